@@ -1,0 +1,44 @@
+# pyposenet set-up and tasks. `make run` serves the default sketch; `make test` runs every test.
+# Both install what is missing (Python venv, npm packages, Debian chromium for tests) and are
+# quick the second time: each step is redone only when its inputs change.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SKETCH ?=
+ARGS   ?=
+PYTEST_ARGS ?=
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test unit e2e setup chromium clean
+
+run: setup ## serve SKETCH (default: the webcam skeleton) at http://127.0.0.1:5000
+	$(PY) server.py $(SKETCH) $(ARGS)
+
+test: setup chromium ## every test: unit (CPython) and e2e (Chromium, fake camera)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: setup
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+e2e: setup chromium
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json .npmrc
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium (needed by the browser tests)"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+clean:
+	rm -rf $(VENV) node_modules build *.egg-info

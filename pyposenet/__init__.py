@@ -1,0 +1,81 @@
+"""pyposenet: ml5.js's poseNet() in Python.
+
+    from pyposenet import poseNet
+    net = poseNet(video, "single", model_ready)
+    net.on("pose", got_poses)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ._compat import IN_BROWSER
+from .net import PoseNet
+from .parts import CONNECTED_PART_NAMES, PART_NAMES, POSE_CHAIN
+from .results import Record
+
+__all__ = ["poseNet", "PoseNet", "Record", "PART_NAMES", "POSE_CHAIN", "CONNECTED_PART_NAMES", "set_runtime"]
+__version__ = "0.1.0"
+
+_runtime = None
+
+
+def set_runtime(runtime) -> None:
+    """Choose where models run (the page sets the browser runtime; tests pass a fake)."""
+    global _runtime
+    _runtime = runtime
+
+
+def _default_runtime():
+    global _runtime
+    if _runtime is None:
+        if not IN_BROWSER:
+            raise RuntimeError("pyposenet has no model runtime under CPython yet; call set_runtime(...) first")
+        from ._browser.runtime import BrowserRuntime
+
+        _runtime = BrowserRuntime()
+    return _runtime
+
+
+def _kind_of(arg) -> str:
+    if isinstance(arg, str):
+        return "detection type"
+    if isinstance(arg, Mapping):
+        return "options"
+    if callable(arg) and not _looks_like_media(arg):
+        return "callback"
+    return "video"
+
+
+def _looks_like_media(arg) -> bool:
+    """JavaScript elements are callable-looking proxies in Pyodide; media have a tag or a p5 `elt`."""
+    return hasattr(arg, "elt") or hasattr(arg, "tagName")
+
+
+def sort_arguments(args) -> dict:
+    """Sort ml5's poseNet arguments by kind, in any order: string, callable, mapping, video; None is skipped."""
+    found: dict[str, object] = {}
+    for arg in args:
+        if arg is None:
+            continue
+        kind = _kind_of(arg)
+        if kind in found:
+            raise TypeError(f"poseNet() got two {kind} arguments: {found[kind]!r} and {arg!r}; pass one "
+                            "(arguments are sorted by kind: a string is the detection type, a function the "
+                            "callback, a dict the options, anything else the video)")
+        found[kind] = arg
+    return found
+
+
+def poseNet(*args, runtime=None) -> PoseNet:
+    """ml5's poseNet(video?, detectionType?, options?, callback?), arguments in any order."""
+    found = sort_arguments(args)
+    return PoseNet(
+        runtime or _default_runtime(),
+        video=found.get("video"),
+        options=found.get("options"),
+        detection_type=found.get("detection type"),
+        callback=found.get("callback"),
+    )
+
+
+pose_net = poseNet

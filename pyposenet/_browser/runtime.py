@@ -1,0 +1,53 @@
+"""Runs the PoseNet network with TF.js (web/model.js) on behalf of `pyposenet.net.PoseNet`."""
+from __future__ import annotations
+
+import pyposenet_js  # registered by web/boot.js
+from pyodide.ffi import to_js
+
+from ..decode import ModelOutputs
+from ..graph_outputs import ROLES, identify_outputs
+from ..options import input_size, model_url
+from ..results import FrameGeometry
+from . import errors
+
+
+class BrowserRuntime:
+    async def load_model(self, options):
+        await pyposenet_js.model.useBackend(options["backend"])
+        url = model_url(options)
+        model = await pyposenet_js.model.loadModel(url)
+        outputs = [(o.name, list(o.shape) if o.shape else None) for o in model.outputs]
+        roles = identify_outputs(outputs, model=url)
+        height, width = input_size(options)
+        fixed = list(model.inputShape) if model.inputShape else None
+        if fixed and len(fixed) == 4 and fixed[1] > 0 and fixed[2] > 0:
+            height, width = fixed[1], fixed[2]  # a graph exported for one input size accepts only that
+        model.configure(to_js([roles[r] for r in ROLES]), height, width, "mobilenet")
+        await model.warmUp()
+        return model
+
+    async def run(self, model, image):
+        r = await model.estimate(image)
+        data = r.data.to_memoryview()
+        if data.format != "f":
+            data = data.cast("B").cast("f")
+        outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth)
+        geometry = FrameGeometry(
+            input_height=r.inputHeight, input_width=r.inputWidth,
+            source_height=r.sourceHeight, source_width=r.sourceWidth,
+            pad_top=r.padTop, pad_bottom=r.padBottom, pad_left=r.padLeft, pad_right=r.padRight,
+            display_height=r.displayHeight, display_width=r.displayWidth,
+        )
+        return outputs, geometry
+
+    async def next_frame(self, video):
+        await pyposenet_js.model.nextFrame(video)
+
+    def has_frame(self, video) -> bool:
+        return bool(pyposenet_js.model.hasFrame(video))
+
+    def set_status(self, text: str) -> None:
+        pyposenet_js.page.setStatus(text)
+
+    def report_error(self, exc: BaseException, where: str) -> None:
+        errors.show(exc, where)

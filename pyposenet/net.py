@@ -1,0 +1,223 @@
+"""The net: ml5's poseNet object. Events, the detection loop, singlePose / multiPose.
+
+Runtime-agnostic: everything that touches a model or a video goes through a `runtime`
+(`pyposenet._browser.runtime.BrowserRuntime` in the page; a fake in the unit tests).
+A runtime provides:
+  async load_model(options) -> model       load and warm the network
+  async run(model, image) -> (ModelOutputs, FrameGeometry)
+  async next_frame(video) -> None           resolves when the video shows a new frame
+  has_frame(video) -> bool                  the video has data to read
+  set_status(text), report_error(exc, where)
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from typing import Any, Callable
+
+from .callbacks import call_with_fitting_args, positional_arity
+from ._compat import is_js_object, to_js_plain
+from .decode import decode_multiple_poses, decode_single_pose
+from .options import resolve_options
+from .results import to_ml5_results
+from .stats import FrameStats
+
+_live_nets: "weakref.WeakSet[PoseNet]" = weakref.WeakSet()
+
+
+def live_nets() -> list["PoseNet"]:
+    """Every net created in this Python session and not yet garbage-collected (for tests and the console)."""
+    return list(_live_nets)
+
+EVENTS = ("pose", "error", "ready")
+
+
+class PoseNet:
+    """What `poseNet(...)` returns. Use `on("pose", fn)`, `singlePose()`, `multiPose()`, `stop()`, `start()`."""
+
+    def __init__(self, runtime, video=None, options: dict | None = None, detection_type: str | None = None,
+                 callback: Callable | None = None):
+        self.options = resolve_options(options, detection_type)
+        self.detectionType = self.options["detectionType"]
+        self.video = video
+        self._runtime = runtime
+        self._listeners: dict[str, list[Callable]] = {name: [] for name in EVENTS}
+        self._model = None
+        self._running = False
+        self._loop_task: asyncio.Task | None = None
+        self._load_callback = callback
+        self.stats = FrameStats()
+        self.ready: asyncio.Future = asyncio.get_event_loop().create_future()
+        runtime.set_status("loading model")
+        self._load_task = asyncio.ensure_future(self._load())
+        _live_nets.add(self)
+
+    def __await__(self):
+        return self._wait_ready().__await__()
+
+    async def _wait_ready(self):
+        await self.ready
+        return self
+
+    # -- events -------------------------------------------------------------------------------------
+
+    def on(self, event: str, fn: Callable) -> "PoseNet":
+        """Call `fn(results)` on every `pose` (or `fn(error)` on `error`, `fn(net)` on `ready`)."""
+        self._check_event(event)
+        if not callable(fn):
+            raise TypeError(f"poseNet.on({event!r}, fn): fn must be callable, got {type(fn).__name__}")
+        self._listeners[event].append(fn)
+        if event == "ready" and self.ready.done() and not self.ready.exception():
+            fn(self)
+        return self
+
+    def off(self, event: str, fn: Callable | None = None) -> "PoseNet":
+        """Remove `fn` from `event`, or every listener of `event` when `fn` is None."""
+        self._check_event(event)
+        if fn is None:
+            self._listeners[event].clear()
+        elif fn in self._listeners[event]:
+            self._listeners[event].remove(fn)
+        return self
+
+    @staticmethod
+    def _check_event(event: str) -> None:
+        if event not in EVENTS:
+            raise ValueError(f"poseNet has no event {event!r}; events: {', '.join(EVENTS)}")
+
+    def _emit(self, event: str, value) -> None:
+        for fn in list(self._listeners[event]):
+            try:
+                # A JavaScript listener gets plain JS objects, a Python one gets Records.
+                fn(to_js_plain(value) if is_js_object(fn) and isinstance(value, list) else value)
+            except Exception as exc:  # a broken listener stops detection, shown to the person
+                self._running = False
+                self._runtime.report_error(exc, f"your {event!r} callback")
+                raise _ListenerFailed from exc
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    async def _load(self) -> None:
+        try:
+            self._model = await self._runtime.load_model(self.options)
+        except Exception as exc:
+            self.ready.set_exception(exc)
+            self.ready.exception()  # mark retrieved: the error is reported below
+            self._runtime.report_error(exc, "loading the PoseNet model")
+            self._call_load_callback(exc)
+            if self._listeners["error"]:
+                self._emit_quietly("error", exc)
+            return
+        self.ready.set_result(self)
+        self._call_load_callback(None)
+        self._emit_quietly("ready", self)
+        if self.video is not None:
+            self.start()
+        else:
+            self._runtime.set_status("running")
+
+    def _call_load_callback(self, error) -> None:
+        cb = self._load_callback
+        if cb is None:
+            return
+        arity = positional_arity(cb)
+        if error is not None and arity == 0:
+            return  # the p5-preload form has no error argument; the error event and the page show it
+        try:
+            call_with_fitting_args(cb, error, None if error else self)
+        except Exception as exc:
+            self._runtime.report_error(exc, "your model-ready callback")
+
+    def _emit_quietly(self, event: str, value) -> None:
+        try:
+            self._emit(event, value)
+        except _ListenerFailed:
+            pass
+
+    # -- continuous detection ------------------------------------------------------------------------
+
+    def start(self, video=None) -> None:
+        """Start (or restart) detecting on the video, one frame in flight at a time."""
+        if video is not None:
+            self.video = video
+        if self.video is None:
+            raise ValueError("poseNet.start(): no video to detect on; pass one to poseNet(video, ...) or start(video)")
+        self._running = True
+        if self._model is not None and (self._loop_task is None or self._loop_task.done()):
+            self._loop_task = asyncio.ensure_future(self._detect_loop())
+
+    def stop(self) -> None:
+        """Stop continuous detection after the frame in flight; start() resumes it."""
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    async def _detect_loop(self) -> None:
+        runtime = self._runtime
+        status = None
+        while self._running:
+            if not runtime.has_frame(self.video):
+                if status != "waiting for camera":
+                    status = "waiting for camera"
+                    runtime.set_status(status)
+                await runtime.next_frame(self.video)
+                continue
+            try:
+                await self._estimate(self.video, self.detectionType)
+            except _ListenerFailed:
+                return
+            except Exception as exc:
+                self._running = False
+                runtime.report_error(exc, "detecting poses")
+                self._emit_quietly("error", exc)
+                return
+            if status != "running":
+                status = "running"
+                runtime.set_status(status)
+            await runtime.next_frame(self.video)
+
+    # -- one-shot detection -------------------------------------------------------------------------
+
+    def singlePose(self, input=None, callback: Callable | None = None) -> asyncio.Future:
+        """Detect one pose in `input` (default: the video); emits `pose`, calls `callback(results)`, returns the results."""
+        return asyncio.ensure_future(self._one_shot(input, "single", callback))
+
+    def multiPose(self, input=None, callback: Callable | None = None) -> asyncio.Future:
+        """Detect up to maxPoseDetections poses in `input` (default: the video); like singlePose."""
+        return asyncio.ensure_future(self._one_shot(input, "multiple", callback))
+
+    single_pose = singlePose
+    multi_pose = multiPose
+
+    async def _one_shot(self, input, detection_type: str, callback):
+        await self.ready
+        image = self.video if input is None else input
+        if image is None:
+            raise ValueError("singlePose()/multiPose() need an image, video or canvas when poseNet has no video")
+        results = await self._estimate(image, detection_type)
+        if callback is not None:
+            callback(results)
+        return results
+
+    async def _estimate(self, image, detection_type: str):
+        started = time.perf_counter()
+        outputs, geometry = await self._runtime.run(self._model, image)
+        decoding = time.perf_counter()
+        o = self.options
+        stride = o["outputStride"]
+        if detection_type == "single":
+            raw = [decode_single_pose(outputs, stride)]
+        else:
+            raw = decode_multiple_poses(outputs, stride, o["maxPoseDetections"], o["scoreThreshold"], o["nmsRadius"])
+        results = to_ml5_results(raw, geometry, flip_horizontal=o["flipHorizontal"], min_confidence=o["minConfidence"])
+        done = time.perf_counter()
+        self.stats.add((decoding - started) * 1000, (done - decoding) * 1000)
+        self._emit("pose", results)
+        return results
+
+
+class _ListenerFailed(Exception):
+    """A user callback raised; it has been reported already."""

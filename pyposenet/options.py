@@ -1,0 +1,137 @@
+"""ml5's poseNet option names, their defaults, validation, and the model file a configuration needs.
+
+ml5 0.x merged options with `||`, so `scoreThreshold: 0` silently became 0.5; here every explicit
+value is kept, 0 and False included.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any, Mapping
+
+OFFICIAL_MODEL_ROOT = "https://storage.googleapis.com/tfjs-models/"
+
+# ml5 0.12 defaults, except quantBytes: ml5 used 2 (the quant2 files), which are not available
+# offline here, so the float weights (quantBytes 4) are the default. They agree within 0.2 px.
+DEFAULTS: dict[str, Any] = {
+    "architecture": "MobileNetV1",
+    "multiplier": 0.75,
+    "outputStride": 16,
+    "inputResolution": 257,
+    "quantBytes": 4,
+    "modelUrl": None,
+    "flipHorizontal": False,
+    "minConfidence": 0.5,
+    "maxPoseDetections": 5,
+    "scoreThreshold": 0.5,
+    "nmsRadius": 20,
+    "detectionType": "multiple",
+    "backend": "webgl",
+}
+
+ARCHITECTURES = ("MobileNetV1", "ResNet50")
+DETECTION_TYPES = ("single", "multiple")
+BACKENDS = ("webgl", "wasm", "cpu")
+MOBILENET_MULTIPLIERS = (0.5, 0.75, 1.0)
+QUANT_BYTES = (1, 2, 4)
+OUTPUT_STRIDES = {"MobileNetV1": (8, 16, 32), "ResNet50": (16, 32)}
+
+
+def _fail(name: str, value: Any, allowed: str) -> None:
+    raise ValueError(f"poseNet option {name!r}: got {value!r}; allowed: {allowed}")
+
+
+def _check_choice(name: str, value: Any, choices) -> None:
+    if isinstance(value, bool) or value not in choices:
+        _fail(name, value, ", ".join(repr(c) for c in choices))
+
+
+def _check_number(name: str, value: Any, *, low: float, high: float = math.inf, integer: bool = False) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and integer:
+        ok = float(value).is_integer()
+    if not ok or not (low <= value <= high):
+        kind = "an integer" if integer else "a number"
+        upper = "" if high == math.inf else f" and <= {high}"
+        _fail(name, value, f"{kind} >= {low}{upper}")
+
+
+def _check_bool(name: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        _fail(name, value, "True or False")
+
+
+def valid_input_resolution(resolution: int, output_stride: int) -> int:
+    """The reference's toValidInputResolution: sizes must be k*stride + 1."""
+    if (resolution - 1) % output_stride == 0:
+        return int(resolution)
+    return int(resolution // output_stride * output_stride + 1)
+
+
+def input_size(options: Mapping[str, Any]) -> tuple[int, int]:
+    """(height, width) of the network input for these options."""
+    res = options["inputResolution"]
+    stride = options["outputStride"]
+    if isinstance(res, Mapping):
+        return valid_input_resolution(res["height"], stride), valid_input_resolution(res["width"], stride)
+    size = valid_input_resolution(res, stride)
+    return size, size
+
+
+def _validate_resolution(value: Any) -> None:
+    if isinstance(value, Mapping):
+        if set(value) != {"width", "height"}:
+            _fail("inputResolution", value, "a number, or {'width': w, 'height': h}")
+        for key in ("width", "height"):
+            _check_number(f"inputResolution.{key}", value[key], low=33, high=2049)
+    else:
+        _check_number("inputResolution", value, low=33, high=2049)
+
+
+def resolve_options(user: Mapping[str, Any] | None = None, detection_type: str | None = None) -> dict[str, Any]:
+    """Merge user options over the defaults, keeping every explicit value, and validate them all."""
+    user = dict(user or {})
+    unknown = [k for k in user if k not in DEFAULTS]
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, DEFAULTS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown poseNet option {name!r}{hint} Known options: {', '.join(DEFAULTS)}")
+    options = {**DEFAULTS, **user}
+    if detection_type is not None:
+        options["detectionType"] = detection_type
+    _check_choice("architecture", options["architecture"], ARCHITECTURES)
+    if options["architecture"] == "MobileNetV1":
+        _check_choice("multiplier", options["multiplier"], MOBILENET_MULTIPLIERS)
+    else:
+        _check_choice("multiplier", options["multiplier"], (1.0,))
+    _check_choice("outputStride", options["outputStride"], OUTPUT_STRIDES[options["architecture"]])
+    if options["architecture"] == "MobileNetV1" and options["outputStride"] == 32 and options["multiplier"] != 1.0:
+        _fail("outputStride", 32, "8 or 16 with multiplier 0.5 or 0.75 (32 needs multiplier 1.0)")
+    _validate_resolution(options["inputResolution"])
+    _check_choice("quantBytes", options["quantBytes"], QUANT_BYTES)
+    if options["modelUrl"] is not None and not isinstance(options["modelUrl"], str):
+        _fail("modelUrl", options["modelUrl"], "None or a URL string")
+    _check_bool("flipHorizontal", options["flipHorizontal"])
+    _check_number("minConfidence", options["minConfidence"], low=0, high=1)
+    _check_number("maxPoseDetections", options["maxPoseDetections"], low=1, integer=True)
+    _check_number("scoreThreshold", options["scoreThreshold"], low=0, high=1)
+    _check_number("nmsRadius", options["nmsRadius"], low=0)
+    _check_choice("detectionType", options["detectionType"], DETECTION_TYPES)
+    _check_choice("backend", options["backend"], BACKENDS)
+    return options
+
+
+def model_path(options: Mapping[str, Any]) -> str:
+    """The model.json path under the official root for these options (as the reference builds it)."""
+    quant = "float" if options["quantBytes"] == 4 else f"quant{options['quantBytes']}"
+    stride = options["outputStride"]
+    if options["architecture"] == "ResNet50":
+        return f"savedmodel/posenet/resnet50/{quant}/model-stride{stride}.json"
+    multiplier = {0.5: "050", 0.75: "075", 1.0: "100"}[options["multiplier"]]
+    return f"savedmodel/posenet/mobilenet/{quant}/{multiplier}/model-stride{stride}.json"
+
+
+def model_url(options: Mapping[str, Any], models_base: str = "/models/") -> str:
+    """Where the page loads the model from: `modelUrl` if given, else the app's own /models/ route."""
+    return options["modelUrl"] or models_base + model_path(options)

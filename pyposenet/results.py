@@ -1,0 +1,92 @@
+"""Results in ml5's exact shape, in the coordinates of the element as displayed.
+
+A result is `{"pose": {...}, "skeleton": [[kp, kp], ...]}`; `pose` has `score`, `keypoints`
+(each `score`, `part`, `position {x, y}`) and one `{x, y, confidence}` entry per part name.
+`Record` makes every level reachable both as `r.pose.nose.x` and `r["pose"]["nose"]["x"]`,
+and stays a plain dict for `json.dumps` and for conversion to a plain JavaScript object.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .parts import adjacent_keypoints
+
+
+class Record(dict):
+    """A dict whose keys are also attributes."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}; fields: {', '.join(self)}") from None
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def __delattr__(self, name):
+        del self[name]
+
+    def __repr__(self):
+        return f"Record({dict.__repr__(self)})"
+
+
+@dataclass(frozen=True)
+class FrameGeometry:
+    """How one frame went into the network, and the size keypoints are reported in.
+
+    The frame (source_width x source_height pixels) was padded to the input's aspect ratio,
+    then resized to input_width x input_height; keypoints are wanted in display_width x
+    display_height (the element as shown: a 640x480 camera shown at 320x240 gives 320x240).
+    """
+
+    input_height: int
+    input_width: int
+    source_height: int
+    source_width: int
+    pad_top: int = 0
+    pad_bottom: int = 0
+    pad_left: int = 0
+    pad_right: int = 0
+    display_height: float | None = None
+    display_width: float | None = None
+
+    def to_display(self, x: float, y: float) -> tuple[float, float]:
+        """Map a point in network-input coordinates to display coordinates (the reference's scalePose, then display scaling)."""
+        scale_y = (self.source_height + self.pad_top + self.pad_bottom) / self.input_height
+        scale_x = (self.source_width + self.pad_left + self.pad_right) / self.input_width
+        sx = x * scale_x - self.pad_left
+        sy = y * scale_y - self.pad_top
+        if self.display_width and self.display_width != self.source_width:
+            sx *= self.display_width / self.source_width
+        if self.display_height and self.display_height != self.source_height:
+            sy *= self.display_height / self.source_height
+        return sx, sy
+
+    @property
+    def output_width(self) -> float:
+        return self.display_width or self.source_width
+
+
+def to_ml5_result(raw_pose: dict, geometry: FrameGeometry, *, flip_horizontal: bool = False,
+                  min_confidence: float = 0.5) -> Record:
+    """One decoded pose (raw network-input coordinates) as ml5's `{pose, skeleton}`."""
+    flip_width = geometry.output_width
+    keypoints = []
+    for kp in raw_pose["keypoints"]:
+        x, y = geometry.to_display(kp["position"]["x"], kp["position"]["y"])
+        if flip_horizontal:
+            x = flip_width - 1 - x
+        keypoints.append(Record(score=kp["score"], part=kp["part"], position=Record(x=x, y=y)))
+    pose = Record(score=raw_pose["score"], keypoints=keypoints)
+    for kp in keypoints:
+        pose[kp["part"]] = Record(x=kp["position"]["x"], y=kp["position"]["y"], confidence=kp["score"])
+    return Record(pose=pose, skeleton=adjacent_keypoints(keypoints, min_confidence))
+
+
+def to_ml5_results(raw_poses: list[dict], geometry: FrameGeometry, *, flip_horizontal: bool = False,
+                   min_confidence: float = 0.5) -> list[Record]:
+    return [to_ml5_result(p, geometry, flip_horizontal=flip_horizontal, min_confidence=min_confidence)
+            for p in raw_poses]

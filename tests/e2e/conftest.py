@@ -1,0 +1,152 @@
+"""Real Flask, real Chromium (Debian's, driven by Playwright), real Pyodide and TF.js, fake camera."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from server import create_app
+from tests.conftest import MODELS_DIR, TESTDATA_DIR
+
+CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
+FAKE_WEBCAM_640 = TESTDATA_DIR / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
+SKETCHES = Path(__file__).parent / "sketches"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+# Software WebGL (SwiftShader) and Pyodide's start make the first pose slow on a 2-core machine.
+BOOT_TIMEOUT_MS = 120_000
+
+pytestmark = pytest.mark.e2e
+
+
+class LiveServer:
+    """create_app(...) served by werkzeug in a thread, on a free loopback port."""
+
+    def __init__(self, config: dict):
+        self.app = create_app(config)
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self):
+        self._server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """serve(sketch_path) -> base URL of a server for that sketch (one server per sketch, reused)."""
+    servers: dict[Path, LiveServer] = {}
+
+    def start(sketch: Path) -> str:
+        sketch = Path(sketch).resolve()
+        if sketch not in servers:
+            servers[sketch] = LiveServer({"SKETCH": sketch, "MODELS_DIR": MODELS_DIR,
+                                          "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"})
+        return servers[sketch].url
+
+    yield start
+    for server in servers.values():
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def image_sketch_dir(tmp_path_factory) -> Path:
+    """A folder with the blank test sketch and the shared test images beside it (copied, never committed)."""
+    folder = tmp_path_factory.mktemp("image-sketch")
+    shutil.copy(SKETCHES / "blank.py", folder / "blank.py")
+    for image in (TESTDATA_DIR / "images").iterdir():
+        shutil.copy(image, folder / image.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def launch(playwright_instance):
+    """launch(fake_video=None) -> a fresh Chromium context (fresh profile), closed after the test."""
+    contexts = []
+
+    def _launch(fake_video: Path | None = None):
+        args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+        if fake_video is not None:
+            args.append(f"--use-file-for-fake-video-capture={fake_video}")
+        profile = tempfile.mkdtemp(prefix="pyposenet-chromium-")
+        context = playwright_instance.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=args, viewport={"width": 800, "height": 600})
+        contexts.append((context, profile))
+        return context
+
+    yield _launch
+    for context, profile in contexts:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class PageWatch:
+    """Everything a page asked for and complained about, for assertions."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+
+    def outside_requests(self) -> list[str]:
+        """Requests to anything but this machine (data: and blob: URLs stay in the page)."""
+        outside = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in ("data", "blob"):
+                continue
+            if parts.hostname not in LOOPBACK_HOSTS:
+                outside.append(url)
+        return outside
+
+    def wait_for_status(self, state: str, timeout_ms: int = BOOT_TIMEOUT_MS) -> None:
+        self.page.wait_for_function(
+            "([want]) => { const s = document.getElementById('status').dataset.state;"
+            " return s === want || s === 'error'; }", arg=[state], timeout=timeout_ms)
+        current = self.page.eval_on_selector("#status", "e => e.dataset.state")
+        if current == "error":
+            pytest.fail(f"page shows an error: {self.page.inner_text('#error')}")
+
+    def python(self, code: str):
+        """Run Python in the page (top-level await allowed); returns the value converted to JS."""
+        return self.page.evaluate(
+            """async (code) => {
+                const value = await window.pyposenet.pyodide.runPythonAsync(code);
+                if (value && typeof value.toJs === 'function') {
+                    const js = value.toJs({dict_converter: Object.fromEntries}); value.destroy(); return js;
+                }
+                return value;
+            }""", code)
+
+
+@pytest.fixture
+def open_page(launch):
+    """open_page(url, fake_video=None) -> PageWatch on a loaded page."""
+
+    def _open(url: str, fake_video: Path | None = None) -> PageWatch:
+        context = launch(fake_video)
+        page = context.new_page()
+        watch = PageWatch(page)
+        page.goto(url)
+        return watch
+
+    return _open

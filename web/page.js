@@ -1,0 +1,25 @@
+// The page's own feedback: the status line and the error panel (errors are shown, not only logged).
+
+const statusEl = () => document.getElementById('status');
+
+export function setStatus(text) {
+  const el = statusEl();
+  if (el.dataset.state === 'error') return; // an error stays visible until the page reloads
+  el.dataset.state = text;
+  el.textContent = text === 'running' ? 'running' : `${text}…`;
+}
+
+export function showError(title, details = '') {
+  const el = statusEl();
+  el.dataset.state = 'error';
+  el.textContent = 'error';
+  document.getElementById('error-title').textContent = String(title);
+  document.getElementById('error-details').textContent = String(details || '');
+  document.getElementById('error').hidden = false;
+  console.error(`${title}\n${details || ''}`);
+}
+
+/** Move from `expected` to `text` only if nothing else changed the status meanwhile. */
+export function setStatusIfStill(expected, text) {
+  if (statusEl().dataset.state === expected) setStatus(text);
+}
