@@ -37,6 +37,17 @@ QUANT_BYTES = (1, 2, 4)
 OUTPUT_STRIDES = {"MobileNetV1": (8, 16, 32), "ResNet50": (16, 32)}
 
 
+PAGE_OPTIONS = ("backend",)
+
+
+def set_page_defaults(values: Mapping[str, Any]) -> None:
+    """Defaults chosen by the page's URL (`?backend=wasm`) for nets that don't set them."""
+    for name, value in values.items():
+        if name in PAGE_OPTIONS:
+            _check_choice(name, value, BACKENDS)
+            DEFAULTS[name] = value
+
+
 def _fail(name: str, value: Any, allowed: str) -> None:
     raise ValueError(f"poseNet option {name!r}: got {value!r}; allowed: {allowed}")
 

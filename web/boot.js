@@ -27,7 +27,8 @@ async function boot() {
   }
   const source = await (await fetchOk(config.sketch.url)).text();
   const start = pyodide.pyimport('pyposenet._browser.sketch').start_sketch;
-  const bridge = start(source, config.sketch.name, document.getElementById('sketch'));
+  const pageOptions = Object.fromEntries(new URLSearchParams(location.search)); // e.g. ?backend=wasm
+  const bridge = start(source, config.sketch.name, document.getElementById('sketch'), pageOptions);
   start.destroy();
   window.pyposenet = { pyodide, bridge, config }; // for the console and the e2e tests
 }

@@ -2,10 +2,15 @@
 
 const statusEl = () => document.getElementById('status');
 
+/** When each status was first reached, in ms since navigation (cold-start figures for tests and benchmarks). */
+export const timeline = {};
+window.pyposenetTimeline = timeline;
+
 export function setStatus(text) {
   const el = statusEl();
   if (el.dataset.state === 'error') return; // an error stays visible until the page reloads
   el.dataset.state = text;
+  if (!(text in timeline)) timeline[text] = performance.now();
   el.textContent = text === 'running' ? 'running' : `${text}…`;
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pyposenet_js
 from pyodide.ffi import create_proxy, to_js
 
+from ..options import set_page_defaults
 from ..sketch.runner import SketchRunner
 from . import errors
 
@@ -33,9 +34,16 @@ class _P5Bridge:
             self.p5.noLoop()
 
 
-def start_sketch(source: str, file_name: str, container):
-    """Run `source` (the text of `file_name`) as a p5 sketch inside `container`. Returns the bridge."""
+def start_sketch(source: str, file_name: str, container, page_options=None):
+    """Run `source` (the text of `file_name`) as a p5 sketch inside `container`. Returns the bridge.
+
+    `page_options` come from the page's URL (`?backend=wasm`): defaults for every net the sketch makes.
+    """
     bridge = None
+    try:
+        set_page_defaults(page_options.to_py() if page_options is not None else {})
+    except ValueError as exc:
+        errors.show(exc, "the page address", file_name)
 
     def report(exc, where):
         errors.show(exc, where, file_name)
