@@ -25,7 +25,10 @@ def describe_exception(exc: BaseException, where: str, sketch_file: str | None =
         frame = mine[-1] if mine else (frames[-1] if frames else None)
         location = f"{frame.filename}, line {frame.lineno}, in {frame.name}" if frame else ""
         code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip() if frame else ""
-    message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if type(exc).__name__ == "JsException":  # a JavaScript error: its own message says it all
+        message = str(exc)
+    else:
+        message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     title = f"Error in {where}: {message}"
     details = "\n".join(part for part in (location, f"    {code}" if code else "", "",
                                           "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))

@@ -95,3 +95,74 @@ results = await net.singlePose(img)
     assert y == pytest.approx(REFERENCE_NOSE["position"]["y"], abs=2)
     assert confidence == pytest.approx(0.999, abs=0.01)
     assert not watch.outside_requests(), watch.outside_requests()
+
+
+LOAD_STARTER = """
+from pyposenet import poseNet
+import js
+img = js.document.createElement('img')
+img.src = '/sketch/starter.png'
+await img.decode()
+"""
+
+
+def test_missing_model_is_named_on_the_page_and_reaches_the_callback(serve, open_page, image_sketch_dir):
+    watch = open_page(serve(image_sketch_dir / "blank.py") + "/")
+    watch.wait_for_status("running")
+    error = watch.python("""
+from pyposenet import poseNet
+import asyncio
+seen = []
+net = poseNet({"multiplier": 1.0, "backend": "cpu"}, lambda err, net: seen.append(str(err)))
+try:
+    await net
+except Exception as exc:
+    raised = str(exc)
+[seen[0] if seen else None, raised]
+""")
+    missing = "savedmodel/posenet/mobilenet/float/100/model-stride16.json"
+    assert missing in error[0] and missing in error[1]
+    watch.page.wait_for_selector("#error", state="visible")
+    shown = watch.page.inner_text("#error")
+    assert missing in shown and "not found" in shown
+    assert watch.page.eval_on_selector("#status", "e => e.dataset.state") == "error"
+
+
+def test_javascript_listeners_get_plain_objects(serve, open_page, image_sketch_dir):
+    watch = open_page(serve(image_sketch_dir / "blank.py") + "/")
+    watch.wait_for_status("running")
+    watch.python(LOAD_STARTER + """
+listener = js.eval("window.received = []; (results) => window.received.push(results)")
+net = await poseNet("single", {"backend": "wasm"})
+net.on("pose", listener)
+await net.singlePose(img)
+""")
+    plain = watch.page.evaluate("""() => {
+        const result = window.received[0][0];
+        return {
+            isArray: Array.isArray(window.received[0]),
+            plainResult: Object.getPrototypeOf(result) === Object.prototype,
+            plainPose: Object.getPrototypeOf(result.pose) === Object.prototype,
+            noseX: result.pose.nose.x,
+            keypointX: result.pose.keypoints[0].position.x,
+            skeletonPairs: result.skeleton.length,
+        };
+    }""")
+    assert plain["isArray"] and plain["plainResult"] and plain["plainPose"]
+    assert plain["noseX"] == pytest.approx(REFERENCE_NOSE["position"]["x"], abs=2)
+    assert plain["keypointX"] == plain["noseX"]
+    assert plain["skeletonPairs"] > 0
+
+
+def test_detection_leaves_no_tensors_behind(serve, open_page, image_sketch_dir):
+    watch = open_page(serve(image_sketch_dir / "blank.py") + "/")
+    watch.wait_for_status("running")
+    counts = watch.python(LOAD_STARTER + """
+net = await poseNet("multiple", {"backend": "wasm"})
+await net.multiPose(img)
+before = js.tf.memory().numTensors
+for _ in range(20):
+    await net.multiPose(img)
+[before, js.tf.memory().numTensors]
+""")
+    assert counts[0] == counts[1], f"tensors grew from {counts[0]} to {counts[1]} over 20 frames"
