@@ -45,6 +45,7 @@ class PoseNet:
         self._listeners: dict[str, list[Callable]] = {name: [] for name in EVENTS}
         self._model = None
         self._running = False
+        self._stopped_by_user = False
         self._loop_task: asyncio.Task | None = None
         self._load_callback = callback
         self.stats = FrameStats()
@@ -112,7 +113,7 @@ class PoseNet:
         self.ready.set_result(self)
         self._call_load_callback(None)
         self._emit_quietly("ready", self)
-        if self.video is not None:
+        if self.video is not None and not self._stopped_by_user:
             self.start()
         else:
             self._runtime.set_status("running")
@@ -141,6 +142,7 @@ class PoseNet:
         """Start (or restart) detecting on the video, one frame in flight at a time."""
         if video is not None:
             self.video = video
+        self._stopped_by_user = False
         if self.video is None:
             raise ValueError("poseNet.start(): no video to detect on; pass one to poseNet(video, ...) or start(video)")
         self._running = True
@@ -148,8 +150,9 @@ class PoseNet:
             self._loop_task = asyncio.ensure_future(self._detect_loop())
 
     def stop(self) -> None:
-        """Stop continuous detection after the frame in flight; start() resumes it."""
+        """Stop continuous detection after the frame in flight (or before it starts); start() resumes it."""
         self._running = False
+        self._stopped_by_user = True
 
     @property
     def running(self) -> bool:
@@ -183,23 +186,44 @@ class PoseNet:
 
     def singlePose(self, input=None, callback: Callable | None = None) -> asyncio.Future:
         """Detect one pose in `input` (default: the video); emits `pose`, calls `callback(results)`, returns the results."""
-        return asyncio.ensure_future(self._one_shot(input, "single", callback))
+        return self._schedule(self._one_shot(input, "single", callback))
 
     def multiPose(self, input=None, callback: Callable | None = None) -> asyncio.Future:
         """Detect up to maxPoseDetections poses in `input` (default: the video); like singlePose."""
-        return asyncio.ensure_future(self._one_shot(input, "multiple", callback))
+        return self._schedule(self._one_shot(input, "multiple", callback))
 
     single_pose = singlePose
     multi_pose = multiPose
 
+    @staticmethod
+    def _schedule(coroutine) -> asyncio.Future:
+        """Run now, awaited or not (ml5 style: results arrive through on("pose")).
+
+        Every error of a one-shot detection is reported to the person where it happens, so an
+        un-awaited future's exception is marked retrieved instead of logged again by asyncio.
+        """
+        future = asyncio.ensure_future(coroutine)
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return future
+
     async def _one_shot(self, input, detection_type: str, callback):
-        await self.ready
+        await self.ready  # a load failure was reported by _load
         image = self.video if input is None else input
-        if image is None:
-            raise ValueError("singlePose()/multiPose() need an image, video or canvas when poseNet has no video")
-        results = await self._estimate(image, detection_type)
+        try:
+            if image is None:
+                raise ValueError("singlePose()/multiPose() need an image, video or canvas when poseNet has no video")
+            results = await self._estimate(image, detection_type)
+        except _ListenerFailed as failed:
+            raise failed.__cause__  # reported by _emit
+        except Exception as exc:
+            self._runtime.report_error(exc, "detecting poses")
+            raise
         if callback is not None:
-            callback(results)
+            try:
+                callback(results)
+            except Exception as exc:
+                self._runtime.report_error(exc, "your singlePose/multiPose callback")
+                raise
         return results
 
     async def _estimate(self, image, detection_type: str):

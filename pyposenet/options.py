@@ -106,9 +106,11 @@ def resolve_options(user: Mapping[str, Any] | None = None, detection_type: str |
     if unknown:
         name = unknown[0]
         close = difflib.get_close_matches(name, DEFAULTS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = f"; did you mean {close[0]!r}?" if close else "."
         raise ValueError(f"unknown poseNet option {name!r}{hint} Known options: {', '.join(DEFAULTS)}")
     options = {**DEFAULTS, **user}
+    if options["architecture"] == "ResNet50" and "multiplier" not in user:
+        options["multiplier"] = 1.0  # ResNet50 has one width; MobileNet's default doesn't apply
     if detection_type is not None:
         options["detectionType"] = detection_type
     _check_choice("architecture", options["architecture"], ARCHITECTURES)

@@ -27,6 +27,8 @@ def describe_exception(exc: BaseException, where: str, sketch_file: str | None =
         code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip() if frame else ""
     if type(exc).__name__ == "JsException":  # a JavaScript error: its own message says it all
         message = str(exc)
+    elif isinstance(exc, SyntaxError):  # its location goes in the details, not the title
+        message = f"{type(exc).__name__}: {exc.msg}"
     else:
         message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     title = f"Error in {where}: {message}"

@@ -1,0 +1,295 @@
+"""poseNet options: ml5's names and defaults, explicit falsy values kept, validation messages, model files."""
+import itertools
+
+import pytest
+
+from pyposenet.options import (
+    DEFAULTS,
+    input_size,
+    model_path,
+    model_url,
+    resolve_options,
+    valid_input_resolution,
+)
+
+ML5_DEFAULTS = {
+    "architecture": "MobileNetV1",
+    "multiplier": 0.75,
+    "outputStride": 16,
+    "inputResolution": 257,
+    "quantBytes": 4,
+    "modelUrl": None,
+    "minConfidence": 0.5,
+    "maxPoseDetections": 5,
+    "scoreThreshold": 0.5,
+    "nmsRadius": 20,
+    "detectionType": "multiple",
+    "flipHorizontal": False,
+    "backend": "webgl",
+}
+
+KNOWN = ("architecture, multiplier, outputStride, inputResolution, quantBytes, modelUrl, flipHorizontal, "
+         "minConfidence, maxPoseDetections, scoreThreshold, nmsRadius, detectionType, backend")
+
+
+# -- defaults -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("user", [None, {}])
+def test_defaults_are_ml5s(user):
+    assert resolve_options(user) == ML5_DEFAULTS
+
+
+def test_defaults_table_has_exactly_the_ml5_names():
+    assert set(DEFAULTS) == set(ML5_DEFAULTS)
+
+
+def test_resolve_does_not_mutate_defaults_or_user_dict():
+    user = {"scoreThreshold": 0.1}
+    options = resolve_options(user, "single")
+    options["nmsRadius"] = 99
+    assert user == {"scoreThreshold": 0.1}
+    assert DEFAULTS["nmsRadius"] == 20
+    assert DEFAULTS["detectionType"] == "multiple"
+
+
+# -- explicit values, falsy ones included (ml5 0.x's `||` turned them into the defaults) -------------
+
+@pytest.mark.parametrize("name, value", [
+    ("scoreThreshold", 0),
+    ("scoreThreshold", 0.0),
+    ("minConfidence", 0),
+    ("minConfidence", 0.0),
+    ("flipHorizontal", False),
+    ("flipHorizontal", True),
+    ("nmsRadius", 0),
+    ("maxPoseDetections", 1),
+    ("scoreThreshold", 1),
+    ("minConfidence", 1.0),
+    ("nmsRadius", 7.5),
+    ("detectionType", "single"),
+    ("backend", "wasm"),
+    ("backend", "cpu"),
+    ("multiplier", 0.5),
+    ("multiplier", 1.0),
+    ("outputStride", 8),
+    ("inputResolution", 513),
+    ("inputResolution", {"width": 321, "height": 241}),
+    ("quantBytes", 1),
+    ("quantBytes", 2),
+    ("modelUrl", "/my/model.json"),
+])
+def test_explicit_value_is_kept(name, value):
+    options = resolve_options({name: value})
+    assert options[name] == value
+    assert type(options[name]) is type(value)  # 0 stays 0, False stays False
+    others = {k: v for k, v in options.items() if k != name}
+    assert others == {k: v for k, v in ML5_DEFAULTS.items() if k != name}
+
+
+def test_all_falsy_values_together_are_kept():
+    options = resolve_options({"scoreThreshold": 0, "minConfidence": 0, "flipHorizontal": False, "nmsRadius": 0})
+    assert (options["scoreThreshold"], options["minConfidence"], options["flipHorizontal"], options["nmsRadius"]) \
+        == (0, 0, False, 0)
+
+
+@pytest.mark.parametrize("detection_type, in_options, expected", [
+    (None, None, "multiple"),
+    ("single", None, "single"),
+    ("multiple", None, "multiple"),
+    (None, "single", "single"),
+    ("single", "multiple", "single"),   # the string argument beats options["detectionType"]
+    ("multiple", "single", "multiple"),
+])
+def test_detection_type_argument_beats_option(detection_type, in_options, expected):
+    user = {} if in_options is None else {"detectionType": in_options}
+    assert resolve_options(user, detection_type)["detectionType"] == expected
+
+
+def test_detection_type_argument_is_validated():
+    with pytest.raises(ValueError) as info:
+        resolve_options(None, "singel")
+    assert str(info.value) == "poseNet option 'detectionType': got 'singel'; allowed: 'single', 'multiple'"
+
+
+# -- bad values: the message names the option, the value and what is allowed --------------------------
+
+BAD_VALUES = [
+    ({"architecture": "mobilenet"}, "architecture", "'mobilenet'", "'MobileNetV1', 'ResNet50'"),
+    ({"architecture": None}, "architecture", "None", "'MobileNetV1', 'ResNet50'"),
+    ({"multiplier": 0.6}, "multiplier", "0.6", "0.5, 0.75, 1.0"),
+    ({"multiplier": "0.75"}, "multiplier", "'0.75'", "0.5, 0.75, 1.0"),
+    ({"multiplier": True}, "multiplier", "True", "0.5, 0.75, 1.0"),   # True == 1.0 must not pass
+    ({"architecture": "ResNet50", "multiplier": 0.5}, "multiplier", "0.5", "1.0"),
+    ({"outputStride": 12}, "outputStride", "12", "8, 16, 32"),
+    ({"architecture": "ResNet50", "multiplier": 1.0, "outputStride": 8}, "outputStride", "8", "16, 32"),
+    ({"outputStride": 32}, "outputStride", "32", "8 or 16 with multiplier 0.5 or 0.75 (32 needs multiplier 1.0)"),
+    ({"multiplier": 0.5, "outputStride": 32}, "outputStride", "32",
+     "8 or 16 with multiplier 0.5 or 0.75 (32 needs multiplier 1.0)"),
+    ({"inputResolution": 10}, "inputResolution", "10", "a number >= 33 and <= 2049"),
+    ({"inputResolution": 4000}, "inputResolution", "4000", "a number >= 33 and <= 2049"),
+    ({"inputResolution": "257"}, "inputResolution", "'257'", "a number >= 33 and <= 2049"),
+    ({"inputResolution": {"width": 300}}, "inputResolution", "{'width': 300}",
+     "a number, or {'width': w, 'height': h}"),
+    ({"inputResolution": {"width": 300, "height": 20}}, "inputResolution.height", "20",
+     "a number >= 33 and <= 2049"),
+    ({"quantBytes": 3}, "quantBytes", "3", "1, 2, 4"),
+    ({"quantBytes": 4.5}, "quantBytes", "4.5", "1, 2, 4"),
+    ({"modelUrl": 5}, "modelUrl", "5", "None or a URL string"),
+    ({"flipHorizontal": 0}, "flipHorizontal", "0", "True or False"),
+    ({"flipHorizontal": "yes"}, "flipHorizontal", "'yes'", "True or False"),
+    ({"minConfidence": 1.5}, "minConfidence", "1.5", "a number >= 0 and <= 1"),
+    ({"minConfidence": -0.1}, "minConfidence", "-0.1", "a number >= 0 and <= 1"),
+    ({"minConfidence": True}, "minConfidence", "True", "a number >= 0 and <= 1"),
+    ({"minConfidence": float("nan")}, "minConfidence", "nan", "a number >= 0 and <= 1"),
+    ({"maxPoseDetections": 0}, "maxPoseDetections", "0", "an integer >= 1"),
+    ({"maxPoseDetections": 2.5}, "maxPoseDetections", "2.5", "an integer >= 1"),
+    ({"maxPoseDetections": None}, "maxPoseDetections", "None", "an integer >= 1"),
+    ({"scoreThreshold": 2}, "scoreThreshold", "2", "a number >= 0 and <= 1"),
+    ({"scoreThreshold": None}, "scoreThreshold", "None", "a number >= 0 and <= 1"),
+    ({"nmsRadius": -1}, "nmsRadius", "-1", "a number >= 0"),
+    ({"nmsRadius": float("inf")}, "nmsRadius", "inf", "a number >= 0"),
+    ({"detectionType": "single-pose"}, "detectionType", "'single-pose'", "'single', 'multiple'"),
+    ({"backend": "webgpu"}, "backend", "'webgpu'", "'webgl', 'wasm', 'cpu'"),
+]
+
+
+@pytest.mark.parametrize("user, name, shown, allowed", BAD_VALUES, ids=[repr(b[0]) for b in BAD_VALUES])
+def test_bad_value_message_names_option_value_and_allowed(user, name, shown, allowed):
+    with pytest.raises(ValueError) as info:
+        resolve_options(user)
+    assert str(info.value) == f"poseNet option {name!r}: got {shown}; allowed: {allowed}"
+
+
+def test_unknown_option_suggests_the_close_match():
+    with pytest.raises(ValueError) as info:
+        resolve_options({"scoreTreshold": 0.2})
+    assert str(info.value) == (
+        f"unknown poseNet option 'scoreTreshold'; did you mean 'scoreThreshold'? Known options: {KNOWN}")
+
+
+@pytest.mark.parametrize("typo, meant", [
+    ("minconfidence", "minConfidence"),
+    ("nmsradius", "nmsRadius"),
+    ("outputstride", "outputStride"),
+    ("flipHorizonal", "flipHorizontal"),
+])
+def test_unknown_option_hints(typo, meant):
+    with pytest.raises(ValueError, match=f"did you mean '{meant}'"):
+        resolve_options({typo: 1})
+
+
+def test_unknown_option_without_close_match_lists_known_options():
+    with pytest.raises(ValueError) as info:
+        resolve_options({"zzz": 1})
+    message = str(info.value)
+    assert message.startswith("unknown poseNet option 'zzz'")
+    assert "did you mean" not in message
+    assert message.endswith(f"Known options: {KNOWN}")
+
+
+# -- ResNet50 ------------------------------------------------------------------------------------------
+
+def test_resnet50_with_multiplier_1():
+    options = resolve_options({"architecture": "ResNet50", "multiplier": 1.0, "outputStride": 32})
+    assert options["architecture"] == "ResNet50"
+    assert options["outputStride"] == 32
+
+
+def test_resnet50_without_multiplier_works_like_ml5():
+    options = resolve_options({"architecture": "ResNet50"})
+    assert options["multiplier"] == 1.0
+    assert model_path(options) == "savedmodel/posenet/resnet50/float/model-stride16.json"
+
+
+# -- input resolution ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("resolution, stride, expected", [
+    (257, 16, 257),
+    (256, 16, 257),
+    (500, 16, 497),
+    (513, 16, 513),
+    (353, 16, 353),
+    (300, 16, 289),
+    (33, 16, 33),
+    (257, 8, 257),
+    (260, 8, 257),
+    (513, 32, 513),
+    (500, 32, 481),
+    (257, 32, 257),
+    (640, 16, 641),
+    (480, 16, 481),
+])
+def test_valid_input_resolution(resolution, stride, expected):
+    got = valid_input_resolution(resolution, stride)
+    assert got == expected
+    assert (got - 1) % stride == 0
+    assert isinstance(got, int)
+
+
+@pytest.mark.parametrize("resolution, stride, expected", [
+    (257, 16, (257, 257)),
+    (500, 16, (497, 497)),
+    ({"width": 640, "height": 480}, 16, (481, 641)),
+    ({"width": 257, "height": 353}, 16, (353, 257)),
+    ({"width": 500, "height": 300}, 32, (289, 481)),
+])
+def test_input_size_is_height_width(resolution, stride, expected):
+    options = resolve_options({"inputResolution": resolution, "outputStride": stride,
+                               **({"multiplier": 1.0} if stride == 32 else {})})
+    assert input_size(options) == expected
+
+
+# -- model files ---------------------------------------------------------------------------------------
+
+MULTIPLIER_DIRS = {0.5: "050", 0.75: "075", 1.0: "100"}
+QUANT_DIRS = {1: "quant1", 2: "quant2", 4: "float"}
+
+
+def _mobilenet_combinations():
+    for multiplier, quant, stride in itertools.product((0.5, 0.75, 1.0), (1, 2, 4), (8, 16, 32)):
+        if stride == 32 and multiplier != 1.0:
+            continue
+        yield multiplier, quant, stride
+
+
+@pytest.mark.parametrize("multiplier, quant, stride", list(_mobilenet_combinations()))
+def test_model_path_mobilenet(multiplier, quant, stride):
+    options = resolve_options({"multiplier": multiplier, "quantBytes": quant, "outputStride": stride})
+    assert model_path(options) == (
+        f"savedmodel/posenet/mobilenet/{QUANT_DIRS[quant]}/{MULTIPLIER_DIRS[multiplier]}/model-stride{stride}.json")
+
+
+def test_mobilenet_combination_count():
+    # 3 multipliers x 3 quantisations x strides 8/16, plus 3 quantisations at stride 32 with multiplier 1.0
+    assert len(list(_mobilenet_combinations())) == 21
+
+
+@pytest.mark.parametrize("quant, stride", list(itertools.product((1, 2, 4), (16, 32))))
+def test_model_path_resnet50(quant, stride):
+    options = resolve_options({"architecture": "ResNet50", "multiplier": 1.0, "quantBytes": quant,
+                               "outputStride": stride})
+    assert model_path(options) == f"savedmodel/posenet/resnet50/{QUANT_DIRS[quant]}/model-stride{stride}.json"
+
+
+def test_model_path_of_the_default_is_the_shared_official_model(models_dir):
+    path = model_path(resolve_options())
+    assert path == "savedmodel/posenet/mobilenet/float/075/model-stride16.json"
+    assert (models_dir / path).is_file()
+
+
+def test_model_path_accepts_integer_multiplier_1():
+    options = resolve_options({"multiplier": 1, "outputStride": 32})
+    assert model_path(options) == "savedmodel/posenet/mobilenet/float/100/model-stride32.json"
+
+
+def test_model_url_defaults_to_the_apps_models_route():
+    options = resolve_options()
+    assert model_url(options) == "/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
+    assert model_url(options, "https://example.org/m/") == \
+        "https://example.org/m/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
+
+
+def test_model_url_uses_model_url_option():
+    options = resolve_options({"modelUrl": "https://example.org/my-posenet/model.json", "multiplier": 0.5})
+    assert model_url(options) == "https://example.org/my-posenet/model.json"
+    assert model_url(options, "/elsewhere/") == "https://example.org/my-posenet/model.json"
