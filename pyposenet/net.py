@@ -149,6 +149,23 @@ class PoseNet:
         if self._model is not None and (self._loop_task is None or self._loop_task.done()):
             self._loop_task = asyncio.ensure_future(self._detect_loop())
 
+    def detectStart(self, video=None, callback: Callable | None = None) -> None:
+        """ml5 1.x's name: start continuous detection on `video`, calling `callback(results)` each frame."""
+        if callback is not None and callback not in self._listeners["pose"]:
+            self.on("pose", callback)
+        self.start(video)
+
+    def detectStop(self) -> None:
+        """ml5 1.x's name for stop()."""
+        self.stop()
+
+    detect_start = detectStart
+    detect_stop = detectStop
+
+    @property
+    def detection_type(self) -> str:
+        return self.detectionType
+
     def stop(self) -> None:
         """Stop continuous detection after the frame in flight (or before it starts); start() resumes it."""
         self._running = False
@@ -236,7 +253,8 @@ class PoseNet:
             raw = [decode_single_pose(outputs, stride)]
         else:
             raw = decode_multiple_poses(outputs, stride, o["maxPoseDetections"], o["scoreThreshold"], o["nmsRadius"])
-        results = to_ml5_results(raw, geometry, flip_horizontal=o["flipHorizontal"], min_confidence=o["minConfidence"])
+        results = to_ml5_results(raw, geometry, flip_horizontal=o["flipHorizontal"], min_confidence=o["minConfidence"],
+                                 flip_labels=o["flipLabels"])
         done = time.perf_counter()
         self.stats.add((decoding - started) * 1000, (done - decoding) * 1000)
         self._emit("pose", results)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import warnings
 from typing import Any, Mapping
 
 OFFICIAL_MODEL_ROOT = "https://storage.googleapis.com/tfjs-models/"
@@ -27,11 +28,19 @@ DEFAULTS: dict[str, Any] = {
     "nmsRadius": 20,
     "detectionType": "multiple",
     "backend": "webgl",
+    "flipLabels": False,
+    "smoothing": False,
+    "tracking": False,
 }
+
+# Accepted for ml5 0.x sketches, mapped onto today's options (see resolve_options).
+DEPRECATED = {"imageScaleFactor": "inputResolution"}
+SMOOTHING_KEYS = ("minCutoff", "beta", "derivateCutoff")
+TRACKING_KEYS = ("maxAge", "maxDistance")
 
 ARCHITECTURES = ("MobileNetV1", "ResNet50")
 DETECTION_TYPES = ("single", "multiple")
-BACKENDS = ("webgl", "wasm", "cpu")
+BACKENDS = ("webgl", "wasm", "cpu", "webgpu", "auto")
 MOBILENET_MULTIPLIERS = (0.5, 0.75, 1.0)
 QUANT_BYTES = (1, 2, 4)
 OUTPUT_STRIDES = {"MobileNetV1": (8, 16, 32), "ResNet50": (16, 32)}
@@ -102,6 +111,7 @@ def _validate_resolution(value: Any) -> None:
 def resolve_options(user: Mapping[str, Any] | None = None, detection_type: str | None = None) -> dict[str, Any]:
     """Merge user options over the defaults, keeping every explicit value, and validate them all."""
     user = dict(user or {})
+    _map_deprecated(user)
     unknown = [k for k in user if k not in DEFAULTS]
     if unknown:
         name = unknown[0]
@@ -132,7 +142,34 @@ def resolve_options(user: Mapping[str, Any] | None = None, detection_type: str |
     _check_number("nmsRadius", options["nmsRadius"], low=0)
     _check_choice("detectionType", options["detectionType"], DETECTION_TYPES)
     _check_choice("backend", options["backend"], BACKENDS)
+    _check_bool("flipLabels", options["flipLabels"])
+    _check_switch("smoothing", options["smoothing"], SMOOTHING_KEYS)
+    _check_switch("tracking", options["tracking"], TRACKING_KEYS)
     return options
+
+
+def _map_deprecated(user: dict) -> None:
+    """ml5 0.x's imageScaleFactor scaled a 513 input; it becomes an inputResolution (unless one is given)."""
+    if "imageScaleFactor" not in user:
+        return
+    factor = user.pop("imageScaleFactor")
+    _check_number("imageScaleFactor", factor, low=0.2, high=1.0)
+    warnings.warn("poseNet option 'imageScaleFactor' is deprecated: use inputResolution "
+                  f"(imageScaleFactor {factor} is taken as inputResolution {round(513 * factor)})",
+                  DeprecationWarning, stacklevel=3)
+    user.setdefault("inputResolution", max(33, round(513 * factor)))
+
+
+def _check_switch(name: str, value: Any, keys: tuple[str, ...]) -> None:
+    """An on/off feature: False, True, or a dict of its numeric parameters."""
+    if isinstance(value, bool):
+        return
+    if not isinstance(value, Mapping):
+        _fail(name, value, f"True, False, or a dict with any of {', '.join(keys)}")
+    for key, number in value.items():
+        if key not in keys:
+            _fail(f"{name}.{key}", number, f"parameters {', '.join(keys)}")
+        _check_number(f"{name}.{key}", number, low=0)
 
 
 def model_path(options: Mapping[str, Any]) -> str:

@@ -70,16 +70,35 @@ class FrameGeometry:
         return self.display_width or self.source_width
 
 
+def mirrored_part(name: str) -> str:
+    """leftWrist <-> rightWrist; nose stays nose."""
+    if name.startswith("left"):
+        return "right" + name[4:]
+    if name.startswith("right"):
+        return "left" + name[5:]
+    return name
+
+
 def to_ml5_result(raw_pose: dict, geometry: FrameGeometry, *, flip_horizontal: bool = False,
-                  min_confidence: float = 0.5) -> Record:
-    """One decoded pose (raw network-input coordinates) as ml5's `{pose, skeleton}`."""
+                  min_confidence: float = 0.5, flip_labels: bool = False) -> Record:
+    """One decoded pose (raw network-input coordinates) as ml5's `{pose, skeleton}`.
+
+    `flip_labels` swaps left and right parts: in a mirrored webcam the network's "leftWrist"
+    is the person's right wrist, so the keypoint list keeps its order but each left part
+    takes its right counterpart's score and position.
+    """
     flip_width = geometry.output_width
-    keypoints = []
+    found = {}
     for kp in raw_pose["keypoints"]:
         x, y = geometry.to_display(kp["position"]["x"], kp["position"]["y"])
         if flip_horizontal:
             x = flip_width - 1 - x
-        keypoints.append(Record(score=kp["score"], part=kp["part"], position=Record(x=x, y=y)))
+        found[kp["part"]] = (kp["score"], x, y)
+    keypoints = []
+    for kp in raw_pose["keypoints"]:
+        part = kp["part"]
+        score, x, y = found[mirrored_part(part) if flip_labels else part]
+        keypoints.append(Record(score=score, part=part, position=Record(x=x, y=y)))
     pose = Record(score=raw_pose["score"], keypoints=keypoints)
     for kp in keypoints:
         pose[kp["part"]] = Record(x=kp["position"]["x"], y=kp["position"]["y"], confidence=kp["score"])
@@ -87,6 +106,7 @@ def to_ml5_result(raw_pose: dict, geometry: FrameGeometry, *, flip_horizontal: b
 
 
 def to_ml5_results(raw_poses: list[dict], geometry: FrameGeometry, *, flip_horizontal: bool = False,
-                   min_confidence: float = 0.5) -> list[Record]:
-    return [to_ml5_result(p, geometry, flip_horizontal=flip_horizontal, min_confidence=min_confidence)
+                   min_confidence: float = 0.5, flip_labels: bool = False) -> list[Record]:
+    return [to_ml5_result(p, geometry, flip_horizontal=flip_horizontal, min_confidence=min_confidence,
+                          flip_labels=flip_labels)
             for p in raw_poses]

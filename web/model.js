@@ -4,13 +4,44 @@
 
 const WASM_DIR = '/vendor/@tensorflow/tfjs-backend-wasm/dist/';
 
-/** Switch TF.js to `name` ('webgl', 'wasm' or 'cpu'); throws if the browser can't run it. */
+const WEBGPU_SCRIPT = '/vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js';
+
+/** The WebGL renderer's name, or null without WebGL (e.g. "ANGLE (Google, Vulkan ... SwiftShader ...)"). */
+export function webglRenderer() {
+  const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
+  if (!gl) return null;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
+/** 'auto': WebGL on a real GPU; WASM where WebGL is missing or software (SwiftShader is 10-20x slower). */
+function chooseBackend() {
+  const renderer = webglRenderer();
+  return renderer && !/swiftshader|llvmpipe|software/i.test(renderer) ? 'webgl' : 'wasm';
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.appendChild(script);
+  });
+}
+
+/** Switch TF.js to `name` ('webgl', 'wasm', 'cpu', 'webgpu' or 'auto'); throws if the browser can't run it. */
 export async function useBackend(name) {
-  if (tf.getBackend() === name) return name;
-  if (name === 'wasm') tf.wasm.setWasmPaths(new URL(WASM_DIR, location.href).href);
+  const wanted = name === 'auto' ? chooseBackend() : name;
+  if (tf.getBackend() === wanted) return wanted;
+  if (wanted === 'wasm') tf.wasm.setWasmPaths(new URL(WASM_DIR, location.href).href);
+  if (wanted === 'webgpu' && !tf.findBackendFactory('webgpu')) {
+    if (!navigator.gpu) throw new Error('TensorFlow.js backend "webgpu" needs WebGPU, which this browser does not offer; use "webgl", "wasm" or "auto"');
+    await loadScript(WEBGPU_SCRIPT);
+  }
   let ok = false;
-  try { ok = await tf.setBackend(name); } catch (err) { ok = false; }
-  if (!ok) throw new Error(`TensorFlow.js backend "${name}" could not start in this browser`);
+  try { ok = await tf.setBackend(wanted); } catch (err) { ok = false; }
+  if (!ok) throw new Error(`TensorFlow.js backend "${wanted}" could not start in this browser`);
   await tf.ready();
   return tf.getBackend();
 }

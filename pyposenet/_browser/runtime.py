@@ -22,7 +22,8 @@ class BrowserRuntime:
         fixed = list(model.inputShape) if model.inputShape else None
         if fixed and len(fixed) == 4 and fixed[1] > 0 and fixed[2] > 0:
             height, width = fixed[1], fixed[2]  # a graph exported for one input size accepts only that
-        model.configure(to_js([roles[r] for r in ROLES]), height, width, "mobilenet")
+        preprocessing = "resnet" if options["architecture"] == "ResNet50" else "mobilenet"
+        model.configure(to_js([roles[r] for r in ROLES]), height, width, preprocessing)
         await model.warmUp()
         return model
 

@@ -26,10 +26,15 @@ ML5_DEFAULTS = {
     "detectionType": "multiple",
     "flipHorizontal": False,
     "backend": "webgl",
+    # beyond ml5 0.x, all off by default
+    "flipLabels": False,
+    "smoothing": False,
+    "tracking": False,
 }
 
 KNOWN = ("architecture, multiplier, outputStride, inputResolution, quantBytes, modelUrl, flipHorizontal, "
-         "minConfidence, maxPoseDetections, scoreThreshold, nmsRadius, detectionType, backend")
+         "minConfidence, maxPoseDetections, scoreThreshold, nmsRadius, detectionType, backend, "
+         "flipLabels, smoothing, tracking")
 
 
 # -- defaults -----------------------------------------------------------------------------------------
@@ -149,7 +154,15 @@ BAD_VALUES = [
     ({"nmsRadius": -1}, "nmsRadius", "-1", "a number >= 0"),
     ({"nmsRadius": float("inf")}, "nmsRadius", "inf", "a number >= 0"),
     ({"detectionType": "single-pose"}, "detectionType", "'single-pose'", "'single', 'multiple'"),
-    ({"backend": "webgpu"}, "backend", "'webgpu'", "'webgl', 'wasm', 'cpu'"),
+    ({"backend": "metal"}, "backend", "'metal'", "'webgl', 'wasm', 'cpu', 'webgpu', 'auto'"),
+    ({"flipLabels": 1}, "flipLabels", "1", "True or False"),
+    ({"smoothing": "yes"}, "smoothing", "'yes'", "True, False, or a dict with any of minCutoff, beta, derivateCutoff"),
+    ({"smoothing": {"cutoff": 1}}, "smoothing.cutoff", "1", "parameters minCutoff, beta, derivateCutoff"),
+    ({"smoothing": {"beta": -1}}, "smoothing.beta", "-1", "a number >= 0"),
+    ({"tracking": 3}, "tracking", "3", "True, False, or a dict with any of maxAge, maxDistance"),
+    ({"tracking": {"maxAge": "x"}}, "tracking.maxAge", "'x'", "a number >= 0"),
+    ({"imageScaleFactor": 0.1}, "imageScaleFactor", "0.1", "a number >= 0.2 and <= 1.0"),
+    ({"imageScaleFactor": "big"}, "imageScaleFactor", "'big'", "a number >= 0.2 and <= 1.0"),
 ]
 
 
@@ -293,3 +306,25 @@ def test_model_url_uses_model_url_option():
     options = resolve_options({"modelUrl": "https://example.org/my-posenet/model.json", "multiplier": 0.5})
     assert model_url(options) == "https://example.org/my-posenet/model.json"
     assert model_url(options, "/elsewhere/") == "https://example.org/my-posenet/model.json"
+
+
+def test_image_scale_factor_is_deprecated_and_mapped_to_input_resolution():
+    with pytest.warns(DeprecationWarning, match="imageScaleFactor"):
+        options = resolve_options({"imageScaleFactor": 0.5})
+    assert "imageScaleFactor" not in options
+    assert options["inputResolution"] == 256  # round(513 * 0.5); input_size() makes it 257
+    assert input_size(options) == (257, 257)
+
+
+def test_explicit_input_resolution_wins_over_image_scale_factor():
+    with pytest.warns(DeprecationWarning):
+        options = resolve_options({"imageScaleFactor": 0.3, "inputResolution": 353})
+    assert options["inputResolution"] == 353
+
+
+@pytest.mark.parametrize("name, value", [
+    ("smoothing", True), ("smoothing", {"minCutoff": 0.5, "beta": 0.01}), ("tracking", True),
+    ("tracking", {"maxAge": 3}), ("flipLabels", True), ("backend", "auto"), ("backend", "webgpu"),
+])
+def test_features_beyond_ml5_accept_their_values(name, value):
+    assert resolve_options({name: value})[name] == value

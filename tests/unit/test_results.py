@@ -277,3 +277,17 @@ def test_to_ml5_result_does_not_change_the_raw_pose():
     to_ml5_result(raw, FrameGeometry(input_height=100, input_width=100, source_height=300, source_width=300),
                   flip_horizontal=True)
     assert json.dumps(raw, sort_keys=True) == before
+
+
+def test_flip_labels_swaps_left_and_right_parts_keeping_the_order():
+    geometry = FrameGeometry(input_height=100, input_width=100, source_height=100, source_width=100)
+    raw = {"score": 0.5, "keypoints": [
+        {"part": name, "score": 0.1 + i / 100, "position": {"x": float(i), "y": float(2 * i)}}
+        for i, name in enumerate(PART_NAMES)]}
+    plain = to_ml5_result(raw, geometry, flip_horizontal=True)
+    swapped = to_ml5_result(raw, geometry, flip_horizontal=True, flip_labels=True)
+    assert [k.part for k in swapped.pose.keypoints] == list(PART_NAMES)
+    assert swapped.pose.leftWrist == plain.pose.rightWrist
+    assert swapped.pose.rightWrist == plain.pose.leftWrist
+    assert swapped.pose.nose == plain.pose.nose
+    assert swapped.pose.keypoints[PART_NAMES.index("leftEye")].score == plain.pose.rightEye.confidence
