@@ -129,3 +129,32 @@ async def events_during(seconds):
     assert running >= 3, running
     assert stopped == 0, stopped
     assert restarted >= 3, restarted
+
+
+def test_auto_backend_picks_wasm_when_webgl_is_software(blank_page):
+    renderer, backend = blank_page.python("""
+net = await poseNet("single", {"backend": "auto"})
+await net.singlePose(img)
+from pyposenet_js import model
+[model.webglRenderer(), js.tf.getBackend()]
+""")
+    assert "SwiftShader" in renderer  # headless Chromium on a machine without a GPU
+    assert backend == "wasm"
+
+
+def test_webgpu_without_webgpu_is_a_clear_error(blank_page):
+    message = blank_page.python("""
+import js
+if js.navigator.gpu:
+    result = "has webgpu"
+else:
+    try:
+        await poseNet("single", {"backend": "webgpu"})
+        result = "no error"
+    except Exception as exc:
+        result = str(exc)
+result
+""")
+    if message == "has webgpu":
+        pytest.skip("this Chromium offers WebGPU")
+    assert 'backend "webgpu" needs WebGPU' in message and '"auto"' in message
