@@ -21,7 +21,9 @@ from ._compat import is_js_object, to_js_plain
 from .decode import decode_multiple_poses, decode_single_pose
 from .options import resolve_options
 from .results import to_ml5_results
+from .smoothing import PoseSmoother
 from .stats import FrameStats
+from .tracking import PoseTracker
 
 _live_nets: "weakref.WeakSet[PoseNet]" = weakref.WeakSet()
 
@@ -49,6 +51,8 @@ class PoseNet:
         self._loop_task: asyncio.Task | None = None
         self._load_callback = callback
         self.stats = FrameStats()
+        self._smoother = _make_smoother(self.options["smoothing"])
+        self._tracker = _make_tracker(self.options["tracking"], self.options["smoothing"])
         self.ready: asyncio.Future = asyncio.get_event_loop().create_future()
         runtime.set_status("loading model")
         self._load_task = asyncio.ensure_future(self._load())
@@ -255,10 +259,44 @@ class PoseNet:
             raw = decode_multiple_poses(outputs, stride, o["maxPoseDetections"], o["scoreThreshold"], o["nmsRadius"])
         results = to_ml5_results(raw, geometry, flip_horizontal=o["flipHorizontal"], min_confidence=o["minConfidence"],
                                  flip_labels=o["flipLabels"])
+        if image is self.video:  # smoothing and tracking follow the video over time, not unrelated images
+            results = self._follow(results, detection_type, decoding)
         done = time.perf_counter()
         self.stats.add((decoding - started) * 1000, (done - decoding) * 1000)
         self._emit("pose", results)
         return results
+
+
+    def _follow(self, results, detection_type: str, timestamp_s: float):
+        """Give people stable ids (tracking) and smooth their keypoints over time (smoothing)."""
+        ids = None
+        if self._tracker is not None and detection_type == "multiple":
+            ids = self._tracker.update(results)
+            if not self.options["tracking"]:  # a tracker kept only so smoothing follows each person
+                for result in results:
+                    result.pop("id", None)
+        if self._smoother is not None:
+            results = self._smoother.smooth(results, timestamp_s, ids)
+        return results
+
+
+_SMOOTHING_PARAMETERS = {"minCutoff": "min_cutoff", "beta": "beta", "derivateCutoff": "derivate_cutoff"}
+_TRACKING_PARAMETERS = {"maxAge": "max_age_frames", "maxDistance": "max_distance"}
+
+
+def _make_smoother(option) -> PoseSmoother | None:
+    if option is False:
+        return None
+    params = {} if option is True else {_SMOOTHING_PARAMETERS[k]: v for k, v in option.items()}
+    return PoseSmoother(**params)
+
+
+def _make_tracker(option, smoothing) -> PoseTracker | None:
+    """A tracker when asked for, and also under smoothing: each person's filters must follow that person."""
+    if option is False:
+        return PoseTracker() if smoothing is not False else None
+    params = {} if option is True else {_TRACKING_PARAMETERS[k]: v for k, v in option.items()}
+    return PoseTracker(**params)
 
 
 class _ListenerFailed(Exception):

@@ -903,3 +903,51 @@ def test_broken_single_pose_callback_is_reported():
         assert [(exc, where) for exc, where in runtime.errors if exc is boom]
 
     asyncio.run(main())
+
+
+def _follow_video(options, frames=4):
+    """Run continuous detection on a FakeVideo for `frames` frames; return each frame's results."""
+    seen = []
+
+    async def main():
+        runtime = FakeRuntime(image="three_people")
+        net = await poseNet(FakeVideo(), "multiple", options, runtime=runtime)
+        net.on("pose", seen.append)
+        await until(lambda: len(seen) >= frames)
+        net.stop()
+        await settle()
+        assert runtime.errors == []
+
+    asyncio.run(main())
+    return seen[:frames]
+
+
+def test_tracking_gives_each_person_a_stable_id_across_video_frames():
+    frames = _follow_video({"tracking": True})
+    first_ids = [r.id for r in frames[0]]
+    assert len(first_ids) == len(set(first_ids)) >= 2
+    for results in frames[1:]:
+        assert [r.id for r in results] == first_ids
+
+
+def test_no_ids_without_tracking_even_when_smoothing_follows_people():
+    for options in ({}, {"smoothing": True}):
+        for results in _follow_video(options):
+            assert all("id" not in r for r in results)
+
+
+def test_smoothing_keeps_a_still_pose_still_and_the_ml5_shape():
+    raw, smoothed = _follow_video({}), _follow_video({"smoothing": {"minCutoff": 0.5, "beta": 0.01}})
+    for got, want in zip(smoothed[-1], raw[-1]):
+        assert got.pose.nose == pytest.approx(want.pose.nose)  # the same frame repeated: nothing to smooth away
+        assert got.pose.keypoints[0].position.x == got.pose.nose.x
+        assert all(pair[0] in got.pose.keypoints for pair in got.skeleton)
+
+
+def test_one_shot_images_are_not_tracked():
+    async def main():
+        net = await poseNet("multiple", {"tracking": True}, runtime=FakeRuntime(image="three_people"))
+        results = await net.multiPose(FakeImage())
+        assert all("id" not in r for r in results)
+
+    asyncio.run(main())
