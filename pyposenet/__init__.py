@@ -28,11 +28,14 @@ def set_runtime(runtime) -> None:
 def _default_runtime():
     global _runtime
     if _runtime is None:
-        if not IN_BROWSER:
-            raise RuntimeError("pyposenet has no model runtime under CPython yet; call set_runtime(...) first")
-        from ._browser.runtime import BrowserRuntime
+        if IN_BROWSER:
+            from ._browser.runtime import BrowserRuntime
 
-        _runtime = BrowserRuntime()
+            _runtime = BrowserRuntime()
+        else:  # imported lazily: Pyodide never imports numpy
+            from ._host.runtime import HostRuntime
+
+            _runtime = HostRuntime()
     return _runtime
 
 

@@ -258,14 +258,11 @@ def test_set_runtime_is_used_by_pose_net(monkeypatch):
     assert runtime.statuses == ["loading model", "running"]
 
 
-def test_without_runtime_under_cpython(monkeypatch):
+def test_without_runtime_under_cpython_the_host_runtime_is_used(monkeypatch):
+    from pyposenet._host.runtime import HostRuntime
+
     monkeypatch.setattr(pyposenet, "_runtime", None)
-
-    async def main():
-        with pytest.raises(RuntimeError, match=r"call set_runtime\(\.\.\.\) first"):
-            poseNet()
-
-    asyncio.run(main())
+    assert isinstance(pyposenet._default_runtime(), HostRuntime)
 
 
 def test_pose_net_snake_case_alias():

@@ -1,0 +1,249 @@
+"""HostRuntime: the runtime protocol of `pyposenet.net` under plain CPython (numpy, no TensorFlow).
+
+    from pyposenet import poseNet
+    net = await poseNet("single")                  # picks HostRuntime outside the browser
+    results = await net.singlePose("starter.png")  # a path, a PIL image or an HxWx3 uint8 array
+
+Models are found like the server finds them (server.py): `modelUrl` when given (a local path, a
+file:// URL or an http(s) URL), else `model_path(options)` under the models folder
+($PYPOSENET_MODELS, else <repo>/../shared/models when it exists), then the download cache
+($PYPOSENET_CACHE, default ~/.cache/pyposenet/models), then downloaded once from the official root
+into the cache. When all fail, the error names the file and every place looked.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+import numpy as np
+
+from ..decode import ModelOutputs
+from ..graph_outputs import ROLES, identify_outputs
+from ..options import OFFICIAL_MODEL_ROOT, input_size, model_path
+from ..results import FrameGeometry
+from .graph import GraphModel, load_graph_model
+from .images import load_image
+from .preprocess import preprocess
+
+log = logging.getLogger("pyposenet")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PAGE_MODELS_ROUTE = "/models/"  # what a sketch written for the page may pass as modelUrl
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """A model file is in none of the places looked, and could not be downloaded."""
+
+
+def default_models_dir() -> Path | None:
+    """$PYPOSENET_MODELS, else <repo>/../shared/models if it exists, else None (as server.py)."""
+    env = os.environ.get("PYPOSENET_MODELS")
+    if env:
+        return Path(env).expanduser()
+    shared = REPO_ROOT.parent / "shared" / "models"
+    return shared if shared.is_dir() else None
+
+
+def default_cache_dir() -> Path:
+    """$PYPOSENET_CACHE, else ~/.cache/pyposenet/models."""
+    env = os.environ.get("PYPOSENET_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "pyposenet" / "models"
+
+
+def _check_name(name: str) -> str:
+    """A relative model file name such as the official storage uses; never escapes its root."""
+    parts = PurePosixPath(name).parts
+    if not parts or name.startswith("/") or "\\" in name or any(p in ("..", ".") for p in parts):
+        raise ValueError(f"bad model file name {name!r}: expected a relative path like "
+                         "'savedmodel/posenet/mobilenet/float/075/model-stride16.json'")
+    return name
+
+
+def download_to(url: str, target: Path, timeout: float) -> None:
+    """Download `url` to `target` atomically (temp file in the same folder, then rename)."""
+    with urllib.request.urlopen(url, timeout=timeout) as src:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(src, out)
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code} {error.reason}"
+    if isinstance(error, urllib.error.URLError):
+        return str(error.reason)
+    return str(error) or type(error).__name__
+
+
+class ModelFiles:
+    """Finds model files by their name under a download root: models folder, cache, then download."""
+
+    def __init__(self, models_dir: Path | None, cache_dir: Path | None, base_url: str | None, timeout: float):
+        self.models_dir = models_dir
+        self.cache_dir = cache_dir
+        self.base_url = base_url
+        self.timeout = timeout
+
+    def find(self, name: str, base_url: str | None = None, cache_name: str | None = None) -> Path:
+        """The local path of model file `name`, downloading it into the cache once if needed.
+        `base_url`/`cache_name` fetch from another root than the official one (an http modelUrl)."""
+        name = _check_name(name)
+        looked = []
+        roots = [("models directory", self.models_dir)] if base_url is None else []
+        roots.append(("cache", self.cache_dir))
+        cache_name = _check_name(cache_name or name)
+        for label, root in roots:
+            if root is None:
+                looked.append(f"no {label} configured")
+                continue
+            path = Path(root) / (name if label != "cache" else cache_name)
+            if path.is_file():
+                return path
+            looked.append(f"not in {label} {root}")
+        base = base_url or self.base_url
+        if not base:
+            looked.append("downloads disabled")
+        elif self.cache_dir is None:
+            looked.append("no cache to download into")
+        else:
+            url = base.rstrip("/") + "/" + urllib.parse.quote(name)
+            target = Path(self.cache_dir) / cache_name
+            try:
+                download_to(url, target, self.timeout)
+            except (OSError, ValueError) as error:  # URLError and timeouts are OSErrors
+                looked.append(f"download from {url} failed: {_reason(error)}")
+            else:
+                log.info("downloaded %s into %s", url, target)
+                return target
+        raise ModelNotFoundError(f"model file '{name}' not found: " + ", ".join(looked))
+
+
+@dataclass
+class HostModel:
+    """A loaded PoseNet: the graph, its outputs in ROLES order, the input size and preprocessing."""
+
+    graph: GraphModel
+    output_names: list[str]
+    input_height: int
+    input_width: int
+    preprocessing: str
+    source: str
+
+
+class HostRuntime:
+    """Runs PoseNet with numpy for `pyposenet.net.PoseNet` (see that module for the protocol)."""
+
+    def __init__(self, models_dir: str | Path | None = None, cache_dir: str | Path | None = None,
+                 base_url: str | None = OFFICIAL_MODEL_ROOT, download_timeout: float = 30.0):
+        self._models_dir = Path(models_dir) if models_dir is not None else None
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.base_url = base_url
+        self.download_timeout = download_timeout
+
+    def files(self) -> ModelFiles:
+        """Where models are looked for (environment variables are read now, not at import)."""
+        return ModelFiles(self._models_dir or default_models_dir(), self._cache_dir or default_cache_dir(),
+                          self.base_url, self.download_timeout)
+
+    # -- the runtime protocol -----------------------------------------------------------------------
+
+    async def load_model(self, options) -> HostModel:
+        return self.load_model_sync(options)
+
+    async def run(self, model: HostModel, image):
+        return self.infer(model, image)
+
+    async def next_frame(self, video) -> None:
+        await asyncio.sleep(0)  # no video clock under CPython: a frame is whatever `video` shows now
+
+    def has_frame(self, video) -> bool:
+        return video is not None
+
+    def set_status(self, text: str) -> None:
+        log.info("poseNet: %s", text)
+
+    def report_error(self, exc: BaseException, where: str) -> None:
+        log.error("poseNet: error in %s: %s", where, exc, exc_info=(type(exc), exc, exc.__traceback__))
+
+    # -- synchronous work ---------------------------------------------------------------------------
+
+    def load_model_sync(self, options) -> HostModel:
+        """Find, read and warm up the model `options` name (the same choice as the page makes)."""
+        path, shard_path = self.locate(options)
+        graph = load_graph_model(path, shard_path)
+        roles = identify_outputs([(o.name, o.shape) for o in graph.outputs], model=str(path))
+        height, width = input_size(options)
+        fixed = graph.input_shape
+        if fixed and len(fixed) == 4 and fixed[1] > 0 and fixed[2] > 0:
+            height, width = fixed[1], fixed[2]  # a graph exported for one input size accepts only that
+        preprocessing = "resnet" if options.get("architecture") == "ResNet50" else "mobilenet"
+        model = HostModel(graph, [roles[r] for r in ROLES], height, width, preprocessing, str(path))
+        graph.execute(np.zeros((1, height, width, 3), np.float32), model.output_names)  # checks ops, warms up
+        return model
+
+    def locate(self, options) -> tuple[Path, Callable[[str], Path]]:
+        """model.json's local path and a function finding each weight shard named in its manifest."""
+        url = options.get("modelUrl")
+        files = self.files()
+        if not url:
+            name = model_path(options)
+            folder = str(PurePosixPath(name).parent)
+            return files.find(name), lambda shard: files.find(f"{folder}/{shard}")
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme in ("http", "https"):
+            official = (self.base_url or OFFICIAL_MODEL_ROOT).rstrip("/") + "/"
+            if url.startswith(official):
+                name = urllib.parse.unquote(url[len(official):])
+                folder = str(PurePosixPath(name).parent)
+                return files.find(name), lambda shard: files.find(f"{folder}/{shard}")
+            folder_url = url.rsplit("/", 1)[0]
+            host = parsed.netloc.replace(":", "_")
+            cache_folder = f"urls/{host}{PurePosixPath(urllib.parse.unquote(parsed.path)).parent}"
+            leaf = url.rsplit("/", 1)[1]
+            return (files.find(leaf, base_url=folder_url, cache_name=f"{cache_folder}/{leaf}"),
+                    lambda shard: files.find(shard, base_url=folder_url, cache_name=f"{cache_folder}/{shard}"))
+        if parsed.scheme == "file":
+            url = urllib.request.url2pathname(parsed.path)
+        local = Path(url).expanduser()
+        if not local.is_file() and url.startswith(PAGE_MODELS_ROUTE):
+            name = url[len(PAGE_MODELS_ROUTE):]
+            folder = str(PurePosixPath(name).parent)
+            return files.find(name), lambda shard: files.find(f"{folder}/{shard}")
+        if not local.is_file():
+            raise ModelNotFoundError(f"model file '{url}' not found (under CPython modelUrl is a local path, "
+                                     f"a file:// or an http(s) URL; looked at {local.absolute()})")
+        return local, lambda shard: local.parent / shard
+
+    def infer(self, model: HostModel, image) -> tuple[ModelOutputs, FrameGeometry]:
+        """One frame through the network: what `run` returns, synchronously."""
+        pixels = load_image(image)
+        height, width = pixels.shape[:2]
+        batch, (top, bottom, left, right) = preprocess(pixels, model.input_height, model.input_width,
+                                                       model.preprocessing)
+        heatmap, offsets, fwd, bwd = (o[0] for o in model.graph.execute(batch, model.output_names))
+        # tfjs's sigmoid kernel computes 1 / (1 + exp(-x)) in double precision and stores float32.
+        scores = (1.0 / (1.0 + np.exp(-heatmap.astype(np.float64)))).astype(np.float32)
+        flat = np.concatenate([scores.ravel(), offsets.ravel(), fwd.ravel(), bwd.ravel()]).astype(np.float32)
+        outputs = ModelOutputs.from_flat(memoryview(flat), heatmap.shape[0], heatmap.shape[1])
+        geometry = FrameGeometry(
+            input_height=model.input_height, input_width=model.input_width,
+            source_height=height, source_width=width,
+            pad_top=top, pad_bottom=bottom, pad_left=left, pad_right=right,
+            display_height=height, display_width=width,
+        )
+        return outputs, geometry
