@@ -1,0 +1,519 @@
+"""The `pyposenet` command: serve a sketch, detect poses in files, manage model files.
+
+    pyposenet serve [SKETCH.py] [--models DIR] [--host H] [--port P] [--production]
+    pyposenet detect IMAGE_OR_VIDEO... [--multi] [--json FILE] [--draw DIR] [poseNet options]
+    pyposenet models [list | fetch VARIANT... | verify] [--models DIR] [--cache DIR]
+
+`main(argv)` returns the exit status (the console script exits with it). Nothing heavy is imported
+until a subcommand needs it: `serve` imports the repository's server.py (Flask), `detect` the host
+runtime (numpy, Pillow, PyAV, tqdm), `models` only the standard library (and tqdm for bars).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+PROG = "pyposenet"
+
+# `pyposenet detect` flags -> ml5 poseNet option names (see pyposenet/options.py and the README's table).
+DETECT_OPTIONS = {
+    "architecture": "architecture",
+    "multiplier": "multiplier",
+    "output_stride": "outputStride",
+    "input_resolution": "inputResolution",
+    "quant_bytes": "quantBytes",
+    "model_url": "modelUrl",
+    "flip_horizontal": "flipHorizontal",
+    "flip_labels": "flipLabels",
+    "min_confidence": "minConfidence",
+    "max_poses": "maxPoseDetections",
+    "score_threshold": "scoreThreshold",
+    "nms_radius": "nmsRadius",
+    "smoothing": "smoothing",
+    "tracking": "tracking",
+}
+
+MAIN_EPILOG = """\
+examples:
+  pyposenet serve my_sketch.py                      the sketch in the browser at http://127.0.0.1:5000
+  pyposenet detect photo.jpg                        single-pose JSON (ml5's shape) on stdout
+  pyposenet detect group.jpg --multi --draw out/    every person; out/group.png with the skeletons
+  pyposenet detect dance.mp4 --every 2 --json dance.json
+  pyposenet models                                  which model variants are on this machine
+  pyposenet models fetch mobilenet-quant2-075-stride16
+
+Run `pyposenet COMMAND --help` for a command's options.
+"""
+
+DETECT_DESCRIPTION = """\
+Detect poses in image and video files with PoseNet run by numpy (no browser, no TensorFlow),
+and write ml5's results as JSON: one entry per input, in the order given.
+
+  image: {"file", "width", "height", "poses": [ml5 results]}
+  video: {"file", "fps", "width", "height", "frames": [{"index", "time", "poses"}, ...]}
+  input that failed: {"file", "error"}
+
+A result is ml5's {pose: {score, keypoints, nose: {x, y, confidence}, ...}, skeleton}, in the
+input's pixels. Videos are decoded with PyAV (ffmpeg); `index` counts every frame of the video.
+
+Every input is tried even when some fail; failures are reported on stderr. Exit status: 0 all
+done; 1 some inputs failed (the JSON is written; those entries carry "error") or the model could
+not be loaded; 2 bad arguments, or no input could be read (nothing is written); 130 interrupted
+(what was done is written)."""
+
+DETECT_EPILOG = """\
+examples:
+  pyposenet detect starter.png
+  pyposenet detect *.jpg --multi --max-poses 10 --json poses.json --draw drawn/
+  pyposenet detect dance.mp4 --max-frames 300 --every 3 --smoothing --json dance.json
+  pyposenet detect clip.mp4 --draw drawn/ --draw-video png      (a folder of drawn PNG frames)
+  pyposenet detect photo.jpg --option 'inputResolution={"width": 353, "height": 257}'
+"""
+
+MODELS_DESCRIPTION = """\
+The official PoseNet model variants (every configuration poseNet's options accept: MobileNetV1
+0.50/0.75/1.00 at output stride 8/16 (32 with 1.00), ResNet50 at 16/32, each float, quant2 or
+quant1) and where they are: the models directory (--models, $PYPOSENET_MODELS, else
+../shared/models beside the checkout) and the download cache (--cache, $PYPOSENET_CACHE, else
+~/.cache/pyposenet/models).
+
+  list            (the default) every variant, and whether it is in the models directory / cache
+  fetch VARIANT   download a variant's model.json and weight shards into the cache
+  verify          check every model present: model.json parses, every shard exists, and the shards
+                  hold exactly the bytes the weights manifest needs; OK/FAIL per model, exit 1 on FAIL"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog):
+        super().__init__(prog, max_help_position=34, width=min(100, max(60, _terminal_width())))
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 100
+
+
+def _directory(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a directory")
+    return path
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def _number(text: str) -> float | int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+
+
+def _resolution(text: str):
+    """'257' -> 257; '353x257' (width x height) -> {'width': 353, 'height': 257}."""
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a size like 257 or WIDTHxHEIGHT like 353x257, got {text!r}") \
+            from None
+    if len(numbers) == 1:
+        return numbers[0]
+    if len(numbers) == 2:
+        return {"width": numbers[0], "height": numbers[1]}
+    raise argparse.ArgumentTypeError(f"expected a size like 257 or WIDTHxHEIGHT like 353x257, got {text!r}")
+
+
+def _option(text: str) -> tuple[str, object]:
+    """NAME=VALUE with VALUE read as JSON when it parses (numbers, true/false, objects), else a string."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE (a poseNet option, e.g. nmsRadius=30), got {text!r}")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return name.strip(), value
+
+
+# ------------------------------------------------------------------------------------------ parser
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=_Formatter,
+        description="ml5.js's poseNet in Python: serve p5-style sketches in the browser, detect poses\n"
+                    "in image and video files, manage the PoseNet model files.",
+        epilog=MAIN_EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    _add_serve(commands)
+    _add_detect(commands)
+    _add_models(commands)
+    return parser
+
+
+def _add_serve(commands) -> None:
+    serve = commands.add_parser(
+        "serve", formatter_class=_Formatter, help="serve a sketch in the browser (the same as python server.py)",
+        description="Serve a Python p5 sketch in the browser: Pyodide runs the sketch and the decoding,\n"
+                    "TensorFlow.js the network. The same as `python server.py ...` in the repository;\n"
+                    "it needs a checkout of the repository (server.py, web/ and node_modules/).",
+        epilog="examples:\n  pyposenet serve\n  pyposenet serve my/sketch.py --port 8000\n"
+               "  pyposenet serve --production --host 0.0.0.0   (reachable from the network: a warning is shown)")
+    serve.add_argument("sketch", nargs="?", metavar="SKETCH.py",
+                       help="the sketch to run (default: the webcam skeleton example); files beside it are served "
+                            "to it")
+    serve.add_argument("--models", metavar="DIR",
+                       help="folder laid out like https://storage.googleapis.com/tfjs-models/ "
+                            "(default: $PYPOSENET_MODELS, else ../shared/models)")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 5000)")
+    serve.add_argument("--production", action="store_true",
+                       help="serve with waitress instead of Flask's development server")
+    serve.add_argument("--threads", type=int, help="waitress worker threads with --production")
+    serve.set_defaults(command_parser=serve)
+
+
+def _add_detect(commands) -> None:
+    detect = commands.add_parser("detect", formatter_class=_Formatter, help="detect poses in images and videos",
+                                 description=DETECT_DESCRIPTION, epilog=DETECT_EPILOG)
+    detect.add_argument("inputs", nargs="+", metavar="IMAGE_OR_VIDEO", help="image or video files")
+    detect.add_argument("--multi", action="store_true",
+                        help="multiPose: every person, up to --max-poses (default: singlePose, one person)")
+    detect.add_argument("--json", metavar="FILE", dest="json_path",
+                        help="write the JSON here (default: stdout; progress and messages go to stderr)")
+    detect.add_argument("--indent", type=int, default=2, metavar="N",
+                        help="JSON indentation (default 2; 0 writes one compact line)")
+    detect.add_argument("--draw", metavar="DIR", type=Path,
+                        help="also write each input with its keypoints and skeleton drawn (red, like the default "
+                             "sketch): DIR/NAME.png per image, DIR/NAME.mp4 per video")
+    detect.add_argument("--draw-video", choices=("mp4", "png"), default="mp4",
+                        help="drawn videos as an mp4 (default) or as DIR/NAME/frame_000123.png files")
+    detect.add_argument("--draw-min-score", type=float, default=0.2, metavar="X",
+                        help="draw keypoints scoring above X (default 0.2, as the default sketch)")
+    video = detect.add_argument_group("videos")
+    video.add_argument("--every", type=_positive_int, default=1, metavar="N",
+                       help="detect on every Nth frame (default 1: every frame)")
+    video.add_argument("--max-frames", type=_positive_int, metavar="N", help="at most N frames per video")
+    video.add_argument("--smoothing", action="store_true", default=None,
+                       help="One-Euro smoothing of keypoints from frame to frame")
+    video.add_argument("--tracking", action="store_true", default=None,
+                       help="a stable id per person from frame to frame (with --multi)")
+    net = detect.add_argument_group(
+        "poseNet options", "ml5's options (README: Options and defaults); only the ones given are passed")
+    net.add_argument("--architecture", metavar="NAME", help="MobileNetV1 (default) or ResNet50")
+    net.add_argument("--multiplier", type=float, metavar="X", help="MobileNetV1 width: 0.5, 0.75 (default) or 1.0")
+    net.add_argument("--output-stride", type=int, metavar="N", help="8, 16 (default) or 32")
+    net.add_argument("--input-resolution", type=_resolution, metavar="N|WxH",
+                     help="network input size, e.g. 257 (default), 513 or 353x257")
+    net.add_argument("--quant-bytes", type=int, metavar="N", help="weights: 4 float (default), 2 or 1 quantized")
+    net.add_argument("--model-url", metavar="URL",
+                     help="a model.json: local path, file:// or http(s) URL (default: the official one)")
+    net.add_argument("--flip-horizontal", action="store_true", default=None, help="mirror x (x -> width - 1 - x)")
+    net.add_argument("--flip-labels", action="store_true", default=None, help="also swap left/right part names")
+    net.add_argument("--min-confidence", type=float, metavar="X",
+                     help="keypoint score for the skeleton (default 0.5)")
+    net.add_argument("--max-poses", type=_number, metavar="N", help="maxPoseDetections with --multi (default 5)")
+    net.add_argument("--score-threshold", type=float, metavar="X",
+                     help="minimum pose root score with --multi (default 0.5)")
+    net.add_argument("--nms-radius", type=_number, metavar="PX", help="non-maximum suppression radius (default 20)")
+    net.add_argument("--option", type=_option, action="append", default=[], metavar="NAME=VALUE",
+                     help="any poseNet option by its ml5 name, VALUE as JSON: --option "
+                          "'smoothing={\"beta\": 0.05}' (repeatable)")
+    files = detect.add_argument_group("model files")
+    files.add_argument("--models", type=_directory, metavar="DIR",
+                       help="models directory (default: $PYPOSENET_MODELS, else ../shared/models)")
+    files.add_argument("--cache", type=Path, metavar="DIR",
+                       help="download cache (default: $PYPOSENET_CACHE, else ~/.cache/pyposenet/models)")
+    files.add_argument("--no-download", action="store_true",
+                       help="never download a missing model from the official storage")
+    detect.add_argument("-q", "--quiet", action="store_true", help="no progress bar or timing summary")
+    detect.set_defaults(command_parser=detect)
+
+
+def _add_models(commands) -> None:
+    # --models/--cache work before or after the action (`models --models D verify`, `models verify --models D`).
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--models", type=_directory, metavar="DIR", default=argparse.SUPPRESS,
+                       help="models directory (default: $PYPOSENET_MODELS, else ../shared/models)")
+    where.add_argument("--cache", type=Path, metavar="DIR", default=argparse.SUPPRESS,
+                       help="download cache (default: $PYPOSENET_CACHE, else ~/.cache/pyposenet/models)")
+    models = commands.add_parser("models", formatter_class=_Formatter, parents=[where],
+                                 help="list, fetch and verify the PoseNet model files",
+                                 description=MODELS_DESCRIPTION,
+                                 epilog="examples:\n  pyposenet models\n  pyposenet models verify --models DIR\n"
+                                        "  pyposenet models fetch mobilenet-quant2-075-stride16 resnet50-float-stride16")
+    models.set_defaults(command_parser=models)
+    actions = models.add_subparsers(dest="action", metavar="ACTION", title="actions")
+    actions.add_parser("list", parents=[where], formatter_class=_Formatter,
+                       help="every official variant and where it is (the default)",
+                       description="List every official variant and whether it is in the models directory and "
+                                   "the cache (present, damaged or -), and other TF.js models found there.")
+    fetch = actions.add_parser("fetch", parents=[where], formatter_class=_Formatter,
+                               help="download variants into the cache",
+                               description="Download variants' model.json and weight shards (the paths its "
+                                           "weightsManifest names) into the cache, with a progress bar; then "
+                                           "verify them. A variant already whole in the cache is not downloaded "
+                                           "again (unless --force).")
+    fetch.add_argument("variants", nargs="+", metavar="VARIANT",
+                       help="a name from `pyposenet models list` (e.g. mobilenet-float-100-stride16) or a model.json "
+                            "path under the official root")
+    fetch.add_argument("--base-url", default=None, metavar="URL",
+                       help="download root laid out like the official one (default "
+                            "https://storage.googleapis.com/tfjs-models/)")
+    fetch.add_argument("--force", action="store_true", help="download again even when the cache has it whole")
+    fetch.add_argument("--timeout", type=float, default=30.0, metavar="S", help="network timeout in seconds")
+    fetch.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    actions.add_parser("verify", parents=[where], formatter_class=_Formatter,
+                       help="check every model present; OK/FAIL per model",
+                       description="Check every model in the models directory and the cache (official variants "
+                                   "and other TF.js models): model.json parses, every shard exists, and the shards "
+                                   "hold exactly sum(prod(shape) x bytes per value) bytes, quantization respected. "
+                                   "Exit status 1 when any FAILs.")
+
+
+# ------------------------------------------------------------------------------------------- serve
+
+def repository_root() -> Path:
+    """The checkout this package runs from (the folder holding pyposenet/), where server.py lives."""
+    from . import __file__ as package_file
+
+    return Path(package_file).resolve().parent.parent
+
+
+def load_server_module():
+    """The repository's server.py as a module; SystemExit with a clear message when there is none."""
+    root = repository_root()
+    path = root / "server.py"
+    if not path.is_file() or not (root / "web").is_dir():
+        raise SystemExit(f"{PROG} serve: error: serving needs a checkout of the pyposenet repository (server.py, "
+                         f"web/ and node_modules/), but this pyposenet is installed from {root} without them. "
+                         "Clone the repository and run `make run` there (or `pyposenet serve` from its .venv).")
+    if not (root / "node_modules").is_dir():
+        raise SystemExit(f"{PROG} serve: error: {root / 'node_modules'} is missing: run `make setup` (or `npm ci`) "
+                         f"in {root} first")
+    existing = sys.modules.get("server")
+    if existing is not None and Path(getattr(existing, "__file__", "") or "").resolve() == path:
+        return existing
+    name = "server" if existing is None else "_pyposenet_server"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except ImportError as error:
+        del sys.modules[name]
+        raise SystemExit(f"{PROG} serve: error: {error}; serving needs Flask: pip install 'pyposenet[server]'") \
+            from error
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def server_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """The `python server.py` command line that `pyposenet serve` stands for."""
+    argv = [args.sketch] if args.sketch else []
+    for flag, value in (("--models", args.models), ("--host", args.host), ("--port", args.port),
+                        ("--threads", args.threads)):
+        if value is not None:
+            argv += [flag, str(value)]
+    if args.production:
+        argv.append("--production")
+    return argv + extra
+
+
+def _serve(args: argparse.Namespace, extra: list[str]) -> int:
+    parser = args.command_parser
+    if args.sketch is not None:
+        sketch = Path(args.sketch)
+        if not sketch.is_file():
+            parser.error(f"sketch '{sketch}' does not exist")
+        if sketch.suffix != ".py":
+            parser.error(f"sketch '{sketch}' is not a .py file")
+    if args.models is not None and not Path(args.models).expanduser().is_dir():
+        parser.error(f"models folder '{args.models}' does not exist")
+    server = load_server_module()
+    program = sys.argv[0] if sys.argv else None
+    try:
+        if sys.argv:
+            sys.argv[0] = f"{PROG} serve"  # server.py's own usage and error lines then name this command
+        status = server.main(server_argv(args, extra))
+    finally:
+        if program is not None:
+            sys.argv[0] = program
+    return status if isinstance(status, int) else 0
+
+
+# ------------------------------------------------------------------------------------------ detect
+
+def detect_options(args: argparse.Namespace) -> dict:
+    """The poseNet options the detect flags ask for (only those given), then --option NAME=VALUE."""
+    options = {name: getattr(args, dest) for dest, name in DETECT_OPTIONS.items() if getattr(args, dest) is not None}
+    for name, value in args.option:
+        options[name] = value
+    return options
+
+
+def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .options import resolve_options
+
+    if "numpy" not in sys.modules:
+        # PoseNet's matrix products are small: one BLAS thread is fastest, and several threads slow
+        # down badly on a busy machine (measured 20 ms a frame with 1 thread, 50-500 ms with 2, under load).
+        # Set OPENBLAS_NUM_THREADS yourself to choose otherwise.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+    options = detect_options(args)
+    try:
+        resolve_options(options)  # every bad value is a usage error, before any work
+    except ValueError as error:
+        parser.error(str(error))
+    if args.draw is not None and args.draw.exists() and not args.draw.is_dir():
+        parser.error(f"--draw {args.draw}: not a directory")
+    if args.json_path not in (None, "-") and Path(args.json_path).is_dir():
+        parser.error(f"--json {args.json_path}: is a directory; give a file name")
+    try:
+        from ._host.detect import DetectJob, run_detect
+    except ImportError as error:
+        parser.exit(2, f"{PROG} detect: error: {error}; detect needs the host extra: "
+                       "pip install 'pyposenet[host]'\n")
+    job = DetectJob(inputs=list(args.inputs), multi=args.multi, options=options, every=args.every,
+                    max_frames=args.max_frames, draw_dir=args.draw, draw_video=args.draw_video,
+                    draw_min_score=args.draw_min_score, json_path=args.json_path, indent=args.indent,
+                    progress=not args.quiet, models_dir=args.models, cache_dir=args.cache,
+                    download=not args.no_download)
+    return run_detect(job)
+
+
+# ------------------------------------------------------------------------------------------ models
+
+def _models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ._host import model_catalog as catalog
+    from ._host.runtime import default_cache_dir, default_models_dir
+
+    models_dir = getattr(args, "models", None) or default_models_dir()
+    cache_dir = getattr(args, "cache", None) or default_cache_dir()
+    action = args.action or "list"
+    if action == "list":
+        return _models_list(catalog, models_dir, cache_dir)
+    if action == "verify":
+        return _models_verify(catalog, models_dir, cache_dir)
+    try:
+        chosen = [catalog.find_variant(name) for name in args.variants]
+    except ValueError as error:
+        parser.error(str(error))
+    base_url = args.base_url or catalog.OFFICIAL_MODEL_ROOT
+    status = 0
+    for variant in chosen:
+        try:
+            check, downloaded = catalog.fetch_variant(variant, cache_dir, base_url, timeout=args.timeout,
+                                                      progress=not args.quiet, force=args.force)
+        except catalog.FetchError as error:
+            print(f"{PROG} models fetch: error: {error}", file=sys.stderr, flush=True)
+            status = 1
+            continue
+        where = cache_dir / variant.path
+        if not check.ok:
+            print(f"FAIL  {variant.name}  {where}: {check.summary()}", flush=True)
+            status = 1
+        elif downloaded:
+            print(f"OK    {variant.name}  fetched into {where} ({check.summary()})", flush=True)
+        else:
+            print(f"OK    {variant.name}  already in the cache: {where} ({check.summary()})", flush=True)
+    return status
+
+
+def _locations(models_dir, cache_dir) -> list[tuple[str, Path | None]]:
+    return [("models dir", Path(models_dir) if models_dir else None), ("cache", Path(cache_dir))]
+
+
+def _models_list(catalog, models_dir, cache_dir) -> int:
+    locations = _locations(models_dir, cache_dir)
+    for label, root in locations:
+        print(f"{label + ':':<12}{root if root else '(none: pass --models DIR or set PYPOSENET_MODELS)'}")
+    print()
+    width = max(len(v.name) for v in catalog.VARIANTS) + 2
+    print(f"{'variant':<{width}}{'models dir':<12}{'cache':<12}model.json under the official root")
+    counts = {label: 0 for label, _ in locations}
+    for variant in catalog.VARIANTS:
+        cells = []
+        for label, root in locations:
+            path = root / variant.path if root else None
+            if path is None or not path.is_file():
+                cells.append("-")
+                continue
+            ok = catalog.check_model(path).ok
+            counts[label] += ok
+            cells.append("present" if ok else "damaged")
+        print(f"{variant.name:<{width}}{cells[0]:<12}{cells[1]:<12}{variant.path}")
+    print()
+    total = len(catalog.VARIANTS)
+    print(f"{counts['models dir']} of {total} variants in the models directory, {counts['cache']} in the cache"
+          " (damaged: run `pyposenet models verify`; missing: `pyposenet models fetch VARIANT`).")
+    official = {v.path for v in catalog.VARIANTS}
+    for label, root in locations:
+        others = catalog.other_models(root, official)
+        if others:
+            print(f"Other TF.js models in the {label}: {', '.join(others)}")
+    return 0
+
+
+def _models_verify(catalog, models_dir, cache_dir) -> int:
+    official = {v.path for v in catalog.VARIANTS}
+    checked = failed = 0
+    for label, root in _locations(models_dir, cache_dir):
+        if root is None or not root.is_dir():
+            continue
+        found = [(v.name, v.path) for v in catalog.VARIANTS if (root / v.path).is_file()]
+        found += [(other, other) for other in catalog.other_models(root, official)]
+        for name, relative in found:
+            check = catalog.check_model(root / relative)
+            checked += 1
+            failed += not check.ok
+            print(f"{'OK' if check.ok else 'FAIL':<6}{name}  ({label}: {root / relative})  {check.summary()}",
+                  flush=True)
+    if not checked:
+        print(f"no models to verify in the models directory ({models_dir or 'none'}) or the cache ({cache_dir})")
+    else:
+        print(f"{checked - failed} OK, {failed} FAIL")
+    return 1 if failed else 0
+
+
+# -------------------------------------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `pyposenet` command line; returns the exit status (argparse errors raise SystemExit(2))."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command != "serve" and extra:
+        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(args, extra)
+    if args.command == "detect":
+        return _detect(args, args.command_parser)
+    return _models(args, args.command_parser)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,466 @@
+"""The `pyposenet` command line (pyposenet/cli.py): detect, models, serve.
+
+Most tests call `main([...])` in-process; one runs the installed console script in a subprocess.
+Models come from ../shared/models (never downloaded: --no-download, and a tmp cache).
+"""
+import functools
+import http.server
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pyposenet import cli
+from pyposenet._host import model_catalog as catalog
+
+NOSE = (448.75, 255.87)  # starter.png, single pose: @tensorflow-models/posenet 2.2.2 and ml5's own test
+MODEL_075 = "savedmodel/posenet/mobilenet/float/075"
+MODEL_050 = "savedmodel/posenet/mobilenet/float/050"
+
+
+@pytest.fixture
+def images(testdata_dir) -> Path:
+    return testdata_dir / "images"
+
+
+@pytest.fixture
+def video(testdata_dir) -> Path:
+    return testdata_dir / "video" / "pose_1.mp4"
+
+
+@pytest.fixture
+def model_args(models_dir, tmp_path) -> list[str]:
+    """Use the shared models only: nothing downloaded, an empty cache."""
+    return ["--models", str(models_dir), "--cache", str(tmp_path / "cache"), "--no-download"]
+
+
+def run_main(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def nose_of(entry_poses) -> tuple[float, float]:
+    nose = entry_poses[0]["pose"]["nose"]
+    return nose["x"], nose["y"]
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- help --------------------------------------------------------------------------------------------
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("serve", "detect", "models"):
+        assert command in out
+    assert cli.main([]) == 2  # no command: the help, on stderr
+    assert "COMMAND" in capsys.readouterr().err
+
+
+def test_detect_help_documents_output_and_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["detect", "--help"])
+    out = capsys.readouterr().out
+    for text in ("--multi", "--json FILE", "--draw DIR", "--max-frames", "--every", "--min-confidence",
+                 "--max-poses", "--score-threshold", "--nms-radius", "--flip-horizontal", "--input-resolution",
+                 "--multiplier", "Exit status", '"frames"'):
+        assert text in out
+
+
+# -- detect ------------------------------------------------------------------------------------------
+
+def test_detect_image_gives_the_reference_nose_on_stdout(capsys, images, model_args):
+    code, out, err = run_main(capsys, "detect", images / "starter.png", *model_args)
+    assert code == 0
+    entries = json.loads(out)  # stdout is nothing but the JSON
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["file"] == str(images / "starter.png")
+    assert (entry["width"], entry["height"]) == (756, 564)
+    assert len(entry["poses"]) == 1
+    x, y = nose_of(entry["poses"])
+    assert abs(x - NOSE[0]) <= 0.5 and abs(y - NOSE[1]) <= 0.5
+    result = entry["poses"][0]  # ml5's shape
+    assert set(result) == {"pose", "skeleton"}
+    assert len(result["pose"]["keypoints"]) == 17 and result["pose"]["keypoints"][0]["part"] == "nose"
+    assert "%|" not in err  # one item: no progress bar
+
+
+def test_detect_multi_finds_several_people_and_writes_the_json_file(capsys, images, model_args, tmp_path):
+    target = tmp_path / "out" / "poses.json"
+    code, out, err = run_main(capsys, "detect", images / "three_people.jpg", "--multi", "--json", target,
+                              "--max-poses", 4, *model_args)
+    assert code == 0 and out == ""
+    [entry] = json.loads(target.read_text())
+    assert (entry["width"], entry["height"]) == (1049, 861)
+    assert 2 <= len(entry["poses"]) <= 4
+    assert str(target) in err  # the summary says where the results went
+
+
+def test_detect_options_reach_the_net(capsys, images, model_args):
+    code, out, _ = run_main(capsys, "detect", images / "starter.png", "--flip-horizontal", "--min-confidence", 1,
+                            "--option", "inputResolution=257", *model_args)
+    assert code == 0
+    [entry] = json.loads(out)
+    x, y = nose_of(entry["poses"])
+    assert abs(x - (756 - 1 - NOSE[0])) <= 0.5 and abs(y - NOSE[1]) <= 0.5  # mirrored
+    assert entry["poses"][0]["skeleton"] == []  # no keypoint pair scores >= 1
+
+
+def test_detect_video_writes_one_entry_per_frame(capsys, video, model_args, tmp_path):
+    target = tmp_path / "video.json"
+    code, out, err = run_main(capsys, "detect", video, "--max-frames", 5, "--every", 2, "--json", target,
+                              *model_args)
+    assert code == 0 and out == ""
+    [entry] = json.loads(target.read_text())
+    assert entry["file"] == str(video)
+    assert entry["fps"] == 30.0 and (entry["width"], entry["height"]) == (576, 576)
+    frames = entry["frames"]
+    assert [f["index"] for f in frames] == [0, 2, 4, 6, 8]
+    assert all(math.isclose(f["time"], f["index"] / 30, abs_tol=1e-3) for f in frames)
+    assert all(len(f["poses"]) == 1 and f["poses"][0]["pose"]["score"] > 0.3 for f in frames)
+    assert "5/5" in err  # the progress bar, on stderr
+
+
+def test_detect_video_tracking_gives_ids(capsys, video, model_args):
+    code, out, _ = run_main(capsys, "detect", video, "--max-frames", 3, "--multi", "--tracking", "--quiet",
+                            "--indent", 0, *model_args)
+    assert code == 0 and "\n" not in out.strip()
+    [entry] = json.loads(out)
+    ids = [p["id"] for f in entry["frames"] for p in f["poses"]]
+    assert ids and len(set(ids)) == 1  # one dancer, one id across frames
+
+
+def red(pixel) -> bool:
+    r, g, b = pixel[:3]
+    return r >= 200 and g <= 80 and b <= 80
+
+
+def test_draw_marks_the_nose_red(capsys, images, model_args, tmp_path):
+    drawn = tmp_path / "drawn"
+    code, out, _ = run_main(capsys, "detect", images / "starter.png", "--draw", drawn, *model_args)
+    assert code == 0
+    x, y = nose_of(json.loads(out)[0]["poses"])
+    with Image.open(drawn / "starter.png") as image:
+        assert image.size == (756, 564)
+        assert image.getpixel((round(x), round(y))) == (255, 0, 0)
+        assert not red(image.getpixel((5, 5)))  # the rest of the picture is the picture
+
+
+def test_draw_video_frames_as_png_and_mp4(capsys, video, model_args, tmp_path):
+    import av
+
+    drawn = tmp_path / "drawn"
+    code, out, _ = run_main(capsys, "detect", video, "--max-frames", 3, "--draw", drawn, "--draw-video", "png",
+                            "--quiet", *model_args)
+    assert code == 0
+    frames = json.loads(out)[0]["frames"]
+    files = sorted((drawn / "pose_1").glob("*.png"))
+    assert [f.name for f in files] == ["frame_000000.png", "frame_000001.png", "frame_000002.png"]
+    for frame, file in zip(frames, files):
+        x, y = nose_of(frame["poses"])
+        with Image.open(file) as image:
+            assert image.getpixel((round(x), round(y))) == (255, 0, 0)
+
+    code, out, _ = run_main(capsys, "detect", video, "--max-frames", 3, "--draw", drawn, "--quiet", *model_args)
+    assert code == 0
+    x, y = nose_of(json.loads(out)[0]["frames"][0]["poses"])
+    with av.open(str(drawn / "pose_1.mp4")) as container:
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(decoded) == 3 and decoded[0].shape == (576, 576, 3)
+    assert red(decoded[0][round(y), round(x)])  # H.264 is lossy: red, not exactly (255, 0, 0)
+
+
+def test_bad_inputs_are_named_with_what_is_allowed_and_exit_2(capsys, images, model_args, tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes((images / "starter.png").read_bytes()[:2000])
+    missing = tmp_path / "missing.png"
+    target = tmp_path / "earlier.json"
+    target.write_text("[]\n")
+    code, out, err = run_main(capsys, "detect", missing, text, corrupt, "--json", target, *model_args)
+    assert code == 2
+    assert out == ""
+    assert target.read_text() == "[]\n"  # nothing done: an earlier result is not overwritten
+    assert f"{missing}: no such file" in err
+    assert f"{text}: unsupported file type '.txt'; allowed: images (.png, .jpg" in err
+    assert ".mp4" in err
+    assert f"{corrupt}: cannot read the image" in err
+    assert "3 of 3 inputs failed" in err
+
+
+def test_some_bad_inputs_the_rest_is_processed_and_exit_1(capsys, images, model_args, tmp_path):
+    garbage = tmp_path / "garbage.jpg"
+    garbage.write_bytes(b"\x00" * 100)
+    code, out, err = run_main(capsys, "detect", garbage, images / "starter.png", tmp_path / "gone.mp4", *model_args)
+    assert code == 1
+    entries = json.loads(out)
+    assert [e["file"] for e in entries] == [str(garbage), str(images / "starter.png"), str(tmp_path / "gone.mp4")]
+    assert "not an image Pillow can read" in entries[0]["error"] and "allowed:" in entries[0]["error"]
+    assert "error" not in entries[1] and abs(nose_of(entries[1]["poses"])[0] - NOSE[0]) <= 0.5
+    assert entries[2]["error"].endswith("no such file")
+    assert "2 of 3 inputs failed" in err
+
+
+def test_bad_options_are_usage_errors(capsys, images, model_args):
+    for argv, message in (
+        (["--multiplier", "0.6"], "poseNet option 'multiplier': got 0.6; allowed: 0.5, 0.75, 1.0"),
+        (["--option", "nmsRadiuss=3"], "did you mean 'nmsRadius'?"),
+        (["--max-frames", "0"], "expected a whole number >= 1"),
+        (["--input-resolution", "big"], "WIDTHxHEIGHT"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--json", str(images)], "is a directory"),
+        (["--draw", str(images / "starter.png")], "not a directory"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["detect", str(images / "starter.png"), *argv, *model_args])
+        assert exit_info.value.code == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "pyposenet detect" in err, (argv, err)
+
+
+def test_an_interrupt_keeps_what_was_done(capsys, monkeypatch, images, video, model_args, tmp_path):
+    frames = []
+
+    def draw_then_interrupt(image, results, min_score):
+        frames.append(results)
+        if len(frames) == 3:  # Ctrl-C during the video's third frame
+            raise KeyboardInterrupt
+        return image
+
+    monkeypatch.setattr("pyposenet._host.draw.draw_poses", draw_then_interrupt)
+    target = tmp_path / "partial.json"
+    code, out, err = run_main(capsys, "detect", images / "starter.png", video, images / "runner.jpg", "--json",
+                              target, "--draw", tmp_path / "drawn", "--draw-video", "png", *model_args)
+    assert code == 130 and out == ""
+    entries = json.loads(target.read_text())
+    assert [e["file"] for e in entries] == [str(images / "starter.png"), str(video)]  # runner.jpg never reached
+    assert "poses" in entries[0] and len(entries[1]["frames"]) == 2 and entries[1]["interrupted"] is True
+    assert "interrupted after 3 images and frames" in err
+
+
+def test_a_missing_model_is_reported(capsys, images, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = run_main(capsys, "detect", images / "starter.png", "--models", empty, "--cache",
+                              tmp_path / "cache", "--no-download")
+    assert code == 1 and out == ""
+    assert "cannot load the PoseNet model" in err and "model-stride16.json" in err and "downloads disabled" in err
+
+
+def test_console_script_in_a_subprocess(images, models_dir, tmp_path):
+    script = Path(sys.executable).parent / "pyposenet"
+    if not script.exists():
+        pytest.skip(f"the console script is not installed at {script} (pip install -e '.[dev]')")
+    env = {**os.environ, "PYPOSENET_MODELS": str(models_dir), "PYPOSENET_CACHE": str(tmp_path / "cache")}
+    done = subprocess.run([str(script), "detect", str(images / "starter.png"), "--no-download", "--indent", "0"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    x, y = nose_of(json.loads(done.stdout)[0]["poses"])
+    assert abs(x - NOSE[0]) <= 0.5 and abs(y - NOSE[1]) <= 0.5
+    assert "1 of 1 inputs done" in done.stderr
+
+
+# -- models ------------------------------------------------------------------------------------------
+
+def test_variants_are_every_configuration_the_options_accept():
+    names = [v.name for v in catalog.VARIANTS]
+    assert len(names) == len(set(names)) == 27  # MobileNet 3 quant x (3 x {8, 16} + 1.00 x 32), ResNet 3 x 2
+    paths = {v.path for v in catalog.VARIANTS}
+    assert "savedmodel/posenet/mobilenet/float/075/model-stride16.json" in paths
+    assert "savedmodel/posenet/mobilenet/quant2/100/model-stride32.json" in paths
+    assert "savedmodel/posenet/resnet50/quant1/model-stride32.json" in paths
+    assert "savedmodel/posenet/mobilenet/float/075/model-stride32.json" not in paths  # 32 needs multiplier 1.0
+    assert catalog.find_variant("savedmodel/posenet/resnet50/float/model-stride16.json").name == \
+        "resnet50-float-stride16"
+    with pytest.raises(ValueError, match="did you mean 'mobilenet-float-075-stride16'"):
+        catalog.find_variant("mobilenet-float-75-stride16")
+
+
+def test_weight_bytes_respect_quantization():
+    assert catalog.weight_bytes({"name": "w", "shape": [3, 3, 8], "dtype": "float32"}) == 288
+    assert catalog.weight_bytes({"name": "w", "shape": [3, 3, 8], "dtype": "float32",
+                                 "quantization": {"dtype": "uint8", "scale": 0.1, "min": 0}}) == 72
+    assert catalog.weight_bytes({"name": "w", "shape": [10], "dtype": "float32",
+                                 "quantization": {"dtype": "float16"}}) == 20
+    assert catalog.weight_bytes({"name": "s", "shape": [], "dtype": "int32"}) == 4
+
+
+def test_models_list_shows_the_shared_models(capsys, models_dir, tmp_path):
+    code, out, _ = run_main(capsys, "models", "--models", models_dir, "--cache", tmp_path / "cache")
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith(("mobilenet", "resnet"))}
+    assert len(rows) == 27
+    assert rows["mobilenet-float-075-stride16"][:2] == ["present", "-"]
+    assert rows["mobilenet-float-050-stride16"][:2] == ["present", "-"]
+    assert rows["mobilenet-quant2-075-stride16"][:2] == ["-", "-"]
+    assert "2 of 27 variants in the models directory, 0 in the cache" in out
+    assert "extra/human-posenet-385/posenet.json" in out
+
+
+def test_models_verify_ok_on_the_shared_models(capsys, models_dir, tmp_path):
+    code, out, _ = run_main(capsys, "models", "verify", "--models", models_dir, "--cache", tmp_path / "cache")
+    assert code == 0
+    ok = [line for line in out.splitlines() if line.startswith("OK")]
+    assert any("mobilenet-float-075-stride16" in line and "5,032,780 bytes" in line for line in ok)
+    assert any("mobilenet-float-050-stride16" in line and "2,309,836 bytes" in line for line in ok)
+    assert "FAIL" not in out.replace("0 FAIL", "")
+
+
+def copy_model(models_dir, root, folder=MODEL_075) -> Path:
+    target = root / folder
+    shutil.copytree(models_dir / folder, target)
+    return target
+
+
+@pytest.mark.parametrize("shard", ["group1-shard2of2.bin", "group1-shard1of2.bin"])
+def test_models_verify_names_a_truncated_shard(capsys, models_dir, tmp_path, shard):
+    folder = copy_model(models_dir, tmp_path / "models")
+    data = (folder / shard).read_bytes()
+    (folder / shard).write_bytes(data[:-1000])
+    code, out, _ = run_main(capsys, "models", "--models", tmp_path / "models", "--cache", tmp_path / "cache",
+                            "verify")
+    assert code == 1
+    [fail] = [line for line in out.splitlines() if line.startswith("FAIL")]
+    assert "mobilenet-float-075-stride16" in fail
+    assert f"shard {shard} is truncated: {len(data) - 1000:,} bytes, expected {len(data):,}" in fail
+    assert "0 OK, 1 FAIL" in out
+
+
+def test_models_verify_missing_shard_and_broken_json(capsys, models_dir, tmp_path):
+    folder = copy_model(models_dir, tmp_path / "models")
+    (folder / "group1-shard1of2.bin").unlink()
+    broken = copy_model(models_dir, tmp_path / "cache", MODEL_050)
+    (broken / "model-stride16.json").write_text('{"weightsManifest": [')
+    code, out, _ = run_main(capsys, "models", "verify", "--models", tmp_path / "models", "--cache", tmp_path / "cache")
+    assert code == 1
+    assert "shard group1-shard1of2.bin is missing" in out
+    assert "model-stride16.json does not parse" in out
+    code, out, _ = run_main(capsys, "models", "list", "--models", tmp_path / "models", "--cache", tmp_path / "cache")
+    row = next(line for line in out.splitlines() if line.startswith("mobilenet-float-075-stride16"))
+    assert row.split()[1:3] == ["damaged", "-"]
+
+
+@pytest.fixture
+def model_server(models_dir, tmp_path):
+    """A local http.server on 127.0.0.1 serving a copy of the 0.50 model, laid out like the official root."""
+    root = tmp_path / "served"
+    copy_model(models_dir, root, MODEL_050)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_models_fetch_downloads_into_the_cache(capsys, models_dir, model_server, tmp_path):
+    cache = tmp_path / "cache"
+    code, out, err = run_main(capsys, "models", "fetch", "mobilenet-float-050-stride16", "--cache", cache,
+                              "--base-url", model_server)
+    assert code == 0, err
+    assert "OK    mobilenet-float-050-stride16  fetched into" in out
+    for name in ("model-stride16.json", "group1-shard1of1.bin"):
+        assert (cache / MODEL_050 / name).read_bytes() == (models_dir / MODEL_050 / name).read_bytes()
+    assert "mobilenet-float-050-stride16" in err and "%|" in err  # the progress bar
+    assert [p.name for p in cache.iterdir()] == ["savedmodel"]  # no leftovers
+
+    code, out, _ = run_main(capsys, "models", "fetch", "mobilenet-float-050-stride16", "--cache", cache,
+                            "--base-url", model_server, "--quiet")
+    assert code == 0 and "already in the cache" in out
+    code, out, _ = run_main(capsys, "models", "--cache", cache, "verify", "--models", models_dir)
+    assert code == 0 and f"(cache: {cache / MODEL_050}" in out
+
+
+def test_models_fetch_failures_name_the_url_and_the_cache(capsys, model_server, tmp_path):
+    cache = tmp_path / "cache"
+    code, _, err = run_main(capsys, "models", "fetch", "mobilenet-float-100-stride16", "--cache", cache,
+                            "--base-url", model_server, "--quiet")
+    assert code == 1
+    url = model_server + "savedmodel/posenet/mobilenet/float/100/model-stride16.json"
+    assert f"could not download {url} to {cache / 'savedmodel/posenet/mobilenet/float/100/model-stride16.json'}" \
+        in err and "HTTP 404" in err
+    offline = f"http://127.0.0.1:{closed_port()}/tfjs-models/"
+    code, _, err = run_main(capsys, "models", "fetch", "resnet50-quant2-stride16", "--cache", cache,
+                            "--base-url", offline, "--quiet", "--timeout", "5")
+    assert code == 1 and offline + "savedmodel/posenet/resnet50/quant2/model-stride16.json" in err
+    assert str(cache) in err
+    assert not (cache / "savedmodel/posenet/resnet50/quant2/model-stride16.json").exists()
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["models", "fetch", "mobilenet-float-10-stride16"])
+    assert exit_info.value.code == 2 and "did you mean 'mobilenet-float-100-stride16'" in capsys.readouterr().err
+
+
+# -- serve -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_server_main(monkeypatch):
+    """server.py's main, replaced: records its argv instead of serving."""
+    server = cli.load_server_module()
+    calls = []
+
+    def fake_main(argv=None):
+        calls.append(argv)
+        return 0
+
+    monkeypatch.setattr(server, "main", fake_main)
+    return calls
+
+
+def test_serve_passes_its_arguments_to_server_main(fake_server_main, models_dir, tmp_path):
+    sketch = tmp_path / "my_sketch.py"
+    sketch.write_text("def setup():\n    pass\n")
+    assert cli.main(["serve"]) == 0
+    assert cli.main(["serve", str(sketch), "--models", str(models_dir), "--host", "0.0.0.0", "--port", "8001",
+                     "--production", "--threads", "2"]) == 0
+    assert fake_server_main == [[], [str(sketch), "--models", str(models_dir), "--host", "0.0.0.0", "--port", "8001",
+                                      "--threads", "2", "--production"]]
+
+
+def test_serve_checks_its_arguments(capsys, fake_server_main, tmp_path):
+    for argv, message in ((["serve", str(tmp_path / "nope.py")], "does not exist"),
+                          (["serve", "--port", "http"], "invalid int value"),
+                          (["serve", "--models", str(tmp_path / "no-models")], "models folder")):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(argv)
+        assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err
+    assert fake_server_main == []
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["serve", "--help"])
+    assert exit_info.value.code == 0 and "checkout of the repository" in capsys.readouterr().out
+
+
+def test_serve_is_the_repositorys_server_py():
+    server = cli.load_server_module()
+    assert Path(server.__file__).resolve() == cli.repository_root() / "server.py"
+    assert cli.load_server_module() is server
+
+
+def test_serve_without_a_checkout_says_so(monkeypatch, tmp_path):
+    monkeypatch.setattr(cli, "repository_root", lambda: tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["serve"])
+    message = str(exit_info.value.code)
+    assert "serving needs a checkout of the pyposenet repository" in message and "node_modules" in message
