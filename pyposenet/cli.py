@@ -3,10 +3,12 @@
     pyposenet serve [SKETCH.py] [--models DIR] [--host H] [--port P] [--production]
     pyposenet detect IMAGE_OR_VIDEO... [--multi] [--json FILE] [--draw DIR] [poseNet options]
     pyposenet models [list | fetch VARIANT... | verify] [--models DIR] [--cache DIR]
+    pyposenet convert quantize --bytes 2|1 | stride --stride 8|32 [--from VARIANT_OR_PATH] [--out DIR]
 
 `main(argv)` returns the exit status (the console script exits with it). Nothing heavy is imported
 until a subcommand needs it: `serve` imports the repository's server.py (Flask), `detect` the host
-runtime (numpy, Pillow, PyAV, tqdm), `models` only the standard library (and tqdm for bars).
+runtime (numpy, Pillow, PyAV, tqdm), `models` only the standard library (and tqdm for bars), `convert`
+numpy (pyposenet/convert/).
 """
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ examples:
   pyposenet detect dance.mp4 --every 2 --json dance.json
   pyposenet models                                  which model variants are on this machine
   pyposenet models fetch mobilenet-quant2-075-stride16
+  pyposenet convert quantize --bytes 2              make ml5's default quant2 model from the float one
 
 Run `pyposenet COMMAND --help` for a command's options.
 """
@@ -166,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve(commands)
     _add_detect(commands)
     _add_models(commands)
+    _add_convert(commands)
     return parser
 
 
@@ -287,6 +291,12 @@ def _add_models(commands) -> None:
                                    "and other TF.js models): model.json parses, every shard exists, and the shards "
                                    "hold exactly sum(prod(shape) x bytes per value) bytes, quantization respected. "
                                    "Exit status 1 when any FAILs.")
+
+
+def _add_convert(commands) -> None:
+    from .convert.command import add_parser  # argparse only
+
+    add_parser(commands, _directory)
 
 
 # ------------------------------------------------------------------------------------------- serve
@@ -512,6 +522,10 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args, extra)
     if args.command == "detect":
         return _detect(args, args.command_parser)
+    if args.command == "convert":
+        from .convert.command import run as run_convert
+
+        return run_convert(args, PROG)
     return _models(args, args.command_parser)
 
 

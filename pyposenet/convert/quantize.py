@@ -1,0 +1,143 @@
+"""Quantized weights (quantBytes 2 and 1) from a float graph model, as tensorflowjs_converter makes them.
+
+What the official posenet files hold (converter v1.1.2, e.g. .../mobilenet/quant1/075/model-stride16.json):
+every float32 weight, biases included, quantized on its own (per tensor), affine:
+
+    "quantization": {"min": m, "scale": s, "dtype": "uint8"}        quant1
+    "quantization": {"min": m, "scale": s, "dtype": "uint16"}       quant2  (not float16: the 1.x converter
+                                                                              had only uint8/uint16)
+
+and TF.js decodes value = q * s + m (a JavaScript double, stored float32). tensorflowjs's
+`quantize_weights` picks s = (max - min) / (2^bits - 1) and, when min <= 0 <= max, nudges min so that
+0.0 is exactly a grid point (min = -round(-min / s) * s), then q = round((clip(w) - min) / s). The
+arithmetic on the float32 array ran in float32 (NumPy 1.x value-based casting); it is done in float32
+here on purpose, so the same weights give the same codes. Scales and mins computed here equal the
+official quant1/075 file's for the weights checked (see tests/unit/test_convert.py).
+
+tensorflowjs_converter >= 3 can also write float16 (`--quantize_float16`): {"dtype": "float16"}
+(numpy's round-to-nearest-even); TF.js 4.x and the numpy runner load either. tensorflowjs 2.x+ also
+adds "original_dtype": "float32" to the quantization entry; tfjs-core ignores it and the official
+posenet files lack it, so it is not written.
+
+Weights that are not float32 (int32 shapes, bools) are kept as they are, as the converter does.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._host.graph import ModelFormatError, decode_weights
+from .source import ConvertError, SourceModel
+from .write import SHARD_BYTES, shard_names, split_shards
+
+__all__ = ["QUANT_DTYPES", "QuantizedModel", "affine_quantize", "quantize_array", "quantize_model",
+           "dtype_for_bytes"]
+
+QUANT_DTYPES = {"uint8": np.dtype("u1"), "uint16": np.dtype("<u2"), "float16": np.dtype("<f2")}
+_STORED = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4"), "bool": np.dtype("u1")}
+
+
+def dtype_for_bytes(quant_bytes: int, float16: bool = False) -> str:
+    """poseNet's quantBytes -> the quantization dtype the official files use (2 -> uint16, 1 -> uint8);
+    `float16` picks float16 for 2 bytes instead."""
+    if quant_bytes == 1:
+        if float16:
+            raise ConvertError("float16 takes 2 bytes a value: use --bytes 2 with --float16")
+        return "uint8"
+    if quant_bytes == 2:
+        return "float16" if float16 else "uint16"
+    raise ConvertError(f"quantBytes must be 1 or 2 (4 is the float model itself), got {quant_bytes}")
+
+
+def affine_quantize(data: np.ndarray, dtype: str) -> tuple[np.ndarray, float, float]:
+    """tensorflowjs quantization.quantize_weights for uint8/uint16: (codes, min, scale)."""
+    qtype = QUANT_DTYPES[dtype]
+    values = np.asarray(data, dtype=np.float32)
+    if values.size == 0:
+        return np.zeros(values.shape, qtype), 0.0, 1.0
+    low, high = float(values.min()), float(values.max())  # float32 -> float64, exact
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ConvertError("cannot quantize a weight holding inf or NaN")
+    if low == high:
+        return np.zeros(values.shape, qtype), low, 1.0  # every value is `min` (converter: scale 1.0)
+    top = np.iinfo(qtype).max
+    scale = (high - low) / top
+    if low <= 0 <= high:
+        zero_point = float(np.round((0 - low) / scale))
+        low = -zero_point * scale
+        high = top * scale + low
+    # float32 arithmetic, as NumPy 1.x ran the converter's `np.round((data.clip(min, max) - min) / scale)`
+    clipped = np.clip(values, np.float32(low), np.float32(high))
+    codes = np.round((clipped - np.float32(low)) / np.float32(scale))
+    return np.clip(codes, 0, top).astype(qtype), low, scale
+
+
+def quantize_array(data: np.ndarray, dtype: str) -> tuple[bytes, dict]:
+    """One float32 weight -> (its stored bytes, its manifest `quantization` entry)."""
+    if dtype == "float16":
+        with np.errstate(over="ignore"):
+            half = np.asarray(data, dtype=np.float32).astype("<f2")
+        if not np.isfinite(half).all():
+            raise ConvertError("a weight does not fit float16 (|value| > 65504); use uint16 (--bytes 2)")
+        return half.tobytes(), {"dtype": "float16"}
+    if dtype not in ("uint8", "uint16"):
+        raise ConvertError(f"unknown quantization dtype {dtype!r}; use uint8, uint16 or float16")
+    codes, low, scale = affine_quantize(data, dtype)
+    return codes.astype(QUANT_DTYPES[dtype]).tobytes(), {"min": low, "scale": scale, "dtype": dtype}
+
+
+@dataclass
+class QuantizedModel:
+    """The new model.json (dict) and its shards (file name -> bytes), plus what was done."""
+
+    spec: dict
+    shards: dict[str, bytes]
+    quantized: int
+    kept: int
+    requantized: bool
+
+
+def quantize_model(source: SourceModel, dtype: str, *, shard_bytes: int = SHARD_BYTES,
+                   converted_by: str | None = None) -> QuantizedModel:
+    """Every float32 weight of `source` quantized to `dtype` (uint8, uint16 or float16), per tensor.
+
+    A source that is already quantized is dequantized first (as TF.js would load it), which adds
+    the new rounding to the old: prefer the float model as the source."""
+    spec = copy.deepcopy(source.spec)
+    shards: dict[str, bytes] = {}
+    quantized = kept = 0
+    requantized = False
+    for index, (group, data) in enumerate(zip(spec["weightsManifest"], source.group_bytes)):
+        try:
+            values = decode_weights(group["weights"], data, model=str(source.path))
+        except ModelFormatError as error:
+            raise ConvertError(str(error)) from error
+        chunks, entries = [], []
+        for entry in group["weights"]:
+            entry = dict(entry)
+            old = entry.pop("quantization", None)
+            requantized |= old is not None
+            value = values[entry["name"]]
+            if entry.get("dtype", "float32") == "float32":
+                raw, quantization = quantize_array(value, dtype)
+                entry["quantization"] = quantization
+                quantized += 1
+            else:
+                if entry.get("dtype") not in _STORED:
+                    raise ConvertError(f"{source.path}: weight {entry['name']!r} has dtype {entry.get('dtype')!r}, "
+                                       "which cannot be written back (only float32, int32 and bool)")
+                raw = np.asarray(value).astype(_STORED[entry["dtype"]]).tobytes()
+                kept += 1
+            chunks.append(raw)
+            entries.append(entry)
+        blob = b"".join(chunks)
+        names = shard_names(index, len(blob), shard_bytes)
+        shards.update(zip(names, split_shards(blob, shard_bytes)))
+        group["paths"] = names
+        group["weights"] = entries
+    if converted_by:
+        spec["convertedBy"] = converted_by
+    return QuantizedModel(spec, shards, quantized, kept, requantized)
