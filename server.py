@@ -3,9 +3,12 @@
 Serves the page in which Pyodide runs the pyposenet package (shipped as a wheel built
 from this repo) and TensorFlow.js runs PoseNet: the page, the front-end packages from
 node_modules, the model files (local folder, download-once cache or the official
-storage), the sketch and its assets, and the bundled examples.
+storage), the sketch and its assets, and the bundled examples. Every response carries
+the security headers below (CSP, nosniff, no referrer); dot-files are never served.
 
-    python server.py [SKETCH.py] [--models DIR] [--host 127.0.0.1] [--port 5000]
+    python server.py [SKETCH.py] [--models DIR] [--host 127.0.0.1] [--port 5000] [--production]
+
+`--production` serves the same app with waitress instead of Flask's development server.
 """
 from __future__ import annotations
 
@@ -47,6 +50,31 @@ MIME_TYPES = {
     ".json": "application/json",
     ".py": "text/x-python; charset=utf-8",
 }
+MAX_SUBPATH = 1024  # longer request paths are refused before touching the file system
+# What the page needs and nothing more: scripts, styles, fetches and workers from the app itself;
+# WASM compilation (Pyodide, TF.js's wasm backend); p5's inline styles; the data: favicon and
+# blob:/mediastream: camera frames; no plugins, no <base>, no framing, no form posts.
+# 'unsafe-eval': tf.min.js 4.22 (bundled regenerator-runtime) calls Function() at load time unless
+# window.regeneratorRuntime already exists, and sketches/tests use js.eval; Pyodide 0.29 needs none.
+CSP_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+)
+CONTENT_SECURITY_POLICY = "; ".join(CSP_DIRECTIVES)
+SECURITY_HEADERS = {  # on every response, with the app's CONTENT_SECURITY_POLICY
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+PRODUCTION_THREADS = 8  # app calls are short: waitress streams file bodies from its I/O loop
 WHEEL_STAMP = ".build-stamp.json"
 WHEEL_BUILD_TIMEOUT_S = 300
 LOOPBACK_NAMES = ("localhost",)
@@ -95,22 +123,49 @@ def build_config(overrides: dict | None = None) -> dict:
     cfg.update({k: (v.expanduser().absolute() if v is not None else None) for k, v in paths.items()})
     cfg.setdefault("MODEL_BASE_URL", DEFAULT_MODEL_BASE_URL)
     cfg.setdefault("MODEL_DOWNLOAD_TIMEOUT", 30.0)
+    cfg.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
     return cfg
 
 
 # ------------------------------------------------------------------------ file serving
 
 
+def is_hidden(parts) -> bool:
+    """True if any path part is a dot-file or dot-folder (`.env`, `.git`, `..`)."""
+    return any(part.startswith(".") for part in parts)
+
+
+def is_plain_subpath(subpath: str) -> bool:
+    """False for what no route serves: too long, control characters, backslashes, dot-parts."""
+    if not subpath or len(subpath) > MAX_SUBPATH or "\\" in subpath:
+        return False
+    if any(ord(char) < 0x20 or char == "\x7f" for char in subpath):
+        return False
+    return not is_hidden(subpath.split("/"))
+
+
 def resolve_inside(root: Path | None, subpath: str) -> Path | None:
-    """`root/subpath` if it stays inside `root` once symlinks are resolved, else None."""
-    if root is None or "\\" in subpath:
+    """`root/subpath` if it stays inside `root`, off dot-parts, once symlinks are resolved; else None."""
+    if root is None or not is_plain_subpath(subpath):
         return None
     joined = safe_join(str(root), subpath)
     if joined is None:
         return None
-    real_root = root.resolve()
-    target = Path(joined).resolve()
-    return target if target.is_relative_to(real_root) else None
+    try:
+        real_root, target = root.resolve(), Path(joined).resolve()
+    except (OSError, ValueError):  # name too long, symlink loop, ...
+        return None
+    if not target.is_relative_to(real_root) or is_hidden(target.relative_to(real_root).parts):
+        return None
+    return target
+
+
+def is_regular_file(path: Path | None) -> bool:
+    """path.is_file(), False instead of an error for names the file system rejects."""
+    try:
+        return path is not None and path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def send_path(path: Path, cache_control: str | None = None) -> Response:
@@ -127,7 +182,7 @@ def send_path(path: Path, cache_control: str | None = None) -> Response:
 def send_inside(root: Path | None, subpath: str) -> Response:
     """Send `root/subpath`, or 404 if it is missing or outside `root`."""
     path = resolve_inside(root, subpath)
-    if path is None or not path.is_file():
+    if not is_regular_file(path):
         abort(404)
     return send_path(path)
 
@@ -137,7 +192,7 @@ def vendor_file(vendor_dir: Path, subpath: str) -> Path | None:
     for prefix in VENDOR_PREFIXES:
         if subpath.startswith(prefix):
             path = resolve_inside(vendor_dir / prefix, subpath[len(prefix):])
-            return path if path is not None and path.is_file() else None
+            return path if is_regular_file(path) else None
     return None
 
 
@@ -145,10 +200,9 @@ def vendor_file(vendor_dir: Path, subpath: str) -> Path | None:
 
 
 def is_model_name(name: str) -> bool:
-    """True for a plain relative .json/.bin path such as the official storage uses."""
-    parts = name.split("/")
+    """True for a plain relative .json/.bin path such as the official storage uses (no dot-parts)."""
     return (bool(MODEL_NAME.fullmatch(name)) and name.lower().endswith(MODEL_SUFFIXES)
-            and not any(part in (".", "..") for part in parts))
+            and not is_hidden(name.split("/")))
 
 
 def model_url(base_url: str, name: str) -> str:
@@ -197,7 +251,7 @@ def find_model(name: str) -> tuple[Path | None, list[str]]:
         path = resolve_inside(root, name)
         if path is None:
             abort(404)
-        if path.is_file():
+        if is_regular_file(path):
             return path, looked
         looked.append(f"not in {label} {root}")
     return fetch_into_cache(name, looked)
@@ -381,11 +435,12 @@ def register_routes(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """nosniff on every response; wheel build errors as a plain-text 500."""
+    """Security headers on every response; wheel build errors as a plain-text 500."""
 
     @app.after_request
-    def nosniff(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
+    def security_headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Content-Security-Policy"] = app.config["CONTENT_SECURITY_POLICY"]
         return response
 
     @app.errorhandler(WheelBuildError)
@@ -419,7 +474,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--models", type=Path, default=os.environ.get("PYPOSENET_MODELS") or None,
                         help="folder laid out like https://storage.googleapis.com/tfjs-models/ (env PYPOSENET_MODELS)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.add_argument("--port", type=int, default=5000, help="port (default 5000; 0 picks a free one with --production)")
+    parser.add_argument("--production", action="store_true",
+                        help="serve with waitress (a production WSGI server) instead of Flask's development server")
+    parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS,
+                        help=f"waitress worker threads with --production (default {PRODUCTION_THREADS})")
     args = parser.parse_args(argv)
     if args.sketch is not None:
         problem = sketch_problem(args.sketch)
@@ -428,6 +487,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.sketch = args.sketch.resolve()
     if args.models is not None and not Path(args.models).is_dir():
         parser.error(f"models folder '{args.models}' does not exist")
+    if args.threads < 1:
+        parser.error("--threads must be at least 1")
     return args
 
 
@@ -460,14 +521,48 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(app: Flask, host: str, port: int) -> None:
-    """Print where to look (and a warning off loopback), then run Flask's threaded server."""
+def warn_if_exposed(host: str, server_kind: str) -> None:
+    """On stderr: a warning when `host` is reachable from other machines."""
     if not is_loopback(host):
         print(f"WARNING: binding to {host}: the app is reachable from the network "
-              "(development server, no authentication).", file=sys.stderr)
+              f"({server_kind}, no authentication).", file=sys.stderr, flush=True)
+
+
+def announce(app: Flask, host: str, port: int, how: str = "") -> None:
+    """On stdout: which sketch is served at which URL."""
     shown = f"[{host}]" if ":" in host else host
-    print(f"pyposenet: serving {app.config['SKETCH']} at http://{shown}:{port}/", flush=True)
+    print(f"pyposenet: serving {app.config['SKETCH']} at http://{shown}:{port}/{how}", flush=True)
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """Print where to look (and a warning off loopback), then run Flask's threaded server."""
+    warn_if_exposed(host, "development server")
+    announce(app, host, port)
     app.run(host=host, port=port, threaded=True)
+
+
+def create_production_server(app: Flask, host: str, port: int, threads: int):
+    """A bound, not yet running waitress server for `app`; exits with a hint if waitress is missing."""
+    try:
+        import waitress
+    except ImportError:
+        sys.exit("server.py: error: --production needs waitress: pip install waitress==3.0.2")
+    return waitress.create_server(app, host=host, port=port, threads=threads, ident=PACKAGE_NAME)
+
+
+def bound_address(wsgi_server) -> tuple[str, int]:
+    """The (host, port) a waitress server actually listens on (the first, if several)."""
+    listening = getattr(wsgi_server, "effective_listen", None)
+    return tuple(listening[0]) if listening else (wsgi_server.effective_host, wsgi_server.effective_port)
+
+
+def serve_production(app: Flask, host: str, port: int, threads: int = PRODUCTION_THREADS) -> None:
+    """Serve `app` with waitress until interrupted; prints the real URL (so --port 0 works)."""
+    warn_if_exposed(host, "production server")
+    wsgi_server = create_production_server(app, host, port, threads)
+    bound_host, bound_port = bound_address(wsgi_server)
+    announce(app, str(bound_host), int(bound_port), f" (waitress, {threads} threads)")
+    wsgi_server.run()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -477,7 +572,10 @@ def main(argv: list[str] | None = None) -> int:
     problem = sketch_problem(app.config["SKETCH"])
     if problem:
         sys.exit(f"server.py: error: {problem}")
-    serve(app, args.host, args.port)
+    if args.production:
+        serve_production(app, args.host, args.port, args.threads)
+    else:
+        serve(app, args.host, args.port)
     return 0
 
 

@@ -1,0 +1,114 @@
+"""The real page under the app's Content-Security-Policy: it runs, and the browser reports no violation.
+
+Violations are collected in the page itself (a `securitypolicyviolation` listener installed before
+any page script) and from the console (Chromium logs "... violates the following Content Security
+Policy directive ..." for blocked loads).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import server
+from tests.conftest import MODELS_DIR, REPO_ROOT
+from tests.e2e.conftest import FAKE_WEBCAM_640, LiveServer, PageWatch
+
+DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push({
+  directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber}));
+"""
+CSP_MESSAGE = re.compile(r"Content.Security.Policy|Refused to", re.IGNORECASE)
+COUNT_POSE_EVENTS = """
+from pyposenet.net import live_nets
+csp_test_events = []
+live_nets()[0].on("pose", lambda results: csp_test_events.append(len(results)))
+None  # on() returns the net: don't hand a proxy of it back to Playwright
+"""
+
+
+def open_recorded(launch, url: str, fake_video=None):
+    """(PageWatch, main document response) for `url`, recording CSP violations from the start."""
+    page = launch(fake_video).new_page()
+    page.add_init_script(RECORD_VIOLATIONS)
+    watch = PageWatch(page)
+    return watch, page.goto(url)
+
+
+def violations(watch: PageWatch) -> list[dict]:
+    return watch.page.evaluate("window.cspViolations")
+
+
+def csp_console_errors(watch: PageWatch) -> list[str]:
+    return [text for text in watch.console_errors if CSP_MESSAGE.search(text)]
+
+
+def tf_in_workers(watch: PageWatch) -> list:
+    """Per worker the page started: None (no TF.js there), its TF.js backend, or 'broken'.
+
+    A worker has its own CSP (its script's response headers) and its own console, so a violation in
+    it never reaches the page's listener; a TF.js that failed to load under that CSP shows here."""
+    return [worker.evaluate("typeof tf === 'undefined' ? null"
+                            " : typeof tf.getBackend === 'function' ? tf.getBackend() : 'broken'")
+            for worker in watch.page.workers]
+
+
+def wait_for_pose_events(watch: PageWatch, count: int = 3) -> None:
+    """Let the detection loop run a few frames (the backend's kernels, read-backs, drawing)."""
+    watch.python(COUNT_POSE_EVENTS)
+    watch.page.wait_for_function(
+        f"() => window.pyposenet.pyodide.runPython('len(csp_test_events)') >= {count}", timeout=60_000)
+
+
+@pytest.mark.parametrize("backend", ["webgl", "wasm"])
+def test_default_page_runs_under_the_csp_without_violations(serve, launch, backend):
+    watch, response = open_recorded(launch, f"{serve(DEFAULT_SKETCH)}/?backend={backend}", FAKE_WEBCAM_640)
+    assert response.headers["content-security-policy"] == server.CONTENT_SECURITY_POLICY
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    watch.wait_for_status("running")
+    wait_for_pose_events(watch)
+    in_workers = tf_in_workers(watch)
+    assert "broken" not in in_workers
+    assert backend in [watch.page.evaluate("tf.getBackend()"), *in_workers]  # the page or its worker ran it
+    assert violations(watch) == []
+    assert csp_console_errors(watch) == []
+    assert not watch.page_errors
+
+
+def test_the_violation_recorder_sees_a_blocked_inline_script(serve, launch):
+    """The check above can fail: an injected inline script is blocked and reported."""
+    watch, _ = open_recorded(launch, serve(DEFAULT_SKETCH) + "/")
+    ran = watch.page.evaluate("""() => new Promise((resolve) => {
+        document.addEventListener('securitypolicyviolation', () => resolve(window.inlineRan === true));
+        const script = document.createElement('script');
+        script.textContent = 'window.inlineRan = true';
+        document.head.appendChild(script);
+    })""")
+    assert ran is False
+    assert [v["directive"] for v in violations(watch)] == ["script-src-elem"]
+
+
+def test_unsafe_eval_is_there_for_tfjs_alone(launch):
+    """Without 'unsafe-eval', Pyodide and p5 boot and run the sketch; only tf.min.js trips
+    (its bundled regenerator-runtime calls Function() when window.regeneratorRuntime is missing).
+
+    The model worker imports the same bundle and needs the same fix (its violations stay in the
+    worker). When this fails because nothing is reported, 'unsafe-eval' can go from
+    server.CSP_DIRECTIVES (mind the sketches and tests that use js.eval)."""
+    strict = server.CONTENT_SECURITY_POLICY.replace(" 'unsafe-eval'", "")
+    assert strict != server.CONTENT_SECURITY_POLICY
+    live = LiveServer({"SKETCH": DEFAULT_SKETCH, "MODELS_DIR": MODELS_DIR, "CONTENT_SECURITY_POLICY": strict,
+                       "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"})
+    try:
+        watch, _ = open_recorded(launch, live.url + "/", FAKE_WEBCAM_640)
+        watch.page.wait_for_function(
+            "() => ['running', 'error'].includes(document.getElementById('status').dataset.state)"
+            " && window.cspViolations.length > 0", timeout=120_000)
+        watch.page.wait_for_function("() => window.pyposenet && window.pyposenet.bridge", timeout=120_000)
+        blamed = {(v["directive"], v["source"].rsplit("/", 1)[-1]) for v in violations(watch)}
+        assert blamed == {("script-src", "tf.min.js")}
+    finally:
+        live.close()
