@@ -38,6 +38,7 @@ VENDOR_PREFIXES = (
     "pyodide/",
     "@tensorflow/tfjs/dist/",
     "@tensorflow/tfjs-backend-wasm/dist/",
+    "@tensorflow/tfjs-backend-webgpu/dist/",
     "p5/lib/",
     "@tensorflow-models/posenet/dist/",
 )

@@ -237,6 +237,7 @@ def test_vendor_serves_pyodide_wasm(client):
     "pyodide/pyodide.mjs",
     "@tensorflow/tfjs/dist/tf.min.js",
     "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js",
+    "@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js",
     "p5/lib/p5.min.js",
     "@tensorflow-models/posenet/dist/posenet.min.js",
 ])
