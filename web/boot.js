@@ -1,10 +1,12 @@
 // Boot: load Python (Pyodide), install pyposenet's wheel from the server, run the sketch.
 import * as model from './model.js';
 import * as page from './page.js';
+import { chosenSketch, showPicker } from './picker.js';
+import { watchSketch } from './reload.js';
 import * as sketch from './sketch.js';
 
-async function fetchOk(url) {
-  const response = await fetch(url);
+async function fetchOk(url, init) {
+  const response = await fetch(url, init);
   if (!response.ok) throw new Error(`${url}: ${(await response.text()).trim() || `HTTP ${response.status}`}`);
   return response;
 }
@@ -12,7 +14,10 @@ async function fetchOk(url) {
 async function boot() {
   page.setStatus('loading Python');
   const config = await (await fetchOk('/app-config.json')).json();
-  document.getElementById('sketch-name').textContent = config.sketch.name;
+  const params = new URLSearchParams(location.search); // ?backend=wasm, ?example=follow_nose.py
+  showPicker(document.getElementById('examples'), config, params);
+  const chosen = chosenSketch(config, params);
+  document.getElementById('sketch-name').textContent = chosen.name;
   const pyodide = await loadPyodide({ indexURL: new URL('/vendor/pyodide/', location.href).href });
   const problems = [];
   await pyodide.loadPackage(new URL(config.wheel, location.href).href, {
@@ -25,10 +30,11 @@ async function boot() {
   } catch (err) {
     throw new Error(`pyposenet could not be installed in the page from ${config.wheel}: ${problems.join(' ') || err.message}`);
   }
-  const source = await (await fetchOk(config.sketch.url)).text();
+  const source = await (await fetchOk(chosen.url, { cache: 'no-cache' })).text(); // never a stale copy
+  watchSketch(chosen.url, source); // saved again (fixed, say): the page reloads
   const start = pyodide.pyimport('pyposenet._browser.sketch').start_sketch;
-  const pageOptions = Object.fromEntries(new URLSearchParams(location.search)); // e.g. ?backend=wasm
-  const bridge = start(source, config.sketch.name, document.getElementById('sketch'), pageOptions);
+  const pageOptions = Object.fromEntries(params);
+  const bridge = start(source, chosen.name, document.getElementById('sketch'), pageOptions, chosen.url);
   start.destroy();
   window.pyposenet = { pyodide, bridge, config }; // for the console and the e2e tests
 }

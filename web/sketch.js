@@ -1,4 +1,5 @@
 // p5 instance mode driven by a Python sketch (pyposenet/_browser/sketch.py holds the logic).
+import { startFpsMeter } from './fps.js';
 
 /** Every public name a p5 instance offers: functions (bound once in Python) and values (read live). */
 function p5Names(p) {
@@ -15,13 +16,35 @@ function p5Names(p) {
   return { functions: [...functions], values: [...values] };
 }
 
-/** Create the p5 instance; `bridge` is the Python side (load / call). */
+/** True for the p5 objects Python wraps (elements, captures, images, graphics): see sketch/wrapping.py. */
+export function isP5Object(value) {
+  return value instanceof p5.Element || value instanceof p5.Image;
+}
+
+/**
+ * A JS function calling `proxy` (a Python callable) until `destroy()`, then doing nothing: p5 or the
+ * browser may still fire a listener of a disposed sketch (a <video>'s events), which must not throw.
+ */
+export function guardedCallback(proxy) {
+  let target = proxy;
+  const fn = (...args) => (target ? target(...args) : undefined);
+  fn.destroy = () => {
+    if (!target) return;
+    const destroyed = target;
+    target = null;
+    destroyed.destroy();
+  };
+  fn.isDestroyed = () => target === null;
+  return fn;
+}
+
+/** Create the p5 instance; `bridge` is the Python side (load, poseFrames). Starts the header's meter. */
 export function createP5(bridge, container) {
-  return new p5((p) => {
+  const instance = new p5((p) => {
     const names = p5Names(p);
-    const handlers = bridge.load(p, names.functions, names.values);
-    for (const name of handlers) {
-      p[name] = (...args) => bridge.call(name, ...args);
-    }
+    const handlers = bridge.load(p, names.functions, names.values); // {draw: fn, ...}, long-lived proxies
+    Object.assign(p, handlers);
   }, container);
+  startFpsMeter(document.getElementById('fps'), () => instance.frameCount, () => bridge.pose_frames());
+  return instance;
 }
