@@ -66,8 +66,10 @@ def image_sketch_dir(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_instance():
+    """Per module: the sync API keeps an asyncio loop running while it is open, which would break
+    asyncio.run() in any test collected after it (unit tests run first, but not every invocation)."""
     with sync_playwright() as pw:
         yield pw
 

@@ -283,7 +283,7 @@ def test_models_are_looked_for_where_the_server_looks(monkeypatch, tmp_path, mod
     files = HostRuntime().files()
     assert (files.models_dir, files.cache_dir) == (tmp_path / "mine", tmp_path / "cache")
     monkeypatch.delenv("PYPOSENET_MODELS")
-    assert HostRuntime().files().models_dir == models_dir  # <repo>/../shared/models
+    assert HostRuntime().files().models_dir.resolve() == models_dir.resolve()  # <repo>/../shared/models
     # A sketch written for the page may name the app's /models/ route.
     runtime = HostRuntime(models_dir=models_dir, cache_dir=tmp_path / "cache", base_url=None)
     model = runtime.load_model_sync(resolve_options({"modelUrl": "/models/" + MODEL_050}))
