@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 
 from ._compat import IN_BROWSER
 from .net import PoseNet
 from .parts import CONNECTED_PART_NAMES, PART_NAMES, POSE_CHAIN
 from .results import Record
 
-__all__ = ["poseNet", "PoseNet", "Record", "PART_NAMES", "POSE_CHAIN", "CONNECTED_PART_NAMES", "set_runtime"]
+__all__ = ["poseNet", "ml5", "PoseNet", "Record", "PART_NAMES", "POSE_CHAIN", "CONNECTED_PART_NAMES", "set_runtime"]
 __version__ = "0.1.0"
 
 _runtime = None
@@ -82,3 +83,6 @@ def poseNet(*args, runtime=None) -> PoseNet:
 
 
 pose_net = poseNet
+
+# `ml5.poseNet(video, modelReady)` as in ml5 sketches, for line-by-line ports: `from pyposenet import ml5`.
+ml5 = SimpleNamespace(poseNet=poseNet)

@@ -948,3 +948,14 @@ def test_one_shot_images_are_not_tracked():
         assert all("id" not in r for r in results)
 
     asyncio.run(main())
+
+
+def test_ml5_namespace_for_line_by_line_ports():
+    from pyposenet import ml5
+
+    async def main():
+        runtime = FakeRuntime()
+        net = await ml5.poseNet("single", runtime=runtime)
+        assert isinstance(net, PoseNet) and net.detectionType == "single"
+
+    asyncio.run(main())
