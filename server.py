@@ -23,13 +23,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, jsonify, send_file
 from werkzeug.security import safe_join
+
+from pyposenet.downloads import download_reason, download_to
 
 REPO_ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL_BASE_URL = "https://storage.googleapis.com/tfjs-models/"
@@ -209,29 +209,6 @@ def is_model_name(name: str) -> bool:
 def model_url(base_url: str, name: str) -> str:
     """The download URL of model file `name` under `base_url`."""
     return base_url.rstrip("/") + "/" + urllib.parse.quote(name)
-
-
-def download_reason(error: Exception) -> str:
-    """A short, human-readable reason for a failed download."""
-    if isinstance(error, urllib.error.HTTPError):
-        return f"HTTP {error.code} {error.reason}"
-    if isinstance(error, urllib.error.URLError):
-        return str(error.reason)
-    return str(error) or type(error).__name__
-
-
-def download_to(url: str, target: Path, timeout: float) -> None:
-    """Download `url` to `target` atomically (temp file in the same folder, then rename)."""
-    with urllib.request.urlopen(url, timeout=timeout) as src:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(src, out)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
 
 
 def download_lock(app: Flask, name: str) -> threading.Lock:

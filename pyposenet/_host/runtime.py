@@ -15,9 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
-import tempfile
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -27,6 +24,7 @@ from typing import Callable
 import numpy as np
 
 from ..decode import ModelOutputs
+from ..downloads import download_reason, download_to
 from ..graph_outputs import ROLES, identify_outputs
 from ..options import OFFICIAL_MODEL_ROOT, input_size, model_path
 from ..results import FrameGeometry
@@ -68,28 +66,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def download_to(url: str, target: Path, timeout: float) -> None:
-    """Download `url` to `target` atomically (temp file in the same folder, then rename)."""
-    with urllib.request.urlopen(url, timeout=timeout) as src:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(src, out)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, urllib.error.HTTPError):
-        return f"HTTP {error.code} {error.reason}"
-    if isinstance(error, urllib.error.URLError):
-        return str(error.reason)
-    return str(error) or type(error).__name__
-
-
 class ModelFiles:
     """Finds model files by their name under a download root: models folder, cache, then download."""
 
@@ -126,7 +102,7 @@ class ModelFiles:
             try:
                 download_to(url, target, self.timeout)
             except (OSError, ValueError) as error:  # URLError and timeouts are OSErrors
-                looked.append(f"download from {url} failed: {_reason(error)}")
+                looked.append(f"download from {url} failed: {download_reason(error)}")
             else:
                 log.info("downloaded %s into %s", url, target)
                 return target
