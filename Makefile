@@ -24,6 +24,10 @@ unit: setup
 e2e: setup chromium
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
+.PHONY: bench
+bench: setup chromium ## pyposenet vs @tensorflow-models/posenet in headless Chromium: table, bench-results/perf.{json,png}
+	$(PY) benchmarks/perf.py $(BENCH_ARGS)
+
 setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml

@@ -1,10 +1,22 @@
 // TF.js side of pyposenet: only what Python can't do. Load a PoseNet graph model, turn a frame
 // (video, image, canvas, p5 element) into its input, run it, read the four outputs back in one
 // read-back, dispose every tensor. Decoding happens in Python (pyposenet/decode).
+//
+// By default the network runs in a Web Worker (model-worker.js): the page only grabs each frame as
+// an ImageBitmap and transfers it, so inference never holds up p5's draw loop. `?worker=0` in the
+// page address (or loadModel's `worker` argument) keeps it on the main thread, and backends that
+// can't run in a worker here (webgpu, or webgl without OffscreenCanvas) stay there anyway. Both paths
+// run the same code (model-core.js) and return the same object to Python.
 
-const WASM_DIR = '/vendor/@tensorflow/tfjs-backend-wasm/dist/';
+import { PoseGraph, WASM_DIR, loadGraph, pixelSize, setBackend } from './model-core.js';
+import { timeline } from './page.js';
 
 const WEBGPU_SCRIPT = '/vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js';
+const WORKER_SCRIPT = new URL('./model-worker.js', import.meta.url);
+/** Backends the worker may run (it falls back to the page when one can't start there). */
+const WORKER_BACKENDS = new Set(['wasm', 'cpu', 'webgl']);
+/** Measured (benchmarks/perf.py): the worker keeps draw() at the display rate and pose rates up. */
+const WORKER_DEFAULT = true;
 
 /** The WebGL renderer's name, or null without WebGL (e.g. "ANGLE (Google, Vulkan ... SwiftShader ...)"). */
 export function webglRenderer() {
@@ -34,37 +46,112 @@ function loadScript(src) {
 export async function useBackend(name) {
   const wanted = name === 'auto' ? chooseBackend() : name;
   if (tf.getBackend() === wanted) return wanted;
-  if (wanted === 'wasm') tf.wasm.setWasmPaths(new URL(WASM_DIR, location.href).href);
   if (wanted === 'webgpu' && !tf.findBackendFactory('webgpu')) {
     if (!navigator.gpu) throw new Error('TensorFlow.js backend "webgpu" needs WebGPU, which this browser does not offer; use "webgl", "wasm" or "auto"');
     await loadScript(WEBGPU_SCRIPT);
   }
-  let ok = false;
-  try { ok = await tf.setBackend(wanted); } catch (err) { ok = false; }
-  if (!ok) throw new Error(`TensorFlow.js backend "${wanted}" could not start in this browser`);
-  await tf.ready();
-  return tf.getBackend();
+  return setBackend(wanted, new URL(WASM_DIR, location.href).href);
 }
 
-/** fetch() that turns an HTTP error into an Error carrying the server's explanation. */
-async function checkedFetch(url, init) {
-  const response = await fetch(url, init);
-  if (!response.ok) {
-    const text = (await response.text()).trim();
-    throw new Error(text || `${url}: HTTP ${response.status}`);
-  }
-  return response;
+// ----------------------------------------------------------------------------------- timings
+
+/**
+ * The last frames' timings (ms), newest last, for benchmarks/perf.py and the console:
+ * {where, at, grabMs, pixelsMs, inferMs, readMs, transferMs, totalMs}. at: performance.now() when
+ * estimate() was called; grabMs: frame -> ImageBitmap (worker path); pixelsMs: frame -> tensor;
+ * inferMs: frame -> tensor, preprocessing, network; readMs: the read-back; transferMs: messages to and
+ * from the worker; totalMs: estimate() from call to result.
+ */
+export const perf = { frames: [], keep: 1000, nextFrame: { immediate: 0, presented: 0, timeout: 0, other: 0 } };
+window.pyposenetPerf = perf;
+
+function record(timings) {
+  perf.frames.push(timings);
+  if (perf.frames.length > perf.keep) perf.frames.splice(0, perf.frames.length - perf.keep);
 }
 
-export async function loadModel(url) {
-  let graph;
-  try {
-    graph = await tf.loadGraphModel(url, { fetchFunc: checkedFetch });
-  } catch (err) {
-    throw new Error(`could not load the PoseNet model ${url}: ${err.message || err}`);
-  }
-  return new PoseModel(graph);
+function markModelReady() {
+  if (!('model ready' in timeline)) timeline['model ready'] = performance.now();
 }
+
+// ------------------------------------------------------------------------------ the worker
+
+/** `worker` if given (true/false), else the page address (?worker=0 / ?worker=1), else the default. */
+export function workerWanted(worker) {
+  if (worker === true || worker === false) return worker;
+  const value = new URLSearchParams(location.search).get('worker');
+  if (value === null) return WORKER_DEFAULT;
+  return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+class WorkerClient {
+  constructor() {
+    this.pending = new Map();
+    this.nextId = 1;
+    this.broken = null;
+    this.worker = new Worker(WORKER_SCRIPT, { type: 'module', name: 'pyposenet-model' });
+    this.worker.onmessage = (event) => {
+      const { id, result, error } = event.data;
+      const waiting = this.pending.get(id);
+      if (!waiting) return;
+      this.pending.delete(id);
+      if (error !== undefined) waiting.reject(new Error(error));
+      else waiting.resolve(result);
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail(new Error(`the model worker stopped: ${event.message || `could not run ${WORKER_SCRIPT.pathname}`}`));
+    };
+    this.worker.onmessageerror = () => this.fail(new Error('the model worker sent a message the page could not read'));
+  }
+
+  call(type, args = {}, transfer = []) {
+    if (this.broken) return Promise.reject(this.broken);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      try {
+        this.worker.postMessage({ id, type, ...args }, transfer);
+      } catch (err) {
+        this.pending.delete(id);
+        reject(err);
+      }
+    });
+  }
+
+  fail(error) {
+    this.broken = error;
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+    this.worker.terminate();
+  }
+}
+
+let client = null;
+
+/** The page's one model worker (started on first use, or at once when the page will want it). */
+function workerClient() {
+  if (!client || client.broken) client = new WorkerClient();
+  return client;
+}
+
+// Start the worker while Python is still loading: it fetches and compiles TF.js in parallel.
+if (workerWanted() && typeof Worker !== 'undefined') {
+  try { workerClient(); } catch (err) { client = null; }
+}
+
+/** tf.memory() of the page and of the worker (null when no worker runs): tensors must stay constant. */
+export async function memory() {
+  const { numTensors, numDataBuffers, numBytes } = tf.memory();
+  const main = { numTensors, numDataBuffers, numBytes, backend: tf.getBackend() };
+  let worker = null;
+  if (client && !client.broken) {
+    try { worker = await client.call('memory'); } catch (err) { worker = null; }
+  }
+  return { main, worker };
+}
+
+// ------------------------------------------------------------------------------ the inputs
 
 /** The element TF.js reads pixels from, for any input a sketch may pass. */
 function pixelSource(input) {
@@ -85,86 +172,58 @@ function displaySize(input, source) {
   return [source.width, source.height];
 }
 
-/** The reference's padAndResizeTo padding: pad to the input's aspect ratio, split evenly. */
-function paddingFor(height, width, targetH, targetW) {
-  const targetAspect = targetW / targetH;
-  if (width / height < targetAspect) {
-    const pad = Math.round(0.5 * (targetAspect * height - width));
-    return { top: 0, bottom: 0, left: pad, right: pad };
+/**
+ * The frame, to transfer to the worker, with exactly the pixels tf.browser.fromPixels(source) would
+ * read. A video's current frame becomes a VideoFrame where the worker reads pixels through a 2D canvas
+ * (wasm, cpu): creating one copies nothing, and its YUV -> RGB conversion then happens in the worker
+ * (drawImage of it gives the same bytes as drawImage of the video). Anything else, or for WebGL,
+ * becomes an ImageBitmap.
+ */
+async function transferableFrame(source, backend) {
+  if (source instanceof HTMLVideoElement && typeof VideoFrame !== 'undefined' && (backend === 'wasm' || backend === 'cpu')) {
+    try { return new VideoFrame(source); } catch (err) { /* no frame to wrap: an ImageBitmap says why */ }
   }
-  const pad = Math.round(0.5 * ((1.0 / targetAspect) * width - height));
-  return { top: pad, bottom: pad, left: 0, right: 0 };
+  if (typeof ImageData !== 'undefined' && source.data && !(source instanceof ImageData)) {
+    source = new ImageData(new Uint8ClampedArray(source.data), source.width, source.height); // {data, width, height}
+  }
+  if (source instanceof HTMLImageElement && (source.width !== source.naturalWidth || source.height !== source.naturalHeight)) {
+    // fromPixels draws an <img> at its width x height: do the same
+    const [width, height] = pixelSize(source);
+    const canvas = new OffscreenCanvas(width, height);
+    canvas.getContext('2d').drawImage(source, 0, 0, width, height);
+    return createImageBitmap(canvas);
+  }
+  return createImageBitmap(source);
 }
 
-export class PoseModel {
-  constructor(graph) {
-    this.graph = graph;
-    this.outputs = graph.outputs.map((o) => ({ name: o.name, shape: o.shape || null }));
-    this.inputShape = graph.inputs[0].shape || null;
-    this.outputNames = null;
-  }
+// -------------------------------------------------------------------------- video frames
 
-  /** outputNames in the order heatmap, offsets, displacement_fwd, displacement_bwd. */
-  configure(outputNames, inputHeight, inputWidth, preprocessing) {
-    this.outputNames = Array.from(outputNames);
-    this.inputHeight = inputHeight;
-    this.inputWidth = inputWidth;
-    this.preprocessing = preprocessing;
-  }
+const frames = new WeakMap(); // video -> {presented, grabbed, waiters}
 
-  normalize(resized) {
-    if (this.preprocessing === 'resnet') return tf.add(resized, tf.tensor1d([-123.15, -115.9, -103.06]));
-    return tf.sub(tf.div(resized, 127.5), 1.0); // MobileNet: x/127.5 - 1
-  }
-
-  /** Run the network once on an all-zero input so the first real frame isn't slow (shader compile). */
-  async warmUp() {
-    const zeros = tf.zeros([this.inputHeight, this.inputWidth, 3], 'int32');
-    try { await this.runTensor(zeros, { top: 0, bottom: 0, left: 0, right: 0 }); } finally { zeros.dispose(); }
-  }
-
-  /** One frame through the network. Returns the flat outputs and the frame's geometry. */
-  async estimate(input) {
-    const source = pixelSource(input);
-    if (!source) throw new Error('poseNet needs an image, video, canvas or p5 element to detect on, got nothing');
-    const [displayWidth, displayHeight] = displaySize(input, source);
-    const pixels = tf.browser.fromPixels(source);
-    try {
-      const [sourceHeight, sourceWidth] = pixels.shape;
-      const padding = paddingFor(sourceHeight, sourceWidth, this.inputHeight, this.inputWidth);
-      const result = await this.runTensor(pixels, padding);
-      return Object.assign(result, {
-        sourceHeight, sourceWidth, displayWidth, displayHeight,
-        padTop: padding.top, padBottom: padding.bottom, padLeft: padding.left, padRight: padding.right,
-      });
-    } finally {
-      pixels.dispose();
+/** Follow a video's presented frames (requestVideoFrameCallback), to tell a new frame from the last one used. */
+function frameState(video) {
+  let state = frames.get(video);
+  if (!state) {
+    state = { presented: null, grabbed: -1, waiters: [] };
+    frames.set(video, state);
+    if (video.requestVideoFrameCallback) {
+      const onFrame = (now, metadata) => {
+        state.presented = metadata.presentedFrames;
+        const waiters = state.waiters;
+        state.waiters = [];
+        for (const wake of waiters) wake();
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
     }
   }
+  return state;
+}
 
-  async runTensor(pixels, padding) {
-    const [inH, inW] = [this.inputHeight, this.inputWidth];
-    let gridHeight = 0;
-    let gridWidth = 0;
-    const combined = tf.tidy(() => {
-      const padded = tf.pad3d(pixels, [[padding.top, padding.bottom], [padding.left, padding.right], [0, 0]]);
-      const resized = tf.image.resizeBilinear(padded, [inH, inW]);
-      const batch = tf.expandDims(this.normalize(tf.cast(resized, 'float32')), 0);
-      const [heatmap, offsets, fwd, bwd] = this.graph.execute(batch, this.outputNames);
-      [gridHeight, gridWidth] = heatmap.shape.slice(1, 3);
-      // One flat buffer: heatmap scores ++ offsets ++ fwd ++ bwd, read back once.
-      return tf.concat([tf.sigmoid(heatmap), offsets, fwd, bwd].map((t) => t.reshape([-1])));
-    });
-    try {
-      const data = await combined.data();
-      return { data, gridHeight, gridWidth, inputHeight: inH, inputWidth: inW };
-    } finally {
-      combined.dispose();
-    }
-  }
-
-  dispose() {
-    this.graph.dispose();
+function markGrabbed(source) {
+  if (source instanceof HTMLVideoElement) {
+    const state = frameState(source);
+    state.grabbed = state.presented === null ? -1 : state.presented;
   }
 }
 
@@ -175,21 +234,156 @@ export function hasFrame(input) {
   return true;
 }
 
-/** Resolves when the video presents a new frame (or has data at last); falls back to animation frames. */
+/**
+ * Resolves when the video has a frame newer than the last one detected on: at once if one was
+ * presented meanwhile (the network took longer than a frame), else on the next presented frame.
+ * A hidden video may present no frames to the compositor: never waits longer than ~4 frames.
+ */
 export function nextFrame(input) {
   const video = pixelSource(input);
   return new Promise((resolve) => {
-    if (!(video instanceof HTMLVideoElement)) { requestAnimationFrame(() => resolve()); return; }
+    if (!(video instanceof HTMLVideoElement)) { perf.nextFrame.other++; requestAnimationFrame(() => resolve()); return; }
     if (video.readyState < 2) {
       const done = () => { clearTimeout(timer); resolve(); };
       const timer = setTimeout(() => { video.removeEventListener('loadeddata', done); resolve(); }, 250);
       video.addEventListener('loadeddata', done, { once: true });
       return;
     }
-    // A hidden video may not present frames to the compositor: never wait longer than ~4 frames.
+    const state = frameState(video);
+    if (state.presented !== null && state.presented > state.grabbed) { perf.nextFrame.immediate++; resolve(); return; }
     let settled = false;
-    const finish = () => { if (!settled) { settled = true; resolve(); } };
-    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(finish);
-    setTimeout(finish, 66);
+    const finish = (how) => {
+      if (settled) return;
+      settled = true;
+      perf.nextFrame[how]++;
+      clearTimeout(timer);
+      resolve();
+    };
+    state.waiters.push(() => finish('presented'));
+    const timer = setTimeout(() => finish('timeout'), 66);
   });
+}
+
+// ------------------------------------------------------------------------------- the models
+
+/**
+ * Load the model at `url`. `backend` ('webgl', 'wasm', 'cpu', 'webgpu', 'auto') is set on the page
+ * (tf.getBackend() reports it) and, with the worker, in the worker as well, in parallel; without
+ * `backend` the page's current one is used. `worker`: true, false, or undefined for the page's choice.
+ * The result: {where, outputs, inputShape, configure(), warmUp(), estimate(input), memory(), dispose()}.
+ */
+export async function loadModel(url, backend, worker) {
+  const wanted = backend === undefined || backend === null ? null : (backend === 'auto' ? chooseBackend() : backend);
+  const inWorker = workerWanted(worker) && typeof Worker !== 'undefined' && WORKER_BACKENDS.has(wanted || tf.getBackend());
+  let workerReady = null;
+  if (inWorker) {
+    let started = null;
+    try { started = workerClient(); } catch (err) { console.warn(`pyposenet: no model worker (${err.message}); the model runs on the page`); }
+    workerReady = started && started.call('init', { backend: wanted || tf.getBackend() })
+      .then(() => started)
+      .catch((err) => { console.warn(`pyposenet: ${err.message} in a worker; the model runs on the page`); return null; });
+  }
+  if (wanted) await useBackend(wanted);
+  const ready = workerReady && await workerReady;
+  if (ready) {
+    const info = await ready.call('load', { url: new URL(url, location.href).href });
+    return new WorkerPoseModel(ready, info);
+  }
+  return new PoseModel(await loadGraph(url));
+}
+
+/** The network on the page's own thread. */
+export class PoseModel {
+  constructor(graph) {
+    this.where = 'main';
+    this.core = new PoseGraph(graph);
+    this.outputs = this.core.outputs;
+    this.inputShape = this.core.inputShape;
+  }
+
+  /** outputNames in the order heatmap, offsets, displacement_fwd, displacement_bwd. */
+  configure(outputNames, inputHeight, inputWidth, preprocessing) {
+    this.core.configure(outputNames, inputHeight, inputWidth, preprocessing);
+  }
+
+  /** Run the network once on an all-zero input so the first real frame isn't slow (shader compile). */
+  async warmUp() {
+    await this.core.warmUp();
+    markModelReady();
+  }
+
+  /** One frame through the network. Returns the flat outputs and the frame's geometry. */
+  async estimate(input) {
+    const started = performance.now();
+    const source = pixelSource(input);
+    if (!source) throw new Error('poseNet needs an image, video, canvas or p5 element to detect on, got nothing');
+    const [displayWidth, displayHeight] = displaySize(input, source);
+    markGrabbed(source);
+    const result = await this.core.run(source);
+    const timings = result.timings;
+    Object.assign(timings, { where: 'main', at: started, grabMs: 0, transferMs: 0, totalMs: performance.now() - started });
+    record(timings);
+    return Object.assign(result, { displayWidth, displayHeight });
+  }
+
+  async memory() {
+    return (await memory()).main;
+  }
+
+  dispose() {
+    this.core.dispose();
+  }
+}
+
+/** The network in the model worker: the same interface, frames transferred (VideoFrame or ImageBitmap). */
+export class WorkerPoseModel {
+  constructor(workerClient, info) {
+    this.where = 'worker';
+    this.client = workerClient;
+    this.modelId = info.modelId;
+    this.backend = info.backend;
+    this.outputs = info.outputs;
+    this.inputShape = info.inputShape;
+  }
+
+  configure(outputNames, inputHeight, inputWidth, preprocessing) {
+    this.inputHeight = inputHeight;
+    this.inputWidth = inputWidth;
+    // Messages are handled in order: a failure here surfaces with warmUp() or estimate().
+    this.client.call('configure', {
+      modelId: this.modelId, outputNames: Array.from(outputNames), inputHeight, inputWidth, preprocessing,
+    }).catch(() => {});
+  }
+
+  async warmUp() {
+    await this.client.call('warmUp', { modelId: this.modelId });
+    markModelReady();
+  }
+
+  async estimate(input) {
+    const started = performance.now();
+    const source = pixelSource(input);
+    if (!source) throw new Error('poseNet needs an image, video, canvas or p5 element to detect on, got nothing');
+    const [displayWidth, displayHeight] = displaySize(input, source);
+    markGrabbed(source);
+    const frame = await transferableFrame(source, this.backend);
+    const grabbed = performance.now();
+    const result = await this.client.call('estimate', { modelId: this.modelId, frame }, [frame]);
+    const timings = result.timings;
+    const totalMs = performance.now() - started;
+    const grabMs = grabbed - started;
+    Object.assign(timings, {
+      where: 'worker', at: started, grabMs, totalMs, transferMs: totalMs - grabMs - timings.inferMs - timings.readMs,
+    });
+    record(timings);
+    return Object.assign(result, { displayWidth, displayHeight });
+  }
+
+  async memory() {
+    return this.client.call('memory');
+  }
+
+  dispose() {
+    this.client.call('dispose', { modelId: this.modelId }).catch(() => {});
+  }
 }

@@ -13,9 +13,10 @@ from . import errors
 
 class BrowserRuntime:
     async def load_model(self, options):
-        await pyposenet_js.model.useBackend(options["backend"])
         url = model_url(options)
-        model = await pyposenet_js.model.loadModel(url)
+        # The backend is started on the page and, unless the network stays on the main thread
+        # (`?worker=0`, or a `worker` option set to False), in the model worker, in parallel.
+        model = await pyposenet_js.model.loadModel(url, options["backend"], options.get("worker"))
         outputs = [(o.name, list(o.shape) if o.shape else None) for o in model.outputs]
         roles = identify_outputs(outputs, model=url)
         height, width = input_size(options)
@@ -29,7 +30,7 @@ class BrowserRuntime:
 
     async def run(self, model, image):
         r = await model.estimate(image)
-        data = r.data.to_memoryview()
+        data = r.data.to_memoryview()  # one copy of the Float32Array into Python memory, no proxy kept
         if data.format != "f":
             data = data.cast("B").cast("f")
         outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth)

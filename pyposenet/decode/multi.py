@@ -10,9 +10,13 @@ from math import floor
 
 from ..parts import NUM_KEYPOINTS, PARENT_CHILD_IDS, PART_NAMES
 from .max_heap import MaxHeap
+from .scan import can_scan, maybe_at_least
 
 LOCAL_MAXIMUM_RADIUS = 1
 """Reference ``kLocalMaximumRadius``."""
+
+SCAN_FROM = 0.05
+"""Thresholds from this up find their candidates with ``scan`` (below, most scores pass)."""
 
 NUM_EDGES = len(PARENT_CHILD_IDS)  # 16
 _PARENTS = tuple(parent for parent, _child in PARENT_CHILD_IDS)  # childToParentEdges
@@ -59,6 +63,51 @@ def _neighbour_offsets(height, width, radius):
     return table
 
 
+def as_list(values):
+    """The values as a Python list (``memoryview.tolist()`` and friends run in C).
+
+    The decoders index the heatmap thousands of times per frame: list items are ready-made
+    floats, a memoryview makes a new float object on every read.
+    """
+    if type(values) is list:
+        return values
+    tolist = getattr(values, "tolist", None)
+    return tolist() if tolist is not None else list(values)
+
+
+def _threshold_candidates(heatmap, scores, score_threshold):
+    """Flat indices, ascending, of the scores that are not ``< score_threshold`` (NaN included).
+
+    For the page's float32 memoryview and a threshold that most scores miss, the scan runs in C
+    (``scan``), then the reference comparison filters its superset; a threshold near 0 lets most
+    scores through, and a plain comparison over the list is cheaper.
+    """
+    if can_scan(heatmap) and SCAN_FROM <= score_threshold <= 1e38:
+        return [i for i in maybe_at_least(heatmap, score_threshold) if not scores[i] < score_threshold]
+    return [i for i, score in enumerate(scores) if not score < score_threshold]
+
+
+def _is_local_maximum(i, scores, neighbours):
+    """Reference ``scoreIsMaximumInLocalWindow``: no score of the same part nearby is strictly greater."""
+    score = scores[i]
+    for d in neighbours[i // NUM_KEYPOINTS]:
+        if scores[i + d] > score:
+            return False
+    return True
+
+
+def _local_maxima(score_threshold, local_maximum_radius, heatmap, scores, height, width):
+    """Flat HWC indices, ascending, of the parts ``buildPartWithScoreQueue`` enqueues.
+
+    ``scores`` is the heatmap as a list. A part is kept when ``not score < score_threshold`` and no
+    score of the same part within the radius is strictly greater (the reference's comparisons: a
+    NaN passes the threshold and never loses to a neighbour).
+    """
+    neighbours = _neighbour_offsets(height, width, local_maximum_radius)
+    return [i for i in _threshold_candidates(heatmap, scores, score_threshold)
+            if _is_local_maximum(i, scores, neighbours)]
+
+
 def build_part_with_score_queue(score_threshold, local_maximum_radius, heatmap, height, width):
     """Reference ``buildPartWithScoreQueue``: a ``MaxHeap`` of local-maximum parts.
 
@@ -67,21 +116,49 @@ def build_part_with_score_queue(score_threshold, local_maximum_radius, heatmap, 
     is strictly greater. Candidates are enqueued in the reference's loop order
     (y, x, part), which is the flat HWC index order; the heap items are those flat indices.
     """
-    nk = NUM_KEYPOINTS
-    neighbours = _neighbour_offsets(height, width, local_maximum_radius)
+    scores = as_list(heatmap)
     queue = MaxHeap()
     enqueue = queue.enqueue
-    threshold = score_threshold
-    # Threshold first: ``not score < threshold`` as in the reference (cheap scan).
-    candidates = [i for i, score in enumerate(heatmap) if not score < threshold]
-    for i in candidates:
-        score = heatmap[i]
-        for d in neighbours[i // nk]:
-            if heatmap[i + d] > score:
-                break
-        else:
-            enqueue(score, i)
+    for i in _local_maxima(score_threshold, local_maximum_radius, heatmap, scores, height, width):
+        enqueue(scores[i], i)
     return queue
+
+
+def _roots_in_queue_order(candidates, scores, neighbours):
+    """The root candidates in the order the reference's ``MaxHeap`` dequeues them, lazily.
+
+    ``candidates``: the flat indices over the threshold, ascending. A max-heap hands out a strictly
+    largest value first whatever its layout, so while scores are distinct (and not NaN) the order
+    is by decreasing score: the candidates are sorted (in C) and only as many are tested for being
+    local maxima as the decoder takes roots, plus one to look ahead for a tie. From the first tie
+    on, the order depends on the heap's layout: the reference heap is built as the reference
+    builds it (every local maximum, in flat order), the roots handed out already are dequeued from
+    it, and it takes over. With a NaN anywhere, the heap does it all.
+    """
+    handed_out = 0
+    total = sum(scores)
+    if total == total:  # no NaN (nor +inf with -inf): scores order totally
+        order = sorted(candidates, key=scores.__getitem__, reverse=True)
+        maxima = (i for i in order if _is_local_maximum(i, scores, neighbours))
+        current = next(maxima, None)
+        while current is not None:
+            following = next(maxima, None)
+            if following is not None and scores[following] == scores[current]:
+                break  # a tie: the heap decides from here
+            yield current
+            handed_out += 1
+            current = following
+        else:
+            return
+    queue = MaxHeap()
+    enqueue = queue.enqueue
+    for i in candidates:
+        if _is_local_maximum(i, scores, neighbours):
+            enqueue(scores[i], i)
+    for _ in range(handed_out):
+        queue.dequeue()
+    while not queue.empty():
+        yield queue.dequeue()
 
 
 def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
@@ -179,15 +256,18 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
     nk = NUM_KEYPOINTS
     nk2 = 2 * nk
 
-    queue = build_part_with_score_queue(score_threshold, LOCAL_MAXIMUM_RADIUS, heatmap, height, width)
+    scores = as_list(heatmap)
+    candidates = _threshold_candidates(heatmap, scores, score_threshold)
+    neighbours = _neighbour_offsets(height, width, LOCAL_MAXIMUM_RADIUS)
     squared_nms_radius = nms_radius * nms_radius
 
     poses_scores = []
     poses_ys = []
     poses_xs = []
     instance_scores = []
-    while len(poses_ys) < max_pose_detections and not queue.empty():
-        root_index = queue.dequeue()
+    for root_index in _roots_in_queue_order(candidates, scores, neighbours):
+        if len(poses_ys) >= max_pose_detections:
+            break
         # Part-based NMS on the root's image coordinates (getImageCoords).
         cell, root_id = divmod(root_index, nk)
         hy, hx = divmod(cell, width)
@@ -196,14 +276,14 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
         root_x = hx * output_stride + offsets[o + nk]
         if _within_nms_radius(poses_ys, poses_xs, squared_nms_radius, root_y, root_x, root_id):
             continue
-        scores, ys, xs = _decode_pose(root_index, heatmap, offsets, fwd, bwd, output_stride, height, width)
+        keypoint_scores, ys, xs = _decode_pose(root_index, scores, offsets, fwd, bwd, output_stride, height, width)
         # getInstanceScore
         total = 0.0
         for k in range(nk):
             if not _within_nms_radius(poses_ys, poses_xs, squared_nms_radius, ys[k], xs[k], k):
-                total += scores[k]
+                total += keypoint_scores[k]
         instance_scores.append(total / nk)
-        poses_scores.append(scores)
+        poses_scores.append(keypoint_scores)
         poses_ys.append(ys)
         poses_xs.append(xs)
 
@@ -212,8 +292,8 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
         {
             "score": instance_score,
             "keypoints": [
-                {"score": scores[k], "part": names[k], "position": {"x": xs[k], "y": ys[k]}} for k in range(nk)
+                {"score": kp_scores[k], "part": names[k], "position": {"x": xs[k], "y": ys[k]}} for k in range(nk)
             ],
         }
-        for instance_score, scores, ys, xs in zip(instance_scores, poses_scores, poses_ys, poses_xs)
+        for instance_score, kp_scores, ys, xs in zip(instance_scores, poses_scores, poses_ys, poses_xs)
     ]

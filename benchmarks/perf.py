@@ -1,0 +1,789 @@
+"""pyposenet against @tensorflow-models/posenet 2.2.2, in one run: the same page, the same camera.
+
+    .venv/bin/python benchmarks/perf.py [--backends wasm webgl] [--modes worker main]
+                                        [--frames 200] [--webgl-frames 30] [--pairs 100] [--out bench-results]
+    make bench
+
+A benchmark, not a test: it prints a table, writes perf.json and perf.png under --out, asserts nothing.
+For each backend and each place the network runs (`worker`: model-worker.js, `main`: the page's own
+thread, `?worker=0`), a fresh headless Chromium (fresh profile: a cold start) opens the default sketch
+with the fake camera, and:
+
+* cold start: page open -> Python ready -> model ready -> first pose (the page's pyposenetTimeline);
+* continuous detection (single, then multiple), over --frames pose events after a warm-up: pose events
+  per second, draw() calls per second and draw() ms (timed in JS around p5's draw callback), and per
+  frame: frame -> tensor + inference, read-back, worker messages (web/model.js's pyposenetPerf), and
+  Python decode (the net's FrameStats: decoding + ml5-shaping);
+* memory at the 100th frame and at the end: tf.memory().numTensors on the page and in the worker, the
+  page's JS heap (performance.memory, --enable-precise-memory-info), and live Pyodide proxies (below);
+* the reference on the same page and the same video, pair by pair with pyposenet (alternating which
+  goes first): net.singlePose()/multiPose() end to end vs estimateSinglePose()/estimateMultiplePoses(),
+  and the ratio of each pair;
+* decoding alone on the same outputs: posenet's decodeSinglePose/decodeMultiplePoses (on tensors /
+  TensorBuffers built from them) vs pyposenet's decoders in Pyodide, at the default scoreThreshold
+  and at one low enough for 5 poses;
+* host numpy inference (pyposenet._host, under this CPython) when that package is there.
+
+Live proxies: Pyodide 0.29 keeps no count of PyProxies, but its `_module` has an allocation tracer
+(`enable_pyproxy_allocation_tracing()`, which records every PyProxy created into
+`pyproxy_alloc_map` and removes it when destroyed). The benchmark turns it on just before measuring,
+so the figure is "PyProxies created since and not destroyed": constant means no per-frame proxy
+churn (a proxy left to the garbage collector would show as growth, since the map holds it). The
+JS objects Python holds (JsProxies and other references) are `_module._hiwire_num_refs()`.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from server import create_app  # noqa: E402
+
+SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
+FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
+CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
+                 "--use-fake-device-for-media-stream", "--enable-precise-memory-info"]
+REFERENCE_MODEL = "/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
+STRIDE = 16
+
+# --------------------------------------------------------------------------- in the page
+
+INSTALL_JS = """async () => {
+    const py = window.pyposenet.pyodide;
+    const p = window.pyposenet.bridge.p5;
+    const bench = window.__bench = { draws: [], drawMs: [] };
+    const draw = p.draw;
+    p.draw = function (...args) {
+        const t0 = performance.now();
+        try { return draw.apply(this, args); } finally {
+            const t1 = performance.now();
+            bench.draws.push(t1); bench.drawMs.push(t1 - t0);
+        }
+    };
+    const model = await import('/web/model.js');
+    window.__benchSnapshot = async () => {
+        const m = model.memory ? await model.memory() : { main: tf.memory(), worker: null };
+        const map = py._module.pyproxy_alloc_map;
+        return {
+            tensorsPage: m.main.numTensors, tensorsWorker: m.worker ? m.worker.numTensors : null,
+            workerTensorBytes: m.worker ? m.worker.numBytes : null,
+            jsHeapBytes: performance.memory ? performance.memory.usedJSHeapSize : null,
+            pyproxies: map ? map.size : null,
+            hiwireRefs: py._module._hiwire_num_refs ? py._module._hiwire_num_refs() : null,
+        };
+    };
+    window.__benchTraceProxies = () => { py._module.enable_pyproxy_allocation_tracing(); py._module.pyproxy_alloc_map.clear(); };
+    window.__benchProxyOrigins = () => {
+        const origins = {};
+        for (const stack of py._module.pyproxy_alloc_map.values()) {
+            const line = String(stack).split('\\n').slice(2).find((l) => !/pyodide\\.asm|pyproxy|<anonymous>/.test(l)) || '?';
+            origins[line.trim()] = (origins[line.trim()] || 0) + 1;
+        }
+        return origins;
+    };
+    window.__benchLoadReference = async () => {
+        if (!window.posenet) {
+            await new Promise((resolve, reject) => {
+                const s = document.createElement('script');
+                s.src = '/vendor/@tensorflow-models/posenet/dist/posenet.min.js';
+                s.onload = resolve; s.onerror = reject; document.head.appendChild(s);
+            });
+        }
+        const t0 = performance.now();
+        window.__ref = await posenet.load({ architecture: 'MobileNetV1', outputStride: __STRIDE__, inputResolution: 257,
+            multiplier: 0.75, quantBytes: 4, modelUrl: '__MODEL__' });
+        const video = document.querySelector('video');
+        await window.__ref.estimateSinglePose(video, { flipHorizontal: false });
+        await window.__ref.estimateMultiplePoses(video, { flipHorizontal: false });
+        return { loadMs: performance.now() - t0, backend: tf.getBackend() };
+    };
+    return true;
+}""".replace("__STRIDE__", str(STRIDE)).replace("__MODEL__", REFERENCE_MODEL)
+
+INSTALL_PY = """
+import asyncio, time, js
+from pyodide.ffi import to_js
+from pyposenet.net import live_nets
+from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
+from pyposenet.results import FrameGeometry, to_ml5_results
+
+bench_net = live_nets()[0]
+bench_pose_times = []
+
+def _bench_on_pose(results):
+    bench_pose_times.append(time.perf_counter() * 1000)
+
+bench_net.on("pose", _bench_on_pose)
+
+async def bench_window(detection_type, warmup, frames, snap_at, timeout_s):
+    net = bench_net
+    net.detectionType = detection_type
+    start = len(bench_pose_times)
+    deadline = time.perf_counter() + timeout_s
+    while len(bench_pose_times) < start + warmup and time.perf_counter() < deadline:
+        await asyncio.sleep(0.02)
+    js.__benchTraceProxies()
+    js.window.__bench.draws = js.Array.new()
+    js.window.__bench.drawMs = js.Array.new()
+    js.window.pyposenetPerf.frames.length = 0
+    first = len(bench_pose_times)
+    snaps = {}
+    while len(bench_pose_times) < first + frames and time.perf_counter() < deadline:
+        if "frame_100" not in snaps and len(bench_pose_times) - first >= snap_at:
+            snaps["frame_100"] = (await js.__benchSnapshot()).to_py()
+        await asyncio.sleep(0.01)
+    stamps = bench_pose_times[first:]
+    snaps["end"] = (await js.__benchSnapshot()).to_py()
+    n = len(stamps)
+    return {
+        "frames": n,
+        "pose_times_ms": stamps,
+        "model_ms": list(net.stats.model_ms)[-n:] if n else [],
+        "decode_ms": list(net.stats.decode_ms)[-n:] if n else [],
+        "memory": snaps,
+    }
+
+async def bench_ab(detection_type, rounds, frames, timeout_s):
+    # the same page, the same minutes: the network in the worker and on the main thread in turn
+    from pyposenet._browser.runtime import BrowserRuntime
+    net = bench_net
+    net.detectionType = detection_type
+    in_worker = net._model
+    on_page = await BrowserRuntime().load_model({**net.options, "worker": False})
+    deadline = time.perf_counter() + timeout_s
+    windows = []
+    for r in range(rounds):
+        order = (("worker", in_worker), ("main", on_page)) if r % 2 == 0 else (("main", on_page), ("worker", in_worker))
+        for name, model in order:
+            net._model = model
+            start = len(bench_pose_times)
+            while len(bench_pose_times) < start + 2 and time.perf_counter() < deadline:
+                await asyncio.sleep(0.01)  # the frame in flight belongs to the other model
+            js.window.__bench.draws = js.Array.new()
+            first = len(bench_pose_times)
+            while len(bench_pose_times) < first + frames and time.perf_counter() < deadline:
+                await asyncio.sleep(0.01)
+            draws = js.window.__bench.draws.to_py()
+            windows.append({"where": name, "pose_times_ms": bench_pose_times[first:], "draws": draws})
+    net._model = in_worker
+    on_page.dispose()
+    return windows
+
+def bench_stop():
+    bench_net.stop()
+
+async def _bench_step_async(kind):
+    if kind == "single":
+        await bench_net.singlePose()
+    else:
+        await bench_net.multiPose()
+    return None
+
+def bench_step(kind):
+    return asyncio.ensure_future(_bench_step_async(kind))
+
+def _median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if len(values) % 2 else 0.5 * (values[len(values) // 2 - 1] + values[len(values) // 2])
+
+def bench_decode(r, runs, find_many):
+    data = r.data.to_memoryview()
+    if data.format != "f":
+        data = data.cast("B").cast("f")
+    h, w = int(r.gridHeight), int(r.gridWidth)
+    geometry = FrameGeometry(
+        input_height=r.inputHeight, input_width=r.inputWidth, source_height=r.sourceHeight, source_width=r.sourceWidth,
+        pad_top=r.padTop, pad_bottom=r.padBottom, pad_left=r.padLeft, pad_right=r.padRight,
+        display_height=r.sourceHeight, display_width=r.sourceWidth)
+    o = bench_net.options
+    def timed(fn, block=10):
+        # the page's clock is coarse (0.1 ms without cross-origin isolation): time blocks of calls
+        fn()
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            for _ in range(block):
+                fn()
+            times.append((time.perf_counter() - t0) * 1000 / block)
+        return _median(times)
+    many = 0.5
+    for threshold in (0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.0) if find_many else (0.5,):
+        many = threshold
+        if len(decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, threshold, 20)) >= 5:
+            break
+    def shaped(raw):
+        return to_ml5_results(raw, geometry, flip_horizontal=False, min_confidence=o["minConfidence"],
+                              flip_labels=o.get("flipLabels", False))
+    single = lambda: decode_single_pose(ModelOutputs.from_flat(data, h, w), __STRIDE__)
+    multi = lambda: decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, 0.5, 20)
+    multi_many = lambda: decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, many, 20)
+    return to_js({
+        "single_ms": timed(single),
+        "single_shaped_ms": timed(lambda: shaped([single()])),
+        "multi_ms": timed(multi),
+        "multi_shaped_ms": timed(lambda: shaped(multi())),
+        "multi_poses": len(multi()),
+        "many_threshold": many,
+        "multi_many_ms": timed(multi_many),
+        "multi_many_shaped_ms": timed(lambda: shaped(multi_many())),
+        "multi_many_poses": len(multi_many()),
+    }, dict_converter=js.Object.fromEntries)
+""".replace("__STRIDE__", str(STRIDE))
+
+PAIRS_JS = """async ({kind, n, drawing}) => {
+    const py = window.pyposenet.pyodide;
+    const p = window.pyposenet.bridge.p5;
+    if (!drawing) p.noLoop();
+    const step = py.globals.get('bench_step');
+    const video = document.querySelector('video');
+    const ours = [], ref = [];
+    const multi = { flipHorizontal: false, maxDetections: 5, scoreThreshold: 0.5, nmsRadius: 20 };
+    const runOurs = async () => {
+        const t0 = performance.now();
+        const future = step(kind);
+        try { await future; } finally { future.destroy(); }
+        ours.push(performance.now() - t0);
+    };
+    const runRef = async () => {
+        const t0 = performance.now();
+        if (kind === 'single') await window.__ref.estimateSinglePose(video, { flipHorizontal: false });
+        else await window.__ref.estimateMultiplePoses(video, multi);
+        ref.push(performance.now() - t0);
+    };
+    for (let i = 0; i < n; i++) {
+        if (i % 2 === 0) { await runOurs(); await runRef(); } else { await runRef(); await runOurs(); }
+    }
+    step.destroy();
+    if (!drawing) p.loop();
+    return { ours, ref };
+}"""
+
+DECODE_JS = """async ({runs, fixture}) => {
+    const py = window.pyposenet.pyodide;
+    const model = py.runPython('bench_net._model');
+    const live = await model.estimate(document.querySelector('video'));
+    const cases = { live };
+    if (fixture) {
+        const bytes = Uint8Array.from(atob(fixture.b64), (c) => c.charCodeAt(0));
+        cases.fixture = Object.assign({}, live, { data: new Float32Array(bytes.buffer), gridHeight: fixture.h,
+            gridWidth: fixture.w, inputHeight: fixture.input, inputWidth: fixture.input,
+            sourceHeight: fixture.input, sourceWidth: fixture.input, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 });
+    }
+    const median = (v) => { v = v.slice().sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
+    const block = 10; // the clock is coarse (0.1 ms without cross-origin isolation): time blocks of calls
+    const time = async (fn) => {
+        await fn();
+        const t = [];
+        for (let i = 0; i < runs; i++) {
+            const t0 = performance.now();
+            for (let k = 0; k < block; k++) await fn();
+            t.push((performance.now() - t0) / block);
+        }
+        return median(t);
+    };
+    const decode = py.globals.get('bench_decode');
+    const out = {};
+    for (const [name, r] of Object.entries(cases)) {
+        const ours = decode(r, runs, name === 'live');
+        const H = r.gridHeight, W = r.gridWidth, n = H * W, d = r.data;
+        const heat = tf.tensor3d(d.slice(0, n * 17), [H, W, 17]);
+        const off = tf.tensor3d(d.slice(n * 17, n * 51), [H, W, 34]);
+        const fwd = tf.tensor3d(d.slice(n * 51, n * 83), [H, W, 32]);
+        const bwd = tf.tensor3d(d.slice(n * 83, n * 115), [H, W, 32]);
+        const single = await time(() => posenet.decodeSinglePose(heat, off, __STRIDE__));
+        const buffers = [heat, off, fwd, bwd].map((t) => t.bufferSync());
+        const multiAt = (threshold) => posenet.decodeMultiplePoses(...buffers, __STRIDE__, 5, threshold, 20);
+        const reference = {
+            single_ms: single,
+            multi_ms: await time(() => multiAt(0.5)), multi_poses: (await multiAt(0.5)).length,
+            multi_many_ms: await time(() => multiAt(ours.many_threshold)),
+            multi_many_poses: (await multiAt(ours.many_threshold)).length,
+        };
+        [heat, off, fwd, bwd].forEach((t) => t.dispose());
+        out[name] = { grid: [H, W], ours, reference };
+    }
+    decode.destroy();
+    return out;
+}""".replace("__STRIDE__", str(STRIDE))
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def percentile(values, q):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    k = min(len(values) - 1, max(0, round(q * (len(values) - 1))))
+    return values[k]
+
+
+def rnd(value, digits=2):
+    return None if value is None else round(value, digits)
+
+
+def rate(stamps_ms):
+    """Events per second over a run of timestamps (ms)."""
+    if len(stamps_ms) < 2 or stamps_ms[-1] <= stamps_ms[0]:
+        return None
+    return (len(stamps_ms) - 1) * 1000.0 / (stamps_ms[-1] - stamps_ms[0])
+
+
+def launch(pw, video: Path):
+    profile = tempfile.mkdtemp(prefix="pyposenet-perf-")
+    context = pw.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, viewport={"width": 800, "height": 600},
+        args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={video}"])
+    return context, profile
+
+
+def evaluate_python(page, code: str):
+    return page.evaluate("""async (code) => {
+        const value = await window.pyposenet.pyodide.runPythonAsync(code);
+        if (value && typeof value.toJs === 'function') {
+            const js = value.toJs({dict_converter: Object.fromEntries}); value.destroy(); return js;
+        }
+        return value;
+    }""", code)
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def measure_window(page, detection_type: str, warmup: int, frames: int, timeout_s: float) -> dict:
+    raw = evaluate_python(page, f"await bench_window({detection_type!r}, {warmup}, {frames}, 100, {timeout_s})")
+    timings = page.evaluate("() => window.pyposenetPerf.frames.slice()")
+    draws = page.evaluate("() => ({draws: window.__bench.draws.slice(), drawMs: window.__bench.drawMs.slice()})")
+    n = raw["frames"]
+    stamps = raw["pose_times_ms"]
+    per_frame = {key: median([t.get(key) for t in timings])
+                 for key in ("grabMs", "pixelsMs", "prepMs", "execMs", "inferMs", "readMs", "transferMs", "totalMs")}
+    model_ms = median(raw["model_ms"])
+    decode_ms = median(raw["decode_ms"])
+    # draws inside the pose window only (same clock: performance.now())
+    draw_times = draws["draws"]
+    gaps = [b - a for a, b in zip(draw_times, draw_times[1:])]
+    return {
+        "detection": detection_type,
+        "frames": n,
+        "warmup_frames": warmup,
+        "pose_fps": rnd(rate(stamps)),
+        "draw_fps": rnd(rate(draw_times)),
+        "draw_ms_median": rnd(median(draws["drawMs"]), 3),
+        "draw_ms_p95": rnd(percentile(draws["drawMs"], 0.95), 3),
+        "draw_gap_ms_p95": rnd(percentile(gaps, 0.95)),
+        "draw_gap_ms_max": rnd(max(gaps) if gaps else None),
+        "grab_ms": rnd(per_frame["grabMs"], 3),
+        "pixels_ms": rnd(per_frame["pixelsMs"], 3),
+        "prep_ms": rnd(per_frame["prepMs"], 3),
+        "exec_ms": rnd(per_frame["execMs"], 3),
+        "infer_ms": rnd(per_frame["inferMs"], 3),
+        "read_ms": rnd(per_frame["readMs"], 3),
+        "transfer_ms": rnd(per_frame["transferMs"], 3),
+        "estimate_ms": rnd(per_frame["totalMs"], 3),
+        "model_ms": rnd(model_ms, 3),
+        "decode_ms": rnd(decode_ms, 3),
+        "decode_ms_p95": rnd(percentile(raw["decode_ms"], 0.95), 3),
+        "memory": raw["memory"],
+    }
+
+
+def measure_pairs(page, kind: str, n: int, drawing: bool) -> dict:
+    """Pairs of one pyposenet frame and one reference frame, alternating which goes first.
+
+    drawing=False pauses p5's loop (noLoop) so that both pipelines have the machine to themselves;
+    drawing=True keeps the sketch drawing meanwhile (the worker then shares the CPU with draw()).
+    """
+    result = page.evaluate(PAIRS_JS, {"kind": kind, "n": n, "drawing": drawing})
+    ours, ref = result["ours"], result["ref"]
+    ratios = [a / b for a, b in zip(ours, ref) if b > 0]
+    return {
+        "pairs": len(ratios),
+        "ours_ms_median": rnd(median(ours)),
+        "reference_ms_median": rnd(median(ref)),
+        "ratio_median": rnd(median(ratios), 3),
+        "ratio_p10": rnd(percentile(ratios, 0.1), 3),
+        "ratio_p90": rnd(percentile(ratios, 0.9), 3),
+        "ratio_of_medians": rnd(median(ours) / median(ref), 3) if ours and ref else None,
+    }
+
+
+def measure_ab(page, rounds: int, frames: int, per_frame_budget_s: float) -> dict:
+    """Worker and main-thread windows alternating on one page (single pose): a fair comparison on a
+    shared machine, where the load changes between sessions."""
+    timeout_s = rounds * 2 * (frames + 3) * per_frame_budget_s + 60
+    windows = evaluate_python(page, f"await bench_ab('single', {rounds}, {frames}, {timeout_s})")
+    out = {}
+    for where in ("worker", "main"):
+        mine = [w for w in windows if w["where"] == where]
+        pose = [rate(w["pose_times_ms"]) for w in mine]
+        draw = [rate(w["draws"]) for w in mine]
+        gaps = [b - a for w in mine for a, b in zip(w["draws"], w["draws"][1:])]
+        out[where] = {"windows": len(mine), "frames_per_window": frames,
+                      "pose_fps": rnd(median(pose)), "draw_fps": rnd(median(draw)),
+                      "draw_gap_ms_p95": rnd(percentile(gaps, 0.95)), "draw_gap_ms_max": rnd(max(gaps) if gaps else None)}
+    return out
+
+
+def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
+    webgl = backend == "webgl"
+    frames = args.webgl_frames if webgl else args.frames
+    warmup = args.webgl_warmup if webgl else args.warmup
+    pairs = args.webgl_pairs if webgl else args.pairs
+    per_frame_budget_s = 3.0 if webgl else 0.5
+    context, profile = launch(pw, args.video)
+    session = {"backend": backend, "mode": mode, "load_average_at_start": os.getloadavg()}
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/?backend={backend}&worker={1 if mode == 'worker' else 0}")
+        page.wait_for_function(
+            "() => { const s = document.getElementById('status').dataset.state; const t = window.pyposenetTimeline;"
+            " return s === 'error' || (t['running'] > (t['loading model'] || 1e12) && window.pyposenet); }",
+            timeout=240_000)
+        if page.eval_on_selector("#status", "e => e.dataset.state") == "error":
+            raise RuntimeError(f"{backend}/{mode}: the page shows an error: {page.inner_text('#error')}")
+        timeline = page.evaluate("() => window.pyposenetTimeline")
+        session["cold_start_ms"] = {
+            "python_ready": rnd(timeline.get("loading model"), 0),
+            "model_ready": rnd(timeline.get("model ready"), 0),
+            "first_pose": rnd(timeline.get("running"), 0),
+        }
+        page.evaluate(INSTALL_JS)
+        evaluate_python(page, INSTALL_PY)
+        session["where"] = evaluate_python(page, "str(getattr(bench_net._model, 'where', 'main'))")
+        session["tf_backend"] = page.evaluate("() => tf.getBackend()")
+        session["continuous"] = {}
+        for kind in ("single", "multiple"):
+            timeout_s = (warmup + frames) * per_frame_budget_s + 30
+            session["continuous"][kind] = measure_window(page, kind, warmup, frames, timeout_s)
+            print(f"  {backend}/{mode}/{kind}: {session['continuous'][kind]['frames']} frames, "
+                  f"{session['continuous'][kind]['pose_fps']} poses/s, draw {session['continuous'][kind]['draw_fps']} fps",
+                  flush=True)
+        session["proxy_origins"] = page.evaluate("() => window.__benchProxyOrigins()")
+        if session["where"] == "worker":
+            session["ab"] = measure_ab(page, args.ab_rounds, max(4, frames // 4), per_frame_budget_s)
+            print(f"  {backend} worker/main in turn: " + ", ".join(
+                f"{where}: {v['pose_fps']} poses/s, draw {v['draw_fps']} fps (gap p95 {v['draw_gap_ms_p95']} ms)"
+                for where, v in session["ab"].items()), flush=True)
+        evaluate_python(page, "bench_stop()")
+        page.wait_for_timeout(1500 if webgl else 500)
+        session["reference_load"] = page.evaluate("() => window.__benchLoadReference()")
+        session["pairs"] = {}
+        session["pairs_drawing"] = {}
+        for kind in ("single", "multiple"):
+            session["pairs"][kind] = measure_pairs(page, kind, pairs, drawing=False)
+            session["pairs_drawing"][kind] = measure_pairs(page, kind, max(5, pairs // 2), drawing=True)
+            print(f"  {backend}/{mode}/{kind} vs reference: ratio {session['pairs'][kind]['ratio_median']} "
+                  f"(sketch paused), {session['pairs_drawing'][kind]['ratio_median']} (sketch drawing)", flush=True)
+        session["decode"] = page.evaluate(DECODE_JS, {"runs": 15 if webgl else 100, "fixture": decode_fixture()})
+        session["page_errors"] = errors
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    return session
+
+
+def decode_fixture() -> dict | None:
+    """The shared multi-person decode fixture (33x33 grid, 513 px input: 5 poses at 0.5), for the page."""
+    folder = SHARED / "testdata" / "coreml-decode-fixture"
+    names = ["heatmapScores", "offsets", "displacementsFwd", "displacementsBwd"]
+    try:
+        data = b"".join((folder / f"{name}.bin").read_bytes() for name in names)
+    except OSError:
+        return None
+    return {"b64": base64.b64encode(data).decode("ascii"), "h": 33, "w": 33, "input": 513}
+
+
+def host_inference(runs: int) -> dict | None:
+    """pyposenet._host under this CPython (numpy), on a frame of the same video; None when absent."""
+    try:
+        from pyposenet._host.runtime import HostRuntime
+        from pyposenet.options import resolve_options
+    except Exception as exc:  # noqa: BLE001 - absent or broken: skipped, said why
+        return {"skipped": f"{type(exc).__name__}: {exc}"}
+    image = first_video_frame()
+    if image is None:
+        image = str(SHARED / "testdata" / "images" / "starter.png")
+
+    async def run():
+        runtime = HostRuntime()
+        options = resolve_options({}, "single")
+        model = await runtime.load_model(options)
+        await runtime.run(model, image)
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            await runtime.run(model, image)
+            times.append((time.perf_counter() - t0) * 1000)
+        return times
+
+    try:
+        times = asyncio.run(run())
+    except Exception as exc:  # noqa: BLE001
+        return {"skipped": f"{type(exc).__name__}: {exc}"}
+    return {"runs": len(times), "ms_median": rnd(median(times)), "ms_min": rnd(min(times)),
+            "input": "video frame" if not isinstance(image, str) else Path(image).name}
+
+
+def first_video_frame():
+    """The first JPEG of the fake camera's MJPEG file as an HxWx3 array (None without Pillow/numpy)."""
+    try:
+        import io
+
+        import numpy as np
+        from PIL import Image
+    except ImportError:
+        return None
+    data = FAKE_WEBCAM.read_bytes()
+    start = data.find(b"\xff\xd8")
+    end = data.find(b"\xff\xd9", start)
+    if start < 0 or end < 0:
+        return None
+    with Image.open(io.BytesIO(data[start:end + 2])) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+# -------------------------------------------------------------------------------- output
+
+
+def table(sessions: list[dict], host: dict | None) -> str:
+    lines = []
+    head = (f"{'backend':7} {'where':6} {'det':6} {'frames':>6} {'pose/s':>7} {'draw/s':>7} {'draw ms':>7} "
+            f"{'grab':>6} {'infer':>7} {'read':>6} {'xfer':>6} {'decode':>7} {'ours ms':>8} {'ref ms':>8} "
+            f"{'ratio':>6} {'r.draw':>6} {'tensors p/w 100->end':>21} {'proxies':>9} {'heap MB':>9}")
+    lines.append(head)
+    lines.append("-" * len(head))
+    for s in sessions:
+        for kind in ("single", "multiple"):
+            c = s["continuous"][kind]
+            p = s["pairs"][kind]
+            pd = s["pairs_drawing"][kind]
+            m100, mend = c["memory"].get("frame_100", {}), c["memory"]["end"]
+
+            def tens(m):
+                return f"{m.get('tensorsPage')}/{m.get('tensorsWorker') if m.get('tensorsWorker') is not None else '-'}"
+
+            heap = (f"{(m100.get('jsHeapBytes') or 0) / 1e6:.0f}->{(mend.get('jsHeapBytes') or 0) / 1e6:.0f}"
+                    if mend.get("jsHeapBytes") else "-")
+            lines.append(
+                f"{s['backend']:7} {s['where']:6} {kind[:6]:6} {c['frames']:>6} {fmt(c['pose_fps']):>7} "
+                f"{fmt(c['draw_fps']):>7} {fmt(c['draw_ms_median']):>7} {fmt(c['grab_ms']):>6} {fmt(c['infer_ms']):>7} "
+                f"{fmt(c['read_ms']):>6} {fmt(c['transfer_ms']):>6} {fmt(c['decode_ms']):>7} "
+                f"{fmt(p['ours_ms_median']):>8} {fmt(p['reference_ms_median']):>8} {fmt(p['ratio_median']):>6} "
+                f"{fmt(pd['ratio_median']):>6} "
+                f"{tens(m100) + '->' + tens(mend):>21} {str(m100.get('pyproxies')) + '->' + str(mend.get('pyproxies')):>9} "
+                f"{heap:>9}")
+    lines.append("")
+    ab = [(s["backend"], s["ab"]) for s in sessions if s.get("ab")]
+    if ab:
+        lines.append("worker vs main thread in turn on one page (single pose, median of windows):")
+        for backend, result in ab:
+            for where, v in result.items():
+                lines.append(f"  {backend:7} {where:6} {fmt(v['pose_fps']):>6} poses/s  draw {fmt(v['draw_fps']):>6} fps  "
+                             f"draw gap p95 {fmt(v['draw_gap_ms_p95']):>6} ms, max {fmt(v['draw_gap_ms_max'])} ms "
+                             f"({v['windows']} windows of {v['frames_per_window']} frames)")
+        lines.append("")
+    lines.append(f"{'backend':7} {'where':6} {'python ready':>12} {'model ready':>11} {'first pose':>10}  (ms after page open)")
+    for s in sessions:
+        cs = s["cold_start_ms"]
+        lines.append(f"{s['backend']:7} {s['where']:6} {fmt(cs['python_ready']):>12} {fmt(cs['model_ready']):>11} "
+                     f"{fmt(cs['first_pose']):>10}")
+    lines.append("")
+    lines.append("decoding alone, same outputs, ms (pyposenet in Pyodide: decode / decode + ml5 results;"
+                 " reference: posenet 2.2.2's decoders)")
+    for s in sessions:
+        for name, d in s["decode"].items():
+            o, r = d["ours"], d["reference"]
+            what = "camera frame" if name == "live" else "multi-person fixture"
+            rows = [("single", o["single_ms"], o["single_shaped_ms"], r["single_ms"], 1, 1),
+                    ("multi thr 0.5", o["multi_ms"], o["multi_shaped_ms"], r["multi_ms"], o["multi_poses"], r["multi_poses"])]
+            if name == "live" and o["many_threshold"] != 0.5:
+                rows.append((f"multi thr {o['many_threshold']}", o["multi_many_ms"], o["multi_many_shaped_ms"],
+                             r["multi_many_ms"], o["multi_many_poses"], r["multi_many_poses"]))
+            for label, ours, shaped, ref, n_ours, n_ref in rows:
+                lines.append(f"  {s['backend']:7} {s['where']:6} {what:21} {d['grid'][0]}x{d['grid'][1]} {label:14} "
+                             f"ours {fmt(ours):>5} / {fmt(shaped):>5} ({n_ours} poses)   reference {fmt(ref):>5} "
+                             f"({n_ref} poses)")
+    if host is not None:
+        lines.append("")
+        if "skipped" in host:
+            lines.append(f"host numpy inference: skipped ({host['skipped']})")
+        else:
+            lines.append(f"host numpy inference (pyposenet._host, CPython): median {host['ms_median']} ms, "
+                         f"min {host['ms_min']} ms over {host['runs']} runs on a {host['input']}")
+    return "\n".join(lines)
+
+
+def fmt(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+def plot(sessions: list[dict], path: Path) -> str | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib is not installed (pip install -e '.[dev]'): no plot"
+    fig, ((ax1, ax2), (ax3, ax4)) = plt.subplots(2, 2, figsize=(15, 10))
+    labels = [f"{s['backend']} {s['where']}\n{kind}" for s in sessions for kind in ("single", "multiple")]
+    runs = [(s, kind) for s in sessions for kind in ("single", "multiple")]
+    x = list(range(len(runs)))
+    width = 0.38
+
+    ours = [s["pairs"][k]["ours_ms_median"] or 0 for s, k in runs]
+    ref = [s["pairs"][k]["reference_ms_median"] or 0 for s, k in runs]
+    ax1.bar([i - width / 2 for i in x], ours, width, label="pyposenet: net.singlePose()/multiPose()")
+    ax1.bar([i + width / 2 for i in x], ref, width, label="reference: estimateSinglePose()/MultiplePoses()", color="grey")
+    for i, (s, k) in enumerate(runs):
+        ratio = s["pairs"][k]["ratio_median"]
+        ax1.annotate(f"x{ratio:.2f}" if ratio else "-", (i, max(ours[i], ref[i])), ha="center", va="bottom", fontsize=8)
+    ax1.set_xticks(x, labels, fontsize=7)
+    ax1.set_ylabel("ms per frame, median of pairs (sketch paused)")
+    ax1.set_title("per frame, pair by pair, same page and camera (label: median ratio)")
+    ax1.legend(fontsize=7)
+
+    def part(c, key):
+        if key == "other_ms":  # frame -> tensor + inference, less what is itemised
+            rest = (c["infer_ms"] or 0) - sum(c.get(k) or 0 for k in ("pixels_ms", "prep_ms", "exec_ms"))
+            return max(0.0, rest)
+        return max(0.0, c.get(key) or 0)
+
+    parts = [("exec_ms", "network (graph.execute)"), ("grab_ms", "frame -> VideoFrame/ImageBitmap (page)"),
+             ("pixels_ms", "frame -> tensor"), ("prep_ms", "pad + resize + normalise"), ("other_ms", "sigmoid + concat"),
+             ("read_ms", "read-back"), ("transfer_ms", "worker messages"), ("decode_ms", "Python decode + results")]
+    bottom = [0.0] * len(x)
+    for key, name in parts:
+        values = [part(s["continuous"][k], key) for s, k in runs]
+        ax2.bar(x, values, 0.6, bottom=bottom, label=name)
+        bottom = [b + v for b, v in zip(bottom, values)]
+    ax2.set_xticks(x, labels, fontsize=7)
+    ax2.set_ylabel("ms per frame, median (continuous detection)")
+    ax2.set_title("where pyposenet's frame goes (stacked)")
+    ax2.legend(fontsize=7)
+
+    pose_fps = [s["continuous"][k]["pose_fps"] or 0 for s, k in runs]
+    draw_fps = [s["continuous"][k]["draw_fps"] or 0 for s, k in runs]
+    ax3.bar([i - width / 2 for i in x], draw_fps, width, label="draw() per s")
+    ax3.bar([i + width / 2 for i in x], pose_fps, width, label="pose events per s")
+    ax3.axhline(50, color="red", linewidth=0.8, linestyle="--", label="50 fps")
+    ax3.set_xticks(x, labels, fontsize=7)
+    ax3.set_title("default sketch: draw rate and pose rate")
+    ax3.legend(fontsize=7)
+
+    cases = []
+    for s in sessions:
+        for name, d in s["decode"].items():
+            what = "camera" if name == "live" else "5-person fixture"
+            o, r = d["ours"], d["reference"]
+            cases.append((f"{s['backend']} {s['where']}\n{what} single", o["single_ms"], r["single_ms"]))
+            cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p", o["multi_ms"], r["multi_ms"]))
+            if name == "live" and o["many_threshold"] != 0.5:
+                cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_many_poses']}p",
+                              o["multi_many_ms"], r["multi_many_ms"]))
+    cx = list(range(len(cases)))
+    ax4.bar([i - width / 2 for i in cx], [c[1] or 0 for c in cases], width, label="pyposenet (Python in Pyodide)")
+    ax4.bar([i + width / 2 for i in cx], [c[2] or 0 for c in cases], width, label="reference (JS)", color="grey")
+    ax4.set_xticks(cx, [c[0] for c in cases], fontsize=6, rotation=90)
+    ax4.set_ylabel("ms, median")
+    ax4.set_title("decoding alone, same outputs")
+    ax4.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="+", default=["wasm", "webgl"], choices=["wasm", "webgl", "cpu"])
+    parser.add_argument("--modes", nargs="+", default=["worker", "main"], choices=["worker", "main"])
+    parser.add_argument("--frames", type=int, default=200, help="pose events measured per detection type (wasm, cpu)")
+    parser.add_argument("--warmup", type=int, default=20, help="pose events skipped first (wasm, cpu)")
+    parser.add_argument("--pairs", type=int, default=100, help="pyposenet/reference pairs per detection type")
+    parser.add_argument("--webgl-frames", type=int, default=30,
+                        help="pose events measured on webgl (software WebGL here: ~0.5-1 s a frame)")
+    parser.add_argument("--webgl-warmup", type=int, default=3)
+    parser.add_argument("--webgl-pairs", type=int, default=15)
+    parser.add_argument("--host-runs", type=int, default=10)
+    parser.add_argument("--ab-rounds", type=int, default=4,
+                        help="worker/main windows in turn on the worker page (each round: one of each)")
+    parser.add_argument("--video", type=Path, default=FAKE_WEBCAM)
+    parser.add_argument("--out", type=Path, default=REPO / "bench-results")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    app = create_app({"MODELS_DIR": SHARED / "models", "MODEL_BASE_URL": "http://127.0.0.1:9/offline/"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    urllib.request.urlopen(url + "/app-config.json", timeout=300).read()  # build the wheel before any cold start
+    import logging
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    sessions = []
+    started = time.time()
+    with sync_playwright() as pw:
+        for backend in args.backends:
+            for mode in args.modes:
+                print(f"{backend}/{mode}: cold start, continuous detection, reference pairs ...", flush=True)
+                sessions.append(measure_session(pw, url, backend, mode, args))
+    server.shutdown()
+    host = host_inference(args.host_runs)
+
+    report = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": os.getloadavg()},
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "notes": {
+            "webgl": f"software WebGL (SwiftShader) here: {args.webgl_frames} frames per window, not {args.frames}",
+            "proxies": "PyProxies created after tracing started and not destroyed (Pyodide's allocation tracer)",
+            "heap": "the page's JS heap only (performance.memory); the worker's tensors are in tensorsWorker",
+        },
+        "sessions": sessions,
+        "host_numpy": host,
+        "seconds": round(time.time() - started),
+    }
+    (args.out / "perf.json").write_text(json.dumps(report, indent=2))
+    text = table(sessions, host)
+    print()
+    print(text)
+    problem = plot(sessions, args.out / "perf.png")
+    print()
+    print(f"wrote {args.out / 'perf.json'}" + ("" if problem else f" and {args.out / 'perf.png'}"))
+    if problem:
+        print(problem)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

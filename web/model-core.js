@@ -1,0 +1,238 @@
+// PoseNet on TensorFlow.js, shared by the page (model.js, main-thread path) and the Web Worker
+// (model-worker.js): load the graph, read a frame's pixels, pad + resize + normalise exactly as
+// @tensorflow-models/posenet does, run the network, read the four outputs back in one read-back.
+// Uses the global `tf` (tf.min.js on the page; imported by the worker); touches no DOM, so it runs
+// in both places. Decoding happens in Python (pyposenet/decode).
+
+export const WASM_DIR = '/vendor/@tensorflow/tfjs-backend-wasm/dist/';
+
+/** fetch() that turns an HTTP error into an Error carrying the server's explanation (e.g. which model file is missing). */
+export async function checkedFetch(url, init) {
+  const response = await fetch(url, init);
+  if (!response.ok) {
+    const text = (await response.text()).trim();
+    throw new Error(text || `${url}: HTTP ${response.status}`);
+  }
+  return response;
+}
+
+/** Switch to `wanted` ('webgl', 'wasm', 'cpu', 'webgpu'), already resolved from 'auto'; throws if it can't run here. */
+export async function setBackend(wanted, wasmDir) {
+  if (tf.getBackend() === wanted) return wanted;
+  if (wanted === 'wasm') tf.wasm.setWasmPaths(wasmDir);
+  let ok = false;
+  try { ok = await tf.setBackend(wanted); } catch (err) { ok = false; }
+  if (!ok) throw new Error(`TensorFlow.js backend "${wanted}" could not start in this browser`);
+  await tf.ready();
+  return tf.getBackend();
+}
+
+export async function loadGraph(url) {
+  try {
+    return await tf.loadGraphModel(url, { fetchFunc: checkedFetch });
+  } catch (err) {
+    throw new Error(`could not load the PoseNet model ${url}: ${err.message || err}`);
+  }
+}
+
+/** The reference's padAndResizeTo padding: pad to the input's aspect ratio, split evenly. */
+export function paddingFor(height, width, targetH, targetW) {
+  const targetAspect = targetW / targetH;
+  if (width / height < targetAspect) {
+    const pad = Math.round(0.5 * (targetAspect * height - width));
+    return { top: 0, bottom: 0, left: pad, right: pad };
+  }
+  const pad = Math.round(0.5 * ((1.0 / targetAspect) * width - height));
+  return { top: pad, bottom: pad, left: 0, right: 0 };
+}
+
+const isVideo = (s) => typeof HTMLVideoElement !== 'undefined' && s instanceof HTMLVideoElement;
+
+const isVideoFrame = (s) => typeof VideoFrame !== 'undefined' && s instanceof VideoFrame;
+
+/** The size tf.browser.fromPixels reads `source` at (a video's intrinsic size, an element's width/height). */
+export function pixelSize(source) {
+  if (isVideo(source)) return [source.videoWidth, source.videoHeight];
+  if (isVideoFrame(source)) return [source.displayWidth, source.displayHeight]; // a video's frame, as the worker gets it
+  return [source.width, source.height];
+}
+
+/**
+ * Frame -> network input, with exactly the pixels tf.browser.fromPixels reads.
+ *
+ * GPU backends: fromPixels uploads straight into a texture, then pad3d (below). CPU backends (wasm,
+ * cpu): fromPixels would draw into a canvas, read it back and copy RGBA into a new int32 tensor, which
+ * pad3d copies again into a bigger one that resizeBilinear then casts to float32; here the frame is
+ * copied once, RGBA bytes -> the float32 padded image, into a buffer kept from frame to frame (its
+ * padding stays zero). The values are the same integers, so the network sees the same input. The WASM
+ * backend copies a new tensor's values into its own heap at once, so the buffer can be refilled next
+ * frame; the CPU backend keeps a reference to the array, so it gets a fresh one.
+ */
+export class PixelReader {
+  constructor() {
+    this.context = null;
+    this.padded = null;
+    this.paddedKey = '';
+  }
+
+  /** RGBA bytes of the frame, from a canvas kept for the purpose. */
+  rgba(source, width, height) {
+    if (source.data instanceof Uint8ClampedArray || source.data instanceof Uint8Array) return source.data; // ImageData, {data, width, height}
+    const context = this.contextFor(width, height);
+    context.clearRect(0, 0, width, height); // a kept canvas: nothing of the last frame may show through
+    context.drawImage(source, 0, 0, width, height);
+    return context.getImageData(0, 0, width, height).data;
+  }
+
+  /**
+   * `source` as a float32 [height + top + bottom, width + left + right, 3] tensor, padded with zeros
+   * to the aspect ratio of `inputHeight` x `inputWidth` (the reference's padAndResizeTo), or null
+   * where fromPixels should be used (GPU backends, empty frames).
+   */
+  paddedTensor(source, inputHeight, inputWidth) {
+    const backend = tf.getBackend();
+    if (backend !== 'wasm' && backend !== 'cpu') return null;
+    const [width, height] = pixelSize(source);
+    if (!(width > 0 && height > 0)) return null; // fromPixels reports empty inputs its own way
+    const padding = paddingFor(height, width, inputHeight, inputWidth);
+    const rows = height + padding.top + padding.bottom;
+    const columns = width + padding.left + padding.right;
+    const rgba = this.rgba(source, width, height);
+    const key = `${height}x${width}+${padding.top},${padding.left}`;
+    let out = this.padded;
+    if (backend !== 'wasm' || !out || this.paddedKey !== key) out = new Float32Array(rows * columns * 3);
+    if (backend === 'wasm') { this.padded = out; this.paddedKey = key; }
+    copyRgb(rgba, out, padding, width, height, columns);
+    return { tensor: tf.tensor3d(out, [rows, columns, 3], 'float32'), padding, height, width };
+  }
+
+  contextFor(width, height) {
+    if (!this.context) {
+      const canvas = typeof OffscreenCanvas !== 'undefined'
+        ? new OffscreenCanvas(width, height) : document.createElement('canvas');
+      this.context = canvas.getContext('2d', { willReadFrequently: true });
+    }
+    const canvas = this.context.canvas;
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    return this.context;
+  }
+}
+
+/** RGBA bytes of a width x height frame -> its place in the float32 RGB padded image `out` (columns wide). */
+function copyRgb(rgba, out, padding, width, height, columns) {
+  const rowStride = columns * 3;
+  for (let y = 0, j = 0; y < height; y++) {
+    let i = (y + padding.top) * rowStride + padding.left * 3;
+    const end = i + width * 3;
+    for (; i < end; i += 3, j += 4) {
+      out[i] = rgba[j];
+      out[i + 1] = rgba[j + 1];
+      out[i + 2] = rgba[j + 2];
+    }
+  }
+}
+
+/** A loaded PoseNet graph: frame in, one flat Float32Array (heatmap scores ++ offsets ++ fwd ++ bwd) out. */
+export class PoseGraph {
+  constructor(graph) {
+    this.graph = graph;
+    this.outputs = graph.outputs.map((o) => ({ name: o.name, shape: o.shape || null }));
+    this.inputShape = graph.inputs[0].shape || null;
+    this.outputNames = null;
+    this.reader = new PixelReader();
+    this.pixelsMs = 0;
+  }
+
+  /** outputNames in the order heatmap, offsets, displacement_fwd, displacement_bwd. */
+  configure(outputNames, inputHeight, inputWidth, preprocessing) {
+    this.outputNames = Array.from(outputNames);
+    this.inputHeight = inputHeight;
+    this.inputWidth = inputWidth;
+    this.preprocessing = preprocessing;
+  }
+
+  normalize(resized) {
+    if (this.preprocessing === 'resnet') return tf.add(resized, tf.tensor1d([-123.15, -115.9, -103.06]));
+    return tf.sub(tf.div(resized, 127.5), 1.0); // MobileNet: x/127.5 - 1
+  }
+
+  /** Run the network once on an all-zero input so the first real frame isn't slow (shader compile, allocation). */
+  async warmUp() {
+    const zeros = tf.zeros([this.inputHeight, this.inputWidth, 3], 'int32');
+    this.pixelsMs = 0;
+    try { await this.runTensor(zeros, { top: 0, bottom: 0, left: 0, right: 0 }, performance.now()); } finally { zeros.dispose(); }
+  }
+
+  /** One frame (anything fromPixels reads, an ImageBitmap or VideoFrame included) through the network: outputs, geometry, timings. */
+  async run(source) {
+    const started = performance.now();
+    let input;
+    let padding;
+    let sourceHeight;
+    let sourceWidth;
+    const padded = this.reader.paddedTensor(source, this.inputHeight, this.inputWidth);
+    if (padded) {
+      ({ tensor: input, padding, height: sourceHeight, width: sourceWidth } = padded);
+    } else {
+      input = tf.browser.fromPixels(source);
+      [sourceHeight, sourceWidth] = input.shape;
+      padding = paddingFor(sourceHeight, sourceWidth, this.inputHeight, this.inputWidth);
+    }
+    this.pixelsMs = performance.now() - started;
+    try {
+      const result = await this.runTensor(input, padded ? null : padding, started);
+      return Object.assign(result, {
+        sourceHeight, sourceWidth,
+        padTop: padding.top, padBottom: padding.bottom, padLeft: padding.left, padRight: padding.right,
+      });
+    } finally {
+      input.dispose();
+    }
+  }
+
+  /** `pixels` (int32 or float32 [h, w, 3]) padded by `padding` (null: padded already), resized, normalised, run. */
+  async runTensor(pixels, padding, started) {
+    const [inH, inW] = [this.inputHeight, this.inputWidth];
+    let gridHeight = 0;
+    let gridWidth = 0;
+    let prepared = 0;
+    let executed = 0;
+    const combined = tf.tidy(() => {
+      const padded = padding
+        ? tf.pad3d(pixels, [[padding.top, padding.bottom], [padding.left, padding.right], [0, 0]]) : pixels;
+      const resized = tf.image.resizeBilinear(padded, [inH, inW]);
+      const batch = tf.expandDims(this.normalize(tf.cast(resized, 'float32')), 0);
+      prepared = performance.now();
+      const [heatmap, offsets, fwd, bwd] = this.graph.execute(batch, this.outputNames);
+      executed = performance.now();
+      [gridHeight, gridWidth] = heatmap.shape.slice(1, 3);
+      // One flat buffer: heatmap scores ++ offsets ++ fwd ++ bwd, read back once.
+      return tf.concat([tf.sigmoid(heatmap), offsets, fwd, bwd].map((t) => t.reshape([-1])));
+    });
+    const finished = performance.now();
+    let data;
+    try {
+      data = await combined.data();
+    } finally {
+      combined.dispose();
+    }
+    const read = performance.now();
+    return {
+      data, gridHeight, gridWidth, inputHeight: inH, inputWidth: inW,
+      // inferMs: frame -> tensor, preprocessing and the network (dispatch only on GPU backends), of
+      // which pixelsMs frame -> tensor, prepMs pad + resize + normalise, execMs the graph;
+      // readMs: the one read-back (on GPU backends it waits for the network to finish).
+      timings: {
+        inferMs: finished - started, readMs: read - finished, pixelsMs: this.pixelsMs,
+        prepMs: prepared - started - this.pixelsMs, execMs: executed - prepared,
+      },
+    };
+  }
+
+  dispose() {
+    this.graph.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+// The PoseNet network in a Web Worker (a module worker, started by model.js), so that inference
+// never holds up the page's draw loop. The page transfers each frame (a VideoFrame or an
+// ImageBitmap, closed here once read); the worker
+// runs the same code as the main-thread path (model-core.js) and transfers the flat outputs back.
+//
+// Messages in:  {id, type, ...args}, type one of init, load, configure, warmUp, estimate, memory, dispose.
+// Messages out: {id, result} or {id, error: message} (an error keeps the server's explanation).
+
+import { PoseGraph, WASM_DIR, loadGraph, setBackend } from './model-core.js';
+
+const TF_SCRIPTS = [
+  '/vendor/@tensorflow/tfjs/dist/tf.min.js',
+  '/vendor/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
+];
+
+let tfLoading = null;
+
+/** TF.js and its WASM backend (UMD bundles: importing them defines the global `tf`). Started at once. */
+function loadTf() {
+  if (!tfLoading) {
+    tfLoading = (async () => {
+      for (const script of TF_SCRIPTS) await import(new URL(script, self.location.href).href);
+    })();
+  }
+  return tfLoading;
+}
+loadTf().catch(() => {}); // reported by the first request that needs it
+
+const graphs = new Map();
+let nextModelId = 1;
+
+function graph(modelId) {
+  const found = graphs.get(modelId);
+  if (!found) throw new Error(`no model ${modelId} in the model worker (disposed?)`);
+  return found;
+}
+
+const handlers = {
+  async init({ backend }) {
+    await loadTf();
+    const used = await setBackend(backend, new URL(WASM_DIR, self.location.href).href);
+    const flags = {};
+    if (used === 'wasm') {
+      flags.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      flags.threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    }
+    return { backend: used, ...flags };
+  },
+
+  async load({ url }) {
+    await loadTf();
+    const loaded = new PoseGraph(await loadGraph(new URL(url, self.location.href).href));
+    const modelId = nextModelId++;
+    graphs.set(modelId, loaded);
+    return { modelId, outputs: loaded.outputs, inputShape: loaded.inputShape, backend: tf.getBackend() };
+  },
+
+  configure({ modelId, outputNames, inputHeight, inputWidth, preprocessing }) {
+    graph(modelId).configure(outputNames, inputHeight, inputWidth, preprocessing);
+    return null;
+  },
+
+  async warmUp({ modelId }) {
+    await graph(modelId).warmUp();
+    return null;
+  },
+
+  async estimate({ modelId, frame }) {
+    try {
+      const result = await graph(modelId).run(frame);
+      let data = result.data;
+      if (data.byteOffset !== 0 || data.buffer.byteLength !== data.byteLength) data = data.slice();
+      result.data = data;
+      return { result, transfer: [data.buffer] };
+    } finally {
+      frame.close();
+    }
+  },
+
+  async memory() {
+    await loadTf();
+    const { numTensors, numDataBuffers, numBytes } = tf.memory();
+    return { numTensors, numDataBuffers, numBytes, backend: tf.getBackend() };
+  },
+
+  dispose({ modelId }) {
+    const found = graphs.get(modelId);
+    graphs.delete(modelId);
+    if (found) found.dispose();
+    return null;
+  },
+};
+
+self.onmessage = async (event) => {
+  const { id, type, ...args } = event.data;
+  try {
+    const handler = handlers[type];
+    if (!handler) throw new Error(`the model worker has no request "${type}"`);
+    const answer = await handler(args);
+    if (answer && answer.transfer) self.postMessage({ id, result: answer.result }, answer.transfer);
+    else self.postMessage({ id, result: answer });
+  } catch (err) {
+    self.postMessage({ id, error: String((err && err.message) || err) });
+  }
+};
