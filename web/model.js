@@ -2,21 +2,28 @@
 // (video, image, canvas, p5 element) into its input, run it, read the four outputs back in one
 // read-back, dispose every tensor. Decoding happens in Python (pyposenet/decode).
 //
-// By default the network runs in a Web Worker (model-worker.js): the page only grabs each frame as
-// an ImageBitmap and transfers it, so inference never holds up p5's draw loop. `?worker=0` in the
-// page address (or loadModel's `worker` argument) keeps it on the main thread, and backends that
-// can't run in a worker here (webgpu, or webgl without OffscreenCanvas) stay there anyway. Both paths
-// run the same code (model-core.js) and return the same object to Python.
+// On the WASM and CPU backends the network runs in a Web Worker (model-worker.js) by default: the page
+// only wraps each frame (a VideoFrame, or an ImageBitmap) and transfers it, so inference never holds up
+// p5's draw loop. `?worker=0` in the page address (or loadModel's `worker` argument) keeps it on the
+// main thread; `?worker=1` sends WebGL there too; WebGPU, and a backend that can't start in a worker,
+// stay on the page. Both paths run the same code (model-core.js) and return the same object to Python.
 
 import { PoseGraph, WASM_DIR, loadGraph, pixelSize, setBackend } from './model-core.js';
 import { timeline } from './page.js';
 
 const WEBGPU_SCRIPT = '/vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js';
 const WORKER_SCRIPT = new URL('./model-worker.js', import.meta.url);
-/** Backends the worker may run (it falls back to the page when one can't start there). */
+/** Backends the worker may run when asked (it falls back to the page when one can't start there). */
 const WORKER_BACKENDS = new Set(['wasm', 'cpu', 'webgl']);
-/** Measured (benchmarks/perf.py): the worker keeps draw() at the display rate and pose rates up. */
-const WORKER_DEFAULT = true;
+/**
+ * Backends that go to the worker unless told otherwise. Measured (benchmarks/perf.py, README
+ * "Benchmark"): on WASM the worker costs per frame what the main thread costs and keeps draw() at the
+ * display rate, where each inference on the main thread delays a frame (under load draw() fell to
+ * 33/s there, 47/s with the worker). WebGL measured the same both ways (the GPU process does the
+ * work), and in the worker it needs a second WebGL context beside the page's: it stays on the page
+ * unless asked (?worker=1).
+ */
+const WORKER_DEFAULT_BACKENDS = new Set(['wasm', 'cpu']);
 
 /** The WebGL renderer's name, or null without WebGL (e.g. "ANGLE (Google, Vulkan ... SwiftShader ...)"). */
 export function webglRenderer() {
@@ -76,12 +83,18 @@ function markModelReady() {
 
 // ------------------------------------------------------------------------------ the worker
 
-/** `worker` if given (true/false), else the page address (?worker=0 / ?worker=1), else the default. */
-export function workerWanted(worker) {
-  if (worker === true || worker === false) return worker;
+/** The page address's choice: ?worker=1 true, ?worker=0 false, none null. */
+function pageWorkerChoice() {
   const value = new URLSearchParams(location.search).get('worker');
-  if (value === null) return WORKER_DEFAULT;
+  if (value === null) return null;
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+/** Whether `backend` runs in the worker: `worker` if given (true/false), else the page address, else the default. */
+export function workerWanted(worker, backend) {
+  if (typeof Worker === 'undefined' || !WORKER_BACKENDS.has(backend)) return false;
+  const choice = worker === true || worker === false ? worker : pageWorkerChoice();
+  return choice === null ? WORKER_DEFAULT_BACKENDS.has(backend) : choice;
 }
 
 class WorkerClient {
@@ -135,9 +148,15 @@ function workerClient() {
   return client;
 }
 
-// Start the worker while Python is still loading: it fetches and compiles TF.js in parallel.
-if (workerWanted() && typeof Worker !== 'undefined') {
-  try { workerClient(); } catch (err) { client = null; }
+// Start the worker while Python is still loading, when the page address says it will be wanted
+// (?backend=wasm, cpu or auto, or ?worker=1): it fetches and compiles TF.js in parallel.
+{
+  const params = new URLSearchParams(location.search);
+  const choice = pageWorkerChoice();
+  if (typeof Worker !== 'undefined' && choice !== false
+      && (choice === true || ['wasm', 'cpu', 'auto'].includes(params.get('backend')))) {
+    try { workerClient(); } catch (err) { client = null; }
+  }
 }
 
 /** tf.memory() of the page and of the worker (null when no worker runs): tensors must stay constant. */
@@ -274,7 +293,7 @@ export function nextFrame(input) {
  */
 export async function loadModel(url, backend, worker) {
   const wanted = backend === undefined || backend === null ? null : (backend === 'auto' ? chooseBackend() : backend);
-  const inWorker = workerWanted(worker) && typeof Worker !== 'undefined' && WORKER_BACKENDS.has(wanted || tf.getBackend());
+  const inWorker = workerWanted(worker, wanted || tf.getBackend());
   let workerReady = null;
   if (inWorker) {
     let started = null;
