@@ -29,6 +29,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, current_app, jsonify, send_file
 from werkzeug.security import safe_join
 
+from pyposenet.api import DEFAULTS as POSE_API_DEFAULTS, register_pose_api
 from pyposenet.downloads import download_reason, download_to
 
 REPO_ROOT = Path(__file__).resolve().parent
@@ -55,11 +56,12 @@ MAX_SUBPATH = 1024  # longer request paths are refused before touching the file 
 # What the page needs and nothing more: scripts, styles, fetches and workers from the app itself;
 # WASM compilation (Pyodide, TF.js's wasm backend); p5's inline styles; the data: favicon and
 # blob:/mediastream: camera frames; no plugins, no <base>, no framing, no form posts.
-# 'unsafe-eval': tf.min.js 4.22 (bundled regenerator-runtime) calls Function() at load time unless
-# window.regeneratorRuntime already exists, and sketches/tests use js.eval; Pyodide 0.29 needs none.
+# No 'unsafe-eval': strings are never run as code (js.eval, Function(), setTimeout("...") are refused).
+# tf.min.js 4.22's bundled regenerator-runtime would call Function() at load time; web/tf-prelude.js,
+# loaded before it, defines the global it looks for. Pyodide 0.29 and p5 need no eval.
 CSP_DIRECTIVES = (
     "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob: mediastream:",
@@ -125,6 +127,8 @@ def build_config(overrides: dict | None = None) -> dict:
     cfg.setdefault("MODEL_BASE_URL", DEFAULT_MODEL_BASE_URL)
     cfg.setdefault("MODEL_DOWNLOAD_TIMEOUT", 30.0)
     cfg.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+    for key, value in POSE_API_DEFAULTS.items():  # POST /api/pose's limits (pyposenet/api.py)
+        cfg.setdefault(key, value)
     return cfg
 
 
@@ -439,6 +443,7 @@ def create_app(config: dict | None = None) -> Flask:
     }
     register_hooks(app)
     register_routes(app)
+    register_pose_api(app)
     return app
 
 

@@ -9,6 +9,7 @@
 import { PoseGraph, WASM_DIR, loadGraph, setBackend } from './model-core.js';
 
 const TF_SCRIPTS = [
+  '/web/tf-prelude.js', // lets tf.min.js load without eval (see there)
   '/vendor/@tensorflow/tfjs/dist/tf.min.js',
   '/vendor/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
 ];
@@ -61,8 +62,7 @@ const handlers = {
   },
 
   async warmUp({ modelId }) {
-    await graph(modelId).warmUp();
-    return null;
+    return graph(modelId).warmUp(); // the outputs' shapes
   },
 
   async estimate({ modelId, frame }) {

@@ -22,12 +22,24 @@ NOSE_050 = reference("mobilenet-float-050-stride16")["keypoints"][0]["position"]
 
 SETUP = """
 from pyposenet import poseNet
+import asyncio
 import js
+from pyodide.ffi import create_once_callable
 img = js.document.createElement('img')
 img.src = '/sketch/starter.png'
 await img.decode()
 def nose(results):
     return [results[0].pose.nose.x, results[0].pose.nose.y]
+def canvas_of(img):
+    canvas = js.document.createElement('canvas')
+    canvas.width = img.naturalWidth
+    canvas.height = img.naturalHeight
+    canvas.getContext('2d').drawImage(img, 0, 0)
+    return canvas
+async def p5_image(path):
+    loaded = asyncio.get_running_loop().create_future()
+    js.window.pyposenet.bridge.p5.loadImage(path, create_once_callable(loaded.set_result))
+    return await loaded
 """
 
 
@@ -43,10 +55,9 @@ def blank_page(serve, open_page, image_sketch_dir):
 @pytest.mark.parametrize("make_input", [
     "img",
     # a canvas with the image drawn at its natural size
-    "js.eval(\"(img) => { const c = document.createElement('canvas'); c.width = img.naturalWidth;"
-    " c.height = img.naturalHeight; c.getContext('2d').drawImage(img, 0, 0); return c; }\")(img)",
+    "canvas_of(img)",
     # a p5.Image, as loadImage gives it
-    "await js.eval(\"(p) => new Promise(r => p.loadImage('/sketch/starter.png', r))\")(js.window.pyposenet.bridge.p5)",
+    "await p5_image('/sketch/starter.png')",
     # an ImageBitmap
     "await js.createImageBitmap(img)",
 ], ids=["img", "canvas", "p5.Image", "ImageBitmap"])
@@ -86,7 +97,8 @@ def test_keypoints_come_in_the_size_the_video_is_displayed(serve, open_page, ima
     full, half = watch.python("""
 from pyposenet import poseNet
 import js
-stream = await js.navigator.mediaDevices.getUserMedia(js.eval("({video: {width: 640, height: 480}})"))
+from pyodide.ffi import to_js
+stream = await js.navigator.mediaDevices.getUserMedia(to_js({"video": {"width": 640, "height": 480}}, dict_converter=js.Object.fromEntries))
 video = js.document.createElement('video')
 video.muted = True
 video.srcObject = stream
@@ -109,7 +121,8 @@ def test_stop_and_restart_continuous_detection(serve, open_page, image_sketch_di
     watch.python("""
 from pyposenet import poseNet
 import js, asyncio
-stream = await js.navigator.mediaDevices.getUserMedia(js.eval("({video: true})"))
+from pyodide.ffi import to_js
+stream = await js.navigator.mediaDevices.getUserMedia(to_js({"video": True}, dict_converter=js.Object.fromEntries))
 video = js.document.createElement('video')
 video.muted = True
 video.srcObject = stream

@@ -131,8 +131,9 @@ except Exception as exc:
 def test_javascript_listeners_get_plain_objects(serve, open_page, image_sketch_dir):
     watch = open_page(serve(image_sketch_dir / "blank.py") + "/")
     watch.wait_for_status("running")
+    watch.page.evaluate("() => { window.received = []; window.receive = (results) => window.received.push(results); }")
     watch.python(LOAD_STARTER + """
-listener = js.eval("window.received = []; (results) => window.received.push(results)")
+listener = js.window.receive
 net = await poseNet("single", {"backend": "wasm"})
 net.on("pose", listener)
 await net.singlePose(img)

@@ -378,7 +378,7 @@ def test_csp_allows_only_the_app_and_what_the_page_needs():
     csp = csp_directives(server.CONTENT_SECURITY_POLICY)
     assert csp == {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"],
+        "script-src": ["'self'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "media-src": ["'self'", "blob:", "mediastream:"],
