@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import poseNet
 from ..options import OFFICIAL_MODEL_ROOT
+from ..results_json import dumps, image_entry
 from .runtime import HostRuntime
 from .video import VIDEO_EXTENSIONS, Mp4Writer, VideoReader
 
@@ -330,7 +331,7 @@ async def _detect_image(net, job: DetectJob, path: str, names: _Names | None) ->
     height, width = pixels.shape[:2]
     if names is not None:
         _draw(pixels, results, job).save(names.get(path, ".png"))
-    return {"file": path, "width": width, "height": height, "poses": results}
+    return {"file": path, **image_entry(results, width, height)}
 
 
 async def _detect_video(job: DetectJob, runtime: _CliRuntime, path: str, names: _Names | None, entry: dict,
@@ -365,9 +366,7 @@ async def _detect_video(job: DetectJob, runtime: _CliRuntime, path: str, names: 
 
 
 def _write_json(entries: list[dict], job: DetectJob, stdout: TextIO, stderr: TextIO) -> None:
-    indent = job.indent if job.indent else None
-    separators = None if indent else (",", ":")
-    text = json.dumps(entries, indent=indent, separators=separators) + "\n"
+    text = dumps(entries, job.indent) + "\n"
     if job.json_path in (None, "-"):
         stdout.write(text)
         stdout.flush()
