@@ -48,3 +48,23 @@ def identify_outputs(outputs: Iterable[tuple[str, Sequence[int] | None]], model:
                          f"(a PoseNet graph has heatmap 17, offsets 34, displacement_fwd 32 and "
                          f"displacement_bwd 32 channels); its outputs: {listed}")
     return found
+
+
+def check_output_shapes(roles: dict[str, str], shapes: Sequence[Sequence[int]], model: str = "model") -> None:
+    """Check the outputs a run produced (`shapes` in ROLES order) are PoseNet's: [1, H, W, channels],
+    one grid for all four, 17/34/32/32 channels. A graph whose outputs declare no shape is only
+    known once it has run; raises ValueError naming the output and what is wrong."""
+    shapes = [list(s) for s in shapes]
+    for role, shape in zip(ROLES, shapes):
+        name = roles[role]
+        if len(shape) != 4:
+            raise ValueError(f"{model}: output {name!r} ({role}) has shape {shape}; a PoseNet output is "
+                             f"[1, height, width, {CHANNELS[role]}]")
+        if shape[-1] != CHANNELS[role]:
+            raise ValueError(f"{model}: output {name!r} ({role}) has {shape[-1]} channels, a PoseNet {role} "
+                             f"has {CHANNELS[role]} (heatmap 17, offsets 34, displacement_fwd 32, "
+                             f"displacement_bwd 32): not a PoseNet model, or its outputs are mislabelled")
+    grids = {tuple(shape[1:3]) for shape in shapes}
+    if len(grids) != 1:
+        listed = ", ".join(f"{role} {shape}" for role, shape in zip(ROLES, shapes))
+        raise ValueError(f"{model}: the four outputs must share one grid; got {listed}")

@@ -4,17 +4,9 @@
 // Uses the global `tf` (tf.min.js on the page; imported by the worker); touches no DOM, so it runs
 // in both places. Decoding happens in Python (pyposenet/decode).
 
-export const WASM_DIR = '/vendor/@tensorflow/tfjs-backend-wasm/dist/';
+import { fetchGraphModel } from './model-files.js';
 
-/** fetch() that turns an HTTP error into an Error carrying the server's explanation (e.g. which model file is missing). */
-export async function checkedFetch(url, init) {
-  const response = await fetch(url, init);
-  if (!response.ok) {
-    const text = (await response.text()).trim();
-    throw new Error(text || `${url}: HTTP ${response.status}`);
-  }
-  return response;
-}
+export const WASM_DIR = '/vendor/@tensorflow/tfjs-backend-wasm/dist/';
 
 /** Switch to `wanted` ('webgl', 'wasm', 'cpu', 'webgpu'), already resolved from 'auto'; throws if it can't run here. */
 export async function setBackend(wanted, wasmDir) {
@@ -27,9 +19,11 @@ export async function setBackend(wanted, wasmDir) {
   return tf.getBackend();
 }
 
+/** The graph model at `url`, its files fetched and checked first (model-files.js): errors name the file. */
 export async function loadGraph(url) {
   try {
-    return await tf.loadGraphModel(url, { fetchFunc: checkedFetch });
+    const artifacts = await fetchGraphModel(url);
+    return await tf.loadGraphModel({ load: async () => artifacts });
   } catch (err) {
     throw new Error(`could not load the PoseNet model ${url}: ${err.message || err}`);
   }
@@ -159,11 +153,16 @@ export class PoseGraph {
     return tf.sub(tf.div(resized, 127.5), 1.0); // MobileNet: x/127.5 - 1
   }
 
-  /** Run the network once on an all-zero input so the first real frame isn't slow (shader compile, allocation). */
+  /**
+   * Run the network once on an all-zero input so the first real frame isn't slow (shader compile,
+   * allocation). Returns the four outputs' shapes, for Python to check they are PoseNet's.
+   */
   async warmUp() {
     const zeros = tf.zeros([this.inputHeight, this.inputWidth, 3], 'int32');
     this.pixelsMs = 0;
-    try { await this.runTensor(zeros, { top: 0, bottom: 0, left: 0, right: 0 }, performance.now()); } finally { zeros.dispose(); }
+    try {
+      return (await this.runTensor(zeros, { top: 0, bottom: 0, left: 0, right: 0 }, performance.now())).outputShapes;
+    } finally { zeros.dispose(); }
   }
 
   /** One frame (anything fromPixels reads, an ImageBitmap or VideoFrame included) through the network: outputs, geometry, timings. */
@@ -198,6 +197,7 @@ export class PoseGraph {
     const [inH, inW] = [this.inputHeight, this.inputWidth];
     let gridHeight = 0;
     let gridWidth = 0;
+    let outputShapes = null;
     let prepared = 0;
     let executed = 0;
     const combined = tf.tidy(() => {
@@ -209,6 +209,7 @@ export class PoseGraph {
       const [heatmap, offsets, fwd, bwd] = this.graph.execute(batch, this.outputNames);
       executed = performance.now();
       [gridHeight, gridWidth] = heatmap.shape.slice(1, 3);
+      outputShapes = [heatmap, offsets, fwd, bwd].map((t) => t.shape);
       // One flat buffer: heatmap scores ++ offsets ++ fwd ++ bwd, read back once.
       return tf.concat([tf.sigmoid(heatmap), offsets, fwd, bwd].map((t) => t.reshape([-1])));
     });
@@ -221,7 +222,7 @@ export class PoseGraph {
     }
     const read = performance.now();
     return {
-      data, gridHeight, gridWidth, inputHeight: inH, inputWidth: inW,
+      data, gridHeight, gridWidth, outputShapes, inputHeight: inH, inputWidth: inW,
       // inferMs: frame -> tensor, preprocessing and the network (dispatch only on GPU backends), of
       // which pixelsMs frame -> tensor, prepMs pad + resize + normalise, execMs the graph;
       // readMs: the one read-back (on GPU backends it waits for the network to finish).

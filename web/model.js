@@ -325,10 +325,14 @@ export class PoseModel {
     this.core.configure(outputNames, inputHeight, inputWidth, preprocessing);
   }
 
-  /** Run the network once on an all-zero input so the first real frame isn't slow (shader compile). */
+  /**
+   * Run the network once on an all-zero input so the first real frame isn't slow (shader compile).
+   * Returns the four outputs' shapes (heatmap, offsets, displacement_fwd, displacement_bwd).
+   */
   async warmUp() {
-    await this.core.warmUp();
+    const shapes = await this.core.warmUp();
     markModelReady();
+    return shapes;
   }
 
   /** One frame through the network. Returns the flat outputs and the frame's geometry. */
@@ -375,8 +379,9 @@ export class WorkerPoseModel {
   }
 
   async warmUp() {
-    await this.client.call('warmUp', { modelId: this.modelId });
+    const shapes = await this.client.call('warmUp', { modelId: this.modelId });
     markModelReady();
+    return shapes;
   }
 
   async estimate(input) {

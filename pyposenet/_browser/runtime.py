@@ -5,7 +5,7 @@ import pyposenet_js  # registered by web/boot.js
 from pyodide.ffi import to_js
 
 from ..decode import ModelOutputs
-from ..graph_outputs import ROLES, identify_outputs
+from ..graph_outputs import ROLES, check_output_shapes, identify_outputs
 from ..options import input_size, model_url
 from ..results import FrameGeometry
 from . import errors
@@ -17,15 +17,21 @@ class BrowserRuntime:
         # The backend is started on the page and, unless the network stays on the main thread
         # (`?worker=0`, or a `worker` option set to False), in the model worker, in parallel.
         model = await pyposenet_js.model.loadModel(url, options["backend"], options.get("worker"))
-        outputs = [(o.name, list(o.shape) if o.shape else None) for o in model.outputs]
-        roles = identify_outputs(outputs, model=url)
-        height, width = input_size(options)
-        fixed = list(model.inputShape) if model.inputShape else None
-        if fixed and len(fixed) == 4 and fixed[1] > 0 and fixed[2] > 0:
-            height, width = fixed[1], fixed[2]  # a graph exported for one input size accepts only that
-        preprocessing = "resnet" if options["architecture"] == "ResNet50" else "mobilenet"
-        model.configure(to_js([roles[r] for r in ROLES]), height, width, preprocessing)
-        await model.warmUp()
+        try:
+            outputs = [(o.name, list(o.shape) if o.shape else None) for o in model.outputs]
+            roles = identify_outputs(outputs, model=url)
+            height, width = input_size(options)
+            fixed = list(model.inputShape) if model.inputShape else None
+            if fixed and len(fixed) == 4 and fixed[1] > 0 and fixed[2] > 0:
+                height, width = fixed[1], fixed[2]  # a graph exported for one input size accepts only that
+            preprocessing = "resnet" if options["architecture"] == "ResNet50" else "mobilenet"
+            model.configure(to_js([roles[r] for r in ROLES]), height, width, preprocessing)
+            shapes = await model.warmUp()
+            # The official graphs declare no output shapes: their channels are known once they ran.
+            check_output_shapes(roles, [list(s) for s in shapes], model=url)
+        except BaseException:
+            model.dispose()  # a model that is not PoseNet's leaves no tensors behind
+            raise
         return model
 
     async def run(self, model, image):

@@ -17,13 +17,14 @@ would; the arithmetic is the same, only temporaries are saved. Everything is flo
 from __future__ import annotations
 
 import base64
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+
+from . import model_files
 
 __all__ = ["GraphModel", "TensorInfo", "UnsupportedOpError", "ModelFormatError", "load_graph_model",
            "SUPPORTED_OPS"]
@@ -804,26 +805,35 @@ def load_graph_model(path: str | Path, weight_path: Callable[[str], Path] | None
     (default: beside model.json); it may raise FileNotFoundError with a better message."""
     path = Path(path)
     try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileNotFoundError(f"model file {str(path)!r} not found") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFormatError(f"{path}: not a TF.js model.json ({exc})") from exc
-    if not isinstance(spec, dict) or "modelTopology" not in spec:
-        raise ModelFormatError(f"{path}: not a TF.js model.json (no modelTopology)")
+    except UnicodeDecodeError as exc:
+        raise ModelFormatError(f"{path.name} ({path}) is not a TF.js model.json: not UTF-8 text ({exc})") from exc
+    try:  # the checks the page makes too (web/model-files.js): name the broken file, say what is wrong
+        spec = model_files.parse_model_json(text, str(path))
+        model_files.check_manifest_against_graph(spec, path.name)
+    except model_files.ModelFileError as exc:
+        raise ModelFormatError(str(exc)) from None
     fmt = spec.get("format", "graph-model")
-    if fmt != "graph-model" or "node" not in (spec["modelTopology"] or {}):
+    if fmt != "graph-model":
         raise ModelFormatError(f"{path}: format {fmt!r} is not a TF.js graph model (a layers model is not supported)")
-    manifest = spec.get("weightsManifest") or []
     where = weight_path or (lambda shard: path.parent / shard)
     chunks, specs = [], []
-    for group in manifest:
-        for shard in group.get("paths", []):
+    for group in spec["weightsManifest"]:
+        shards = group.get("paths", [])
+        data = []
+        for shard in shards:
             shard_path = Path(where(shard))
             try:
-                chunks.append(shard_path.read_bytes())
+                data.append(shard_path.read_bytes())
             except FileNotFoundError:
                 raise FileNotFoundError(f"weight shard {shard!r} of {path} not found at {shard_path}") from None
+        problem = model_files.shard_problem([Path(s).name for s in shards], [len(d) for d in data],
+                                            model_files.group_bytes(group, path.name), path.name)
+        if problem:
+            raise ModelFormatError(problem)
+        chunks.extend(data)
         specs.extend(group.get("weights", []))
     weights = decode_weights(specs, b"".join(chunks), model=str(path))
     return GraphModel(spec["modelTopology"], weights, spec.get("signature"), source=str(path))

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..decode import ModelOutputs
 from ..downloads import download_reason, download_to
-from ..graph_outputs import ROLES, identify_outputs
+from ..graph_outputs import ROLES, check_output_shapes, identify_outputs
 from ..options import OFFICIAL_MODEL_ROOT, input_size, model_path
 from ..results import FrameGeometry
 from .graph import GraphModel, load_graph_model
@@ -169,7 +169,8 @@ class HostRuntime:
             height, width = fixed[1], fixed[2]  # a graph exported for one input size accepts only that
         preprocessing = "resnet" if options.get("architecture") == "ResNet50" else "mobilenet"
         model = HostModel(graph, [roles[r] for r in ROLES], height, width, preprocessing, str(path))
-        graph.execute(np.zeros((1, height, width, 3), np.float32), model.output_names)  # checks ops, warms up
+        warm = graph.execute(np.zeros((1, height, width, 3), np.float32), model.output_names)  # checks ops, warms up
+        check_output_shapes(roles, [o.shape for o in warm], model=str(path))  # declared shapes may be missing
         return model
 
     def locate(self, options) -> tuple[Path, Callable[[str], Path]]:

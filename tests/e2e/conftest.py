@@ -74,20 +74,40 @@ def playwright_instance():
         yield pw
 
 
+CAMERAS = ("fake", "denied", "none")
+
+
+def launch_chromium(playwright, fake_video: Path | None = None, camera: str = "fake"):
+    """A fresh Chromium context (fresh profile) -> (context, profile folder to remove after closing it).
+
+    camera: "fake" (a fake camera, allowed without asking; `fake_video` plays in it), "denied" (the fake
+    camera exists but every permission prompt is refused), "none" (no camera device at all).
+    """
+    if camera not in CAMERAS:
+        raise ValueError(f"camera must be one of {CAMERAS}, got {camera!r}")
+    args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+    if camera == "fake":
+        args.append("--use-fake-ui-for-media-stream")
+    if camera == "denied":
+        args.append("--deny-permission-prompts")
+    if camera != "none":
+        args.append("--use-fake-device-for-media-stream")
+    if fake_video is not None:
+        args.append(f"--use-file-for-fake-video-capture={fake_video}")
+    profile = tempfile.mkdtemp(prefix="pyposenet-chromium-")
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=args, viewport={"width": 800, "height": 600})
+    return context, profile
+
+
 @pytest.fixture
 def launch(playwright_instance):
-    """launch(fake_video=None) -> a fresh Chromium context (fresh profile), closed after the test."""
+    """launch(fake_video=None, camera="fake") -> a fresh Chromium context (fresh profile), closed after the test."""
     contexts = []
 
-    def _launch(fake_video: Path | None = None):
-        args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-        if fake_video is not None:
-            args.append(f"--use-file-for-fake-video-capture={fake_video}")
-        profile = tempfile.mkdtemp(prefix="pyposenet-chromium-")
-        context = playwright_instance.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=args, viewport={"width": 800, "height": 600})
+    def _launch(fake_video: Path | None = None, camera: str = "fake"):
+        context, profile = launch_chromium(playwright_instance, fake_video, camera)
         contexts.append((context, profile))
         return context
 
@@ -142,10 +162,10 @@ class PageWatch:
 
 @pytest.fixture
 def open_page(launch):
-    """open_page(url, fake_video=None) -> PageWatch on a loaded page."""
+    """open_page(url, fake_video=None, camera="fake") -> PageWatch on a loaded page (camera: see launch_chromium)."""
 
-    def _open(url: str, fake_video: Path | None = None) -> PageWatch:
-        context = launch(fake_video)
+    def _open(url: str, fake_video: Path | None = None, camera: str = "fake") -> PageWatch:
+        context = launch(fake_video, camera)
         page = context.new_page()
         watch = PageWatch(page)
         page.goto(url)

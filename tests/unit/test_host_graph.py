@@ -241,7 +241,7 @@ def test_a_missing_or_short_shard_is_a_clear_error(tmp_path, rng):
     path = write_model(tmp_path, nodes, {"w": rng.normal(size=(1, 1, 3, 2))})
     data = (tmp_path / "weights.bin").read_bytes()
     (tmp_path / "weights.bin").write_bytes(data[:-4])
-    with pytest.raises(ModelFormatError, match=r"'w'.*missing or truncated"):
+    with pytest.raises(ModelFormatError, match=r"weight shard weights\.bin is 20 bytes, .* needs 24 .*cut short"):
         load_graph_model(path)
     (tmp_path / "weights.bin").unlink()
     with pytest.raises(FileNotFoundError, match=r"weight shard 'weights.bin'"):
