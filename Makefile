@@ -8,20 +8,24 @@ PY     := $(VENV)/bin/python
 SKETCH ?=
 ARGS   ?=
 PYTEST_ARGS ?=
+# `pyposenet convert SOURCE` (tensorflowjs) lives in its own venv: TensorFlow 2.19 needs numpy < 2.2 and a
+# Python it has wheels for (3.9-3.12); the dev venv pins numpy 2.4.6.
+CONVERT_VENV   := .venv-convert
+CONVERT_PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || echo $(PYTHON))
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit e2e setup chromium clean
+.PHONY: run test unit e2e setup chromium clean convert-env
 
 run: setup ## serve SKETCH (default: the webcam skeleton) at http://127.0.0.1:5000
 	$(PY) server.py $(SKETCH) $(ARGS)
 
-test: setup chromium ## every test: unit (CPython) and e2e (Chromium, fake camera)
+test: setup chromium convert-env ## every test: unit (CPython) and e2e (Chromium, fake camera)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-unit: setup
+unit: setup convert-env
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-e2e: setup chromium
+e2e: setup chromium convert-env
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 .PHONY: bench
@@ -35,6 +39,13 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $@
 
+convert-env: $(CONVERT_VENV)/.installed ## tensorflowjs for `pyposenet convert SOURCE` (~0.9 GB of wheels, 2.9 GB installed)
+
+$(CONVERT_VENV)/.installed: pyproject.toml
+	$(CONVERT_PYTHON) -m venv $(CONVERT_VENV)
+	$(CONVERT_VENV)/bin/pip install -q --disable-pip-version-check -e ".[convert]"
+	touch $@
+
 node_modules/.installed: package.json package-lock.json .npmrc
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -45,4 +56,4 @@ chromium:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
 
 clean:
-	rm -rf $(VENV) node_modules build *.egg-info
+	rm -rf $(VENV) $(CONVERT_VENV) node_modules build *.egg-info
