@@ -4,11 +4,12 @@
     pyposenet detect IMAGE_OR_VIDEO... [--multi] [--json FILE] [--draw DIR] [poseNet options]
     pyposenet models [list | fetch VARIANT... | verify] [--models DIR] [--cache DIR]
     pyposenet convert quantize --bytes 2|1 | stride --stride 8|32 [--from VARIANT_OR_PATH] [--out DIR]
+    pyposenet convert SOURCE --out DIR [--outputs ROLE=NAME,...]   (a TensorFlow SavedModel / frozen graph)
 
 `main(argv)` returns the exit status (the console script exits with it). Nothing heavy is imported
 until a subcommand needs it: `serve` imports the repository's server.py (Flask), `detect` the host
 runtime (numpy, Pillow, PyAV, tqdm), `models` only the standard library (and tqdm for bars), `convert`
-numpy (pyposenet/convert/).
+numpy (pyposenet/convert/), and TensorFlow + tensorflowjs for `convert SOURCE`.
 """
 from __future__ import annotations
 
@@ -511,8 +512,10 @@ def _models_verify(catalog, models_dir, cache_dir) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `pyposenet` command line; returns the exit status (argparse errors raise SystemExit(2))."""
+    from .convert.command import with_conversion
+
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    args, extra = parser.parse_known_args(with_conversion(list(sys.argv[1:] if argv is None else argv)))
     if args.command != "serve" and extra:
         getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:

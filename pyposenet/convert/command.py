@@ -2,6 +2,9 @@
 
     pyposenet convert quantize --bytes 2|1 [--float16] [--from VARIANT_OR_PATH] [--models DIR] [--out DIR]
     pyposenet convert stride --stride 8|16|32 [--published-dilations] [--from ...] [--models DIR] [--out DIR]
+    pyposenet convert SOURCE --out DIR [--outputs ROLE=NAME,...] [--input NAME] [--quant-bytes 4|2|1]
+        (SOURCE: a TensorFlow SavedModel or frozen graph; the same as `convert tensorflow SOURCE`,
+         see tensorflow_convert.py; needs the `convert` extra)
 
 The source (--from, default mobilenet-float-075-stride16) is a variant name or official path, looked
 up in the models directory then the cache, or a model.json path. An official variant is written to
@@ -20,7 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["add_parser", "run", "DESCRIPTION"]
+__all__ = ["add_parser", "run", "DESCRIPTION", "CONVERSIONS", "with_conversion"]
+
+CONVERSIONS = ("quantize", "stride", "tensorflow")
 
 DEFAULT_SOURCE = "mobilenet-float-075-stride16"
 
@@ -34,6 +39,8 @@ find them like downloaded ones.
             --float16 writes float16 instead of uint16
   stride    MobileNet output stride 8 (or 32 with multiplier 1.0) from the stride-16 graph, as
             posenet 1.x built it: later convolutions get stride 1 and dilation; same weights
+  tensorflow (or just `convert SOURCE`) your own PoseNet, a TensorFlow SavedModel or frozen graph,
+            to a TF.js graph model with tensorflowjs (the `convert` extra: make convert-env)
 
 Source (--from): a variant name (`pyposenet models list`), an official path, or a model.json;
 default mobilenet-float-075-stride16, looked up in the models directory, then the cache.
@@ -48,6 +55,7 @@ examples:
   pyposenet convert stride --stride 8               float/075/model-stride8.json
   pyposenet convert stride --stride 8 --from mobilenet-quant2-075-stride16
   pyposenet convert quantize --bytes 2 --from my/model.json --out my/quant2/
+  pyposenet convert my/model-mobilenet_v1_050.pb --out my/posenet-050/     (tensorflowjs)
 """
 
 
@@ -74,7 +82,7 @@ def add_parser(commands, directory_type) -> argparse.ArgumentParser:
                         help="do not run the converted model with numpy afterwards")
     common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
-    convert = commands.add_parser("convert", formatter_class=_Formatter, help="make quantized or other-stride models",
+    convert = commands.add_parser("convert", formatter_class=_Formatter, help="make quantized or other-stride models; convert a TensorFlow PoseNet",
                                   description=DESCRIPTION, epilog=EPILOG)
     convert.set_defaults(command_parser=convert)
     kinds = convert.add_subparsers(dest="conversion", metavar="CONVERSION", title="conversions")
@@ -104,7 +112,21 @@ def add_parser(commands, directory_type) -> argparse.ArgumentParser:
                              "numpy runner then dilate along y only (what ml5 users ran); default [1, r, r, 1], "
                              "the atrous convolution posenet 1.x computed")
     stride.set_defaults(command_parser=stride)
+    from . import tensorflow_convert  # argparse only; TensorFlow is imported when a conversion runs
+
+    tensorflow = kinds.add_parser("tensorflow", formatter_class=_Formatter,
+                                  help="a TensorFlow SavedModel or frozen graph -> TF.js graph model",
+                                  description=tensorflow_convert.DESCRIPTION, epilog=tensorflow_convert.EPILOG)
+    tensorflow_convert.add_arguments(tensorflow)
+    tensorflow.set_defaults(command_parser=tensorflow)
     return convert
+
+
+def with_conversion(argv: list[str]) -> list[str]:
+    """`convert SOURCE ...` -> `convert tensorflow SOURCE ...`: the conversion may be left out for a source."""
+    if len(argv) > 1 and argv[0] == "convert" and argv[1] not in CONVERSIONS and not argv[1].startswith("-"):
+        return [argv[0], "tensorflow", *argv[1:]]
+    return argv
 
 
 def _say(args, text: str) -> None:
@@ -118,6 +140,10 @@ def run(args: argparse.Namespace, prog: str = "pyposenet") -> int:
     if args.conversion is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.conversion == "tensorflow":
+        from .tensorflow_convert import run as run_tensorflow
+
+        return run_tensorflow(args, prog)
     from .._host.runtime import default_cache_dir, default_models_dir
     from .. import __version__
     from .source import ConvertError, find_source, read_source, variant_with
