@@ -8,6 +8,9 @@ A runtime provides:
   async next_frame(video) -> None           resolves when the video shows a new frame
   has_frame(video) -> bool                  the video has data to read
   set_status(text), report_error(exc, where)
+and, where videos come from a camera (optional):
+  video_problem(video) -> str | None        why the video will give no frames (camera refused, none), or None
+  show_notice(text | None)                  show (None: remove) a problem the page may recover from
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from typing import Any, Callable
 from .callbacks import call_with_fitting_args, positional_arity
 from ._compat import is_js_object, to_js_plain
 from .decode import decode_multiple_poses, decode_single_pose
+from .frame_wait import NO_FRAMES_NOTICE_S, FrameWait
 from .options import resolve_options
 from .results import to_ml5_results
 from .smoothing import PoseSmoother
@@ -37,6 +41,9 @@ EVENTS = ("pose", "error", "ready")
 
 class PoseNet:
     """What `poseNet(...)` returns. Use `on("pose", fn)`, `singlePose()`, `multiPose()`, `stop()`, `start()`."""
+
+    #: Seconds a video may show no frame before the `error` event and a notice say so (frame_wait.py).
+    no_frames_notice_s = NO_FRAMES_NOTICE_S
 
     def __init__(self, runtime, video=None, options: dict | None = None, detection_type: str | None = None,
                  callback: Callable | None = None):
@@ -182,13 +189,23 @@ class PoseNet:
     async def _detect_loop(self) -> None:
         runtime = self._runtime
         status = None
+        wait = FrameWait(self.no_frames_notice_s)
+        video_problem = getattr(runtime, "video_problem", None)
+        show_notice = getattr(runtime, "show_notice", None)
         while self._running:
             if not runtime.has_frame(self.video):
                 if status != "waiting for camera":
                     status = "waiting for camera"
                     runtime.set_status(status)
+                problem = wait.waiting(video_problem(self.video) if video_problem else None)
+                if problem is not None:  # told once; the loop keeps waiting: frames may still come
+                    if show_notice:
+                        show_notice(f"poseNet: {problem}")
+                    self._emit_quietly("error", problem)
                 await runtime.next_frame(self.video)
                 continue
+            if wait.frame_arrived() and show_notice:
+                show_notice(None)
             try:
                 await self._estimate(self.video, self.detectionType)
             except _ListenerFailed:

@@ -1,4 +1,5 @@
 // Boot: load Python (Pyodide), install pyposenet's wheel from the server, run the sketch.
+import * as camera from './camera.js';
 import * as model from './model.js';
 import * as page from './page.js';
 import { chosenSketch, showPicker } from './picker.js';
@@ -24,7 +25,7 @@ async function boot() {
     messageCallback: () => {},
     errorCallback: (message) => problems.push(message),
   });
-  pyodide.registerJsModule('pyposenet_js', { model, page, sketch });
+  pyodide.registerJsModule('pyposenet_js', { camera, model, page, sketch });
   try {
     pyodide.pyimport('pyposenet');
   } catch (err) {

@@ -28,3 +28,20 @@ export function showError(title, details = '') {
 export function setStatusIfStill(expected, text) {
   if (statusEl().dataset.state === expected) setStatus(text);
 }
+
+/**
+ * A problem the sketch may recover from (a camera refused, missing, or giving no frames yet): shown
+ * above the sketch, which keeps running, until replaced or cleared (`text` null). Not an error state.
+ */
+export function showNotice(text) {
+  let el = document.getElementById('notice');
+  if (!el) {
+    el = document.createElement('section');
+    el.id = 'notice';
+    el.setAttribute('role', 'status');
+    document.getElementById('sketch').before(el);
+  }
+  el.hidden = !text;
+  el.textContent = text ? String(text) : '';
+  if (text) console.warn(String(text));
+}

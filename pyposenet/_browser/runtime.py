@@ -54,6 +54,13 @@ class BrowserRuntime:
     def has_frame(self, video) -> bool:
         return bool(pyposenet_js.model.hasFrame(video))
 
+    def video_problem(self, video) -> str | None:
+        """Why a capture will give no frames (camera refused or missing: web/camera.js), or None."""
+        return pyposenet_js.camera.problem(video)
+
+    def show_notice(self, text: str | None) -> None:
+        pyposenet_js.page.showNotice(text)
+
     def set_status(self, text: str) -> None:
         pyposenet_js.page.setStatus(text)
 

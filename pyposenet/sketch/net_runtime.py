@@ -33,6 +33,10 @@ class SketchNetRuntime:
     def has_frame(self, video) -> bool:
         return self.inner.has_frame(unwrap(video))
 
+    def video_problem(self, video) -> str | None:
+        check = getattr(self.inner, "video_problem", None)
+        return check(unwrap(video)) if check is not None else None
+
     def set_status(self, text: str) -> None:
         self.inner.set_status(text)
 
