@@ -32,6 +32,10 @@ e2e: setup chromium convert-env
 bench: setup chromium ## pyposenet vs @tensorflow-models/posenet in headless Chromium: table, bench-results/perf.{json,png}
 	$(PY) benchmarks/perf.py $(BENCH_ARGS)
 
+.PHONY: bench-decode
+bench-decode: node_modules/.installed ## pyposenet's decoders in Pyodide (node) vs posenet 2.2.2's on saved outputs: a table
+	node benchmarks/decode_pyodide.mjs $(BENCH_DECODE_ARGS)
+
 setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml

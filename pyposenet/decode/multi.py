@@ -6,26 +6,46 @@
 arithmetic: this runs once per video frame inside Pyodide.
 """
 
+from itertools import compress
 from math import floor
+from operator import itemgetter
 
 from ..parts import NUM_KEYPOINTS, PARENT_CHILD_IDS, PART_NAMES
 from .max_heap import MaxHeap
-from .scan import can_scan, maybe_at_least
+from .scan import OrderedScores, can_scan, level_of
 
 LOCAL_MAXIMUM_RADIUS = 1
 """Reference ``kLocalMaximumRadius``."""
 
-SCAN_FROM = 0.05
-"""Thresholds from this up find their candidates with ``scan`` (below, most scores pass)."""
-
 NUM_EDGES = len(PARENT_CHILD_IDS)  # 16
 _PARENTS = tuple(parent for parent, _child in PARENT_CHILD_IDS)  # childToParentEdges
 _CHILDREN = tuple(child for _parent, child in PARENT_CHILD_IDS)  # parentToChildEdges
-# decodePose's traversal plan as (edge, source id, target id): first up the tree with the
-# backward displacements (edges in reverse, child -> parent), then down with the forward
-# ones (parent -> child).
-_BACKWARD_STEPS = tuple((e, _CHILDREN[e], _PARENTS[e]) for e in reversed(range(NUM_EDGES)))
-_FORWARD_STEPS = tuple((e, _PARENTS[e], _CHILDREN[e]) for e in range(NUM_EDGES))
+
+
+def _traversal_plan(root_id):
+    """decodePose's steps from a root part, as (edge, source id, target id, backward?).
+
+    The reference walks the edges in reverse with the backward displacements (child -> parent),
+    then in order with the forward ones (parent -> child), decoding each target whose source is
+    decoded and which is not yet; which parts are decoded depends only on the root's part, so the
+    16 steps are known in advance.
+    """
+    decoded = {root_id}
+    plan = []
+    for edge in reversed(range(NUM_EDGES)):
+        source, target = _CHILDREN[edge], _PARENTS[edge]
+        if source in decoded and target not in decoded:
+            plan.append((edge, source, target, True))
+            decoded.add(target)
+    for edge in range(NUM_EDGES):
+        source, target = _PARENTS[edge], _CHILDREN[edge]
+        if source in decoded and target not in decoded:
+            plan.append((edge, source, target, False))
+            decoded.add(target)
+    return tuple(plan)
+
+
+_PLANS = tuple(_traversal_plan(root_id) for root_id in range(NUM_KEYPOINTS))
 
 
 def js_round(value):
@@ -63,10 +83,42 @@ def _neighbour_offsets(height, width, radius):
     return table
 
 
+_WINDOW_CACHE = {}
+_NO_NEIGHBOURS = object()  # the window of a cell without neighbours (a 1x1 grid)
+
+
+def _neighbour_windows(height, width):
+    """Per flat heatmap index, its local window's other scores as ``(itemgetter, indices)``.
+
+    Filled on demand (``_new_window``) and kept per grid shape across frames: ``getter(heatmap)``
+    reads the whole window in one C call.
+    """
+    key = (height, width)
+    windows = _WINDOW_CACHE.get(key)
+    if windows is None:
+        if len(_WINDOW_CACHE) > 8:
+            _WINDOW_CACHE.clear()
+        windows = _WINDOW_CACHE[key] = {}
+    return windows
+
+
+def _new_window(i, windows, neighbours):
+    """``(getter, indices)`` of score ``i``'s window: ``getter(heatmap)`` reads the scores at ``indices``."""
+    indices = tuple(i + d for d in neighbours[i // NUM_KEYPOINTS])
+    if not indices:
+        window = _NO_NEIGHBOURS
+    elif len(indices) == 1:
+        window = (itemgetter(indices[0], indices[0]), indices + indices)  # a tuple, like the others
+    else:
+        window = (itemgetter(*indices), indices)
+    windows[i] = window
+    return window
+
+
 def as_list(values):
     """The values as a Python list (``memoryview.tolist()`` and friends run in C).
 
-    The decoders index the heatmap thousands of times per frame: list items are ready-made
+    The generic path indexes the heatmap thousands of times per frame: list items are ready-made
     floats, a memoryview makes a new float object on every read.
     """
     if type(values) is list:
@@ -75,15 +127,8 @@ def as_list(values):
     return tolist() if tolist is not None else list(values)
 
 
-def _threshold_candidates(heatmap, scores, score_threshold):
-    """Flat indices, ascending, of the scores that are not ``< score_threshold`` (NaN included).
-
-    For the page's float32 memoryview and a threshold that most scores miss, the scan runs in C
-    (``scan``), then the reference comparison filters its superset; a threshold near 0 lets most
-    scores through, and a plain comparison over the list is cheaper.
-    """
-    if can_scan(heatmap) and SCAN_FROM <= score_threshold <= 1e38:
-        return [i for i in maybe_at_least(heatmap, score_threshold) if not scores[i] < score_threshold]
+def _threshold_candidates(scores, score_threshold):
+    """Flat indices, ascending, of the scores that are not ``< score_threshold`` (NaN included)."""
     return [i for i, score in enumerate(scores) if not score < score_threshold]
 
 
@@ -96,49 +141,50 @@ def _is_local_maximum(i, scores, neighbours):
     return True
 
 
-def _local_maxima(score_threshold, local_maximum_radius, heatmap, scores, height, width):
-    """Flat HWC indices, ascending, of the parts ``buildPartWithScoreQueue`` enqueues.
-
-    ``scores`` is the heatmap as a list. A part is kept when ``not score < score_threshold`` and no
-    score of the same part within the radius is strictly greater (the reference's comparisons: a
-    NaN passes the threshold and never loses to a neighbour).
-    """
-    neighbours = _neighbour_offsets(height, width, local_maximum_radius)
-    return [i for i in _threshold_candidates(heatmap, scores, score_threshold)
-            if _is_local_maximum(i, scores, neighbours)]
-
-
 def build_part_with_score_queue(score_threshold, local_maximum_radius, heatmap, height, width):
     """Reference ``buildPartWithScoreQueue``: a ``MaxHeap`` of local-maximum parts.
 
-    A part at ``(y, x)`` is a root candidate when its score is ``>= score_threshold`` and no
-    score of the same part within ``local_maximum_radius`` cells (``scoreIsMaximumInLocalWindow``)
-    is strictly greater. Candidates are enqueued in the reference's loop order
-    (y, x, part), which is the flat HWC index order; the heap items are those flat indices.
+    A part at ``(y, x)`` is a root candidate when its score is ``>= score_threshold`` (NaN
+    passes: the reference tests ``score < threshold`` to skip) and no score of the same part
+    within ``local_maximum_radius`` cells (``scoreIsMaximumInLocalWindow``) is strictly greater.
+    Candidates are enqueued in the reference's loop order (y, x, part), which is the flat HWC
+    index order; the heap items are those flat indices.
     """
     scores = as_list(heatmap)
+    neighbours = _neighbour_offsets(height, width, local_maximum_radius)
     queue = MaxHeap()
     enqueue = queue.enqueue
-    for i in _local_maxima(score_threshold, local_maximum_radius, heatmap, scores, height, width):
-        enqueue(scores[i], i)
+    for i in _threshold_candidates(scores, score_threshold):
+        if _is_local_maximum(i, scores, neighbours):
+            enqueue(scores[i], i)
     return queue
 
 
-def _roots_in_queue_order(candidates, scores, neighbours):
-    """The root candidates in the order the reference's ``MaxHeap`` dequeues them, lazily.
+def _heap_roots(heatmap, score_threshold, height, width, handed_out):
+    """The reference heap's order, after the first ``handed_out`` roots it has given."""
+    queue = build_part_with_score_queue(score_threshold, LOCAL_MAXIMUM_RADIUS, heatmap, height, width)
+    for _ in range(handed_out):
+        queue.dequeue()
+    while not queue.empty():
+        yield queue.dequeue()
 
-    ``candidates``: the flat indices over the threshold, ascending. A max-heap hands out a strictly
-    largest value first whatever its layout, so while scores are distinct (and not NaN) the order
-    is by decreasing score: the candidates are sorted (in C) and only as many are tested for being
-    local maxima as the decoder takes roots, plus one to look ahead for a tie. From the first tie
-    on, the order depends on the heap's layout: the reference heap is built as the reference
-    builds it (every local maximum, in flat order), the roots handed out already are dequeued from
-    it, and it takes over. With a NaN anywhere, the heap does it all.
+
+def _roots_in_score_order(scores, score_threshold, height, width):
+    """The root candidates in the order the reference's ``MaxHeap`` dequeues them, lazily (any scores).
+
+    A max-heap hands out a strictly largest value first whatever its layout, so while scores are
+    distinct (and not NaN) the order is by decreasing score: the candidates are sorted (in C) and
+    only as many are tested for being local maxima as the decoder takes roots, plus one to look
+    ahead for a tie. From the first tie on, the order depends on the heap's layout: the reference
+    heap is built as the reference builds it (every local maximum, in flat order), the roots
+    handed out already are dequeued from it, and it takes over. With a NaN anywhere, the heap does
+    it all.
     """
+    neighbours = _neighbour_offsets(height, width, LOCAL_MAXIMUM_RADIUS)
     handed_out = 0
     total = sum(scores)
     if total == total:  # no NaN (nor +inf with -inf): scores order totally
-        order = sorted(candidates, key=scores.__getitem__, reverse=True)
+        order = sorted(_threshold_candidates(scores, score_threshold), key=scores.__getitem__, reverse=True)
         maxima = (i for i in order if _is_local_maximum(i, scores, neighbours))
         current = next(maxima, None)
         while current is not None:
@@ -150,15 +196,66 @@ def _roots_in_queue_order(candidates, scores, neighbours):
             current = following
         else:
             return
-    queue = MaxHeap()
-    enqueue = queue.enqueue
-    for i in candidates:
-        if _is_local_maximum(i, scores, neighbours):
-            enqueue(scores[i], i)
-    for _ in range(handed_out):
-        queue.dequeue()
-    while not queue.empty():
-        yield queue.dequeue()
+    yield from _heap_roots(scores, score_threshold, height, width, handed_out)
+
+
+def _roots_in_byte_order(ordered, score_threshold, height, width):
+    """``_roots_in_score_order`` for scores that order like their bytes (``OrderedScores``).
+
+    The scores come from ``ordered.descending`` a few at a time, highest first, so that only those
+    the decoder reaches are read as floats, sorted and tested for being local maxima. A test reads
+    the window's scores with one cached ``itemgetter``; a local maximum marks its neighbours below
+    it, which then have a greater neighbour and are skipped unread when their turn comes. A tie
+    hands over to the reference heap.
+    """
+    heatmap = ordered.values
+    get = heatmap.__getitem__
+    windows = _neighbour_windows(height, width)
+    neighbours = None
+    dominated = set()
+    current = None
+    current_score = None
+    handed_out = 0
+    for group in ordered.descending(level_of(score_threshold)):
+        if len(group) > 1:
+            group.sort(key=get, reverse=True)
+        for i in group:
+            if i in dominated:
+                continue
+            score = get(i)
+            if score < score_threshold:  # the rest is lower still
+                if current is not None:
+                    yield current
+                return
+            window = windows.get(i)
+            if window is None:
+                if neighbours is None:
+                    neighbours = _neighbour_offsets(height, width, LOCAL_MAXIMUM_RADIUS)
+                window = _new_window(i, windows, neighbours)
+            if window is not _NO_NEIGHBOURS:
+                getter, indices = window
+                values = getter(heatmap)
+                top = max(values)
+                if top > score:
+                    continue  # not a local maximum
+                if top < score:  # every neighbour is smaller: none of them is a local maximum
+                    dominated.update(indices)
+                else:  # some equal: those may still be
+                    dominated.update(compress(indices, map(score.__gt__, values)))
+            if current is not None:
+                if score == current_score:
+                    yield from _heap_roots(heatmap, score_threshold, height, width, handed_out)
+                    return  # a tie: the heap decides from here
+                yield current
+                handed_out += 1
+            current = i
+            current_score = score
+    if current is not None:
+        yield current
+
+
+def _is_power_of_two(stride):
+    return stride == int(stride) and stride >= 1 and int(stride) & (int(stride) - 1) == 0
 
 
 def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
@@ -166,72 +263,118 @@ def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
 
     Returns three 17-long lists: scores, ys, xs, indexed by part id. Positions are in
     model-input pixels.
+
+    ``getStridedIndexNearPoint`` is ``clamp(Math.round(p / stride), 0, size - 1)``, inlined as:
+    below 0.5 -> 0 (Math.round gives <= 0 there, 0.49999999999999994 included), else
+    ``int(v + 0.5)`` (for v >= 0.5 the sum's rounding never crosses an integer; halves go up).
+    A point ``cell * stride + offset`` with ``-stride / 2 <= offset < stride / 2`` rounds back to
+    ``cell`` (for a power-of-two stride the division is exact): then the second refinement would
+    read the same offsets again and the score comes from the same cell, so both are skipped, and
+    the keypoint's cell is kept for the edges that start from it.
     """
     nk = NUM_KEYPOINTS
-    nk2 = 2 * nk
     ne = NUM_EDGES
-    ne2 = 2 * ne
     hmax = height - 1
     wmax = width - 1
-    _floor = floor
+    off_row = width * 2 * nk
+    off_col = 2 * nk
+    dis_row = width * 2 * ne
+    dis_col = 2 * ne
+    heat_row = width * nk
+    half = stride / 2 if _is_power_of_two(stride) else 0.0  # 0: the shortcut never applies
+    low = -half
+    stride = float(stride)
 
     scores = [None] * nk
     ys = [0.0] * nk
     xs = [0.0] * nk
+    cells = [None] * nk  # (iy, ix) of a keypoint known to round to its own cell
 
     # Root: getImageCoords(root.part, ...)
     cell, root_id = divmod(root_index, nk)
     hy, hx = divmod(cell, width)
-    o = cell * nk2 + root_id
+    o = cell * off_col + root_id
     scores[root_id] = heatmap[root_index]
-    ys[root_id] = hy * stride + offsets[o]
-    xs[root_id] = hx * stride + offsets[o + nk]
+    oy = offsets[o]
+    ox = offsets[o + nk]
+    ys[root_id] = hy * stride + oy
+    xs[root_id] = hx * stride + ox
+    if low <= oy < half and low <= ox < half:
+        cells[root_id] = (hy, hx)
 
-    for steps, displacements in ((_BACKWARD_STEPS, bwd), (_FORWARD_STEPS, fwd)):
-        for edge, source, target in steps:
-            if scores[source] is None or scores[target] is not None:
-                continue
-            # traverseToTargetKeypoint. Four getStridedIndexNearPoint lookups (the rounding
-            # is inlined: clamp(js_round(p / stride))): step 0 follows the displacement at
-            # the source, steps 1 and 2 refine with the target's offsets (offsetRefineStep
-            # = 2), step 3 reads the target's score.
-            ty = ys[source]
-            tx = xs[source]
-            for step in range(4):
-                v = ty / stride
-                iy = _floor(v)
-                if v - iy >= 0.5:
-                    iy += 1
-                iy = 0 if iy < 0 else (hmax if iy > hmax else iy)
-                v = tx / stride
-                ix = _floor(v)
-                if v - ix >= 0.5:
-                    ix += 1
-                ix = 0 if ix < 0 else (wmax if ix > wmax else ix)
-                cell = iy * width + ix
-                if step == 0:
-                    d = cell * ne2 + edge
-                    ty += displacements[d]
-                    tx += displacements[d + ne]
-                elif step < 3:
-                    o = cell * nk2 + target
-                    ty = iy * stride + offsets[o]
-                    tx = ix * stride + offsets[o + nk]
-                else:
-                    scores[target] = heatmap[cell * nk + target]
-            ys[target] = ty
-            xs[target] = tx
+    for edge, source, target, backward in _PLANS[root_id]:
+        ty = ys[source]
+        tx = xs[source]
+        # The source's cell: its displacement along the edge.
+        known = cells[source]
+        if known is None:
+            v = ty / stride
+            iy = 0 if v < 0.5 else int(v + 0.5)
+            if iy > hmax:
+                iy = hmax
+            v = tx / stride
+            ix = 0 if v < 0.5 else int(v + 0.5)
+            if ix > wmax:
+                ix = wmax
+        else:
+            iy, ix = known
+        d = iy * dis_row + ix * dis_col + edge
+        if backward:
+            ty += bwd[d]
+            tx += bwd[d + ne]
+        else:
+            ty += fwd[d]
+            tx += fwd[d + ne]
+        # First refinement with the target part's offsets (offsetRefineStep = 2).
+        v = ty / stride
+        iy = 0 if v < 0.5 else int(v + 0.5)
+        if iy > hmax:
+            iy = hmax
+        v = tx / stride
+        ix = 0 if v < 0.5 else int(v + 0.5)
+        if ix > wmax:
+            ix = wmax
+        o = iy * off_row + ix * off_col + target
+        oy = offsets[o]
+        ox = offsets[o + nk]
+        if low <= oy < half and low <= ox < half:  # back to the same cell: done
+            cells[target] = (iy, ix)
+            scores[target] = heatmap[iy * heat_row + ix * nk + target]
+            ys[target] = iy * stride + oy
+            xs[target] = ix * stride + ox
+            continue
+        # Second refinement, from wherever the first one led.
+        ty = iy * stride + oy
+        tx = ix * stride + ox
+        v = ty / stride
+        iy = 0 if v < 0.5 else int(v + 0.5)
+        if iy > hmax:
+            iy = hmax
+        v = tx / stride
+        ix = 0 if v < 0.5 else int(v + 0.5)
+        if ix > wmax:
+            ix = wmax
+        o = iy * off_row + ix * off_col + target
+        oy = offsets[o]
+        ox = offsets[o + nk]
+        ty = iy * stride + oy
+        tx = ix * stride + ox
+        ys[target] = ty
+        xs[target] = tx
+        # The target's score where it landed.
+        if low <= oy < half and low <= ox < half:
+            cells[target] = (iy, ix)
+        else:
+            v = ty / stride
+            iy = 0 if v < 0.5 else int(v + 0.5)
+            if iy > hmax:
+                iy = hmax
+            v = tx / stride
+            ix = 0 if v < 0.5 else int(v + 0.5)
+            if ix > wmax:
+                ix = wmax
+        scores[target] = heatmap[iy * heat_row + ix * nk + target]
     return scores, ys, xs
-
-
-def _within_nms_radius(poses_ys, poses_xs, squared_nms_radius, y, x, keypoint_id):
-    """Reference ``withinNmsRadiusOfCorrespondingPoint``."""
-    for pys, pxs in zip(poses_ys, poses_xs):
-        dy = pys[keypoint_id] - y
-        dx = pxs[keypoint_id] - x
-        if dy * dy + dx * dx <= squared_nms_radius:
-            return True
-    return False
 
 
 def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_threshold=0.5, nms_radius=20):
@@ -255,45 +398,64 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
     width = outputs.width
     nk = NUM_KEYPOINTS
     nk2 = 2 * nk
+    if max_pose_detections <= 0:
+        return []
 
-    scores = as_list(heatmap)
-    candidates = _threshold_candidates(heatmap, scores, score_threshold)
-    neighbours = _neighbour_offsets(height, width, LOCAL_MAXIMUM_RADIUS)
+    ordered = OrderedScores.of(heatmap)
+    if ordered is not None:
+        roots = _roots_in_byte_order(ordered, score_threshold, height, width)
+    else:  # negative or NaN scores, or not a float32 memoryview
+        heatmap = as_list(heatmap)
+        roots = _roots_in_score_order(heatmap, score_threshold, height, width)
     squared_nms_radius = nms_radius * nms_radius
 
-    poses_scores = []
-    poses_ys = []
-    poses_xs = []
-    instance_scores = []
-    for root_index in _roots_in_queue_order(candidates, scores, neighbours):
-        if len(poses_ys) >= max_pose_detections:
-            break
+    poses = []  # (instance score, keypoint scores, ys, xs)
+    claimed = []  # (ys, xs) of the poses so far, for withinNmsRadiusOfCorrespondingPoint
+    for root_index in roots:
         # Part-based NMS on the root's image coordinates (getImageCoords).
-        cell, root_id = divmod(root_index, nk)
-        hy, hx = divmod(cell, width)
+        cell = root_index // nk
+        root_id = root_index - cell * nk
+        hy = cell // width
         o = cell * nk2 + root_id
-        root_y = hy * output_stride + offsets[o]
-        root_x = hx * output_stride + offsets[o + nk]
-        if _within_nms_radius(poses_ys, poses_xs, squared_nms_radius, root_y, root_x, root_id):
-            continue
-        keypoint_scores, ys, xs = _decode_pose(root_index, scores, offsets, fwd, bwd, output_stride, height, width)
-        # getInstanceScore
-        total = 0.0
-        for k in range(nk):
-            if not _within_nms_radius(poses_ys, poses_xs, squared_nms_radius, ys[k], xs[k], k):
-                total += keypoint_scores[k]
-        instance_scores.append(total / nk)
-        poses_scores.append(keypoint_scores)
-        poses_ys.append(ys)
-        poses_xs.append(xs)
+        y = hy * output_stride + offsets[o]
+        x = (cell - hy * width) * output_stride + offsets[o + nk]
+        for pys, pxs in claimed:
+            dy = pys[root_id] - y
+            dx = pxs[root_id] - x
+            if dy * dy + dx * dx <= squared_nms_radius:
+                break
+        else:
+            keypoint_scores, ys, xs = _decode_pose(root_index, heatmap, offsets, fwd, bwd, output_stride,
+                                                   height, width)
+            # getInstanceScore: the keypoints no earlier pose claims, summed in order
+            total = 0.0
+            if claimed:
+                for k in range(nk):
+                    y = ys[k]
+                    x = xs[k]
+                    for pys, pxs in claimed:
+                        dy = pys[k] - y
+                        dx = pxs[k] - x
+                        if dy * dy + dx * dx <= squared_nms_radius:
+                            break
+                    else:
+                        total += keypoint_scores[k]
+            else:
+                for score in keypoint_scores:
+                    total += score
+            poses.append((total / nk, keypoint_scores, ys, xs))
+            claimed.append((ys, xs))
+            if len(poses) >= max_pose_detections:
+                break
 
     names = PART_NAMES
     return [
         {
             "score": instance_score,
             "keypoints": [
-                {"score": kp_scores[k], "part": names[k], "position": {"x": xs[k], "y": ys[k]}} for k in range(nk)
+                {"score": score, "part": part, "position": {"x": x, "y": y}}
+                for score, part, x, y in zip(kp_scores, names, xs, ys)
             ],
         }
-        for instance_score, kp_scores, ys, xs in zip(instance_scores, poses_scores, poses_ys, poses_xs)
+        for instance_score, kp_scores, ys, xs in poses
     ]

@@ -3,6 +3,7 @@
 from array import array
 
 from ..parts import NUM_KEYPOINTS, PART_NAMES
+from .scan import OrderedScores
 
 
 def decode_single_pose(outputs, output_stride):
@@ -22,28 +23,39 @@ def decode_single_pose(outputs, output_stride):
     nk = NUM_KEYPOINTS
     off_channels = 2 * nk
 
-    scores = []
+    ordered = OrderedScores.of(heatmap)
+    if ordered is not None:  # the argmax over the scores' bytes, in C
+        cells = [ordered.part_argmax(k, nk) for k in range(nk)]
+        scores = [heatmap[cell * nk + k] for k, cell in enumerate(cells)]
+    else:  # negative or NaN scores, or not a float32 memoryview: compare every score as a float
+        cells = []
+        scores = []
+        for k in range(nk):
+            column = list(heatmap[k::nk])  # part k over the grid, row-major (y, x)
+            best = max(column)  # keeps the first of equal maxima, like tf.argMax
+            cells.append(column.index(best))
+            scores.append(best)
+
     ys = []
     xs = []
-    for k in range(nk):
-        column = list(heatmap[k::nk])  # part k over the grid, row-major (y, x)
-        best = max(column)  # keeps the first of equal maxima, like tf.argMax
-        cell = column.index(best)
+    for k, cell in enumerate(cells):
         hy, hx = divmod(cell, width)
         base = cell * off_channels + k
-        scores.append(best)
         ys.append(hy * output_stride + offsets[base])
         xs.append(hx * output_stride + offsets[base + nk])
 
     # getPointsConfidence / getOffsetPoints produce float32 arrays: round the same way.
-    scores = array("f", scores)
-    ys = array("f", ys)
-    xs = array("f", xs)
+    scores = array("f", scores).tolist()
+    ys = array("f", ys).tolist()
+    xs = array("f", xs).tolist()
 
     total = 0.0
-    keypoints = []
-    for k in range(nk):
-        score = scores[k]
+    for score in scores:
         total += score
-        keypoints.append({"score": score, "part": PART_NAMES[k], "position": {"x": xs[k], "y": ys[k]}})
-    return {"score": total / nk, "keypoints": keypoints}
+    return {
+        "score": total / nk,
+        "keypoints": [
+            {"score": score, "part": part, "position": {"x": x, "y": y}}
+            for score, part, x, y in zip(scores, PART_NAMES, xs, ys)
+        ],
+    }

@@ -1,0 +1,275 @@
+"""The decoders' fast paths (scores handled as bytes, traversal shortcuts) against a literal port.
+
+The fixtures in test_decode_single/multi pin the decoders to posenet 2.2.2's outputs on real
+frames. Here random and adversarial outputs (ties, zeros, scores above 1, tiny and huge values,
+negative and NaN scores, large offsets, odd strides and thresholds) go through the decoders as a
+float32 memoryview (the fast paths where they apply) and as a list (the generic paths), and both
+must equal a plain, step-by-step port of the reference's algorithm: every score compared, the
+whole MaxHeap built, every refinement step taken.
+"""
+import math
+import random
+
+import numpy as np
+import pytest
+
+from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
+from pyposenet.decode import scan
+from pyposenet.decode.max_heap import MaxHeap
+from pyposenet.decode.multi import js_round
+from pyposenet.decode.scan import OrderedScores, level_of
+from pyposenet.parts import NUM_KEYPOINTS, PARENT_CHILD_IDS, PART_NAMES
+
+NK = NUM_KEYPOINTS
+PARENTS = [p for p, _c in PARENT_CHILD_IDS]
+CHILDREN = [c for _p, c in PARENT_CHILD_IDS]
+
+
+# ---------------------------------------------------------------- a literal port of the reference
+
+
+def reference_single(heat, offsets, h, w, stride):
+    keypoints = []
+    total = 0.0
+    for k in range(NK):
+        best_cell, best = 0, heat[k]
+        for cell in range(1, h * w):  # tf.argMax: replaced only by a strictly greater score
+            if heat[cell * NK + k] > best:
+                best_cell, best = cell, heat[cell * NK + k]
+        hy, hx = best_cell // w, best_cell % w
+        y = float(np.float32(hy * stride + offsets[best_cell * 2 * NK + k]))
+        x = float(np.float32(hx * stride + offsets[best_cell * 2 * NK + NK + k]))
+        score = float(np.float32(best))
+        total += score
+        keypoints.append({"score": score, "part": PART_NAMES[k], "position": {"x": x, "y": y}})
+    return {"score": total / NK, "keypoints": keypoints}
+
+
+def reference_multi(heat, offsets, fwd, bwd, h, w, stride, max_poses, threshold, nms_radius):
+    def score_at(y, x, k):
+        return heat[(y * w + x) * NK + k]
+
+    queue = MaxHeap()
+    for y in range(h):  # buildPartWithScoreQueue
+        for x in range(w):
+            for k in range(NK):
+                score = score_at(y, x, k)
+                if score < threshold:
+                    continue
+                local_maximum = True
+                for yy in range(max(y - 1, 0), min(y + 2, h)):
+                    for xx in range(max(x - 1, 0), min(x + 2, w)):
+                        if score_at(yy, xx, k) > score:
+                            local_maximum = False
+                if local_maximum:
+                    queue.enqueue(score, (y, x, k))
+
+    def near(point):  # getStridedIndexNearPoint
+        py, px = point
+        return (min(max(js_round(py / stride), 0), h - 1), min(max(js_round(px / stride), 0), w - 1))
+
+    def offset_point(y, x, k):
+        o = (y * w + x) * 2 * NK + k
+        return (y * stride + offsets[o], x * stride + offsets[o + NK])
+
+    def traverse(edge, source, target, displacements):
+        sy, sx = near(source)
+        d = (sy * w + sx) * 2 * (NK - 1) + edge
+        point = (source[0] + displacements[d], source[1] + displacements[d + NK - 1])
+        for _ in range(2):
+            ty, tx = near(point)
+            point = offset_point(ty, tx, target)
+        ty, tx = near(point)
+        return point, score_at(ty, tx, target)
+
+    def within(poses, point, k):
+        return any((p[1][k][0] - point[0]) ** 2 + (p[1][k][1] - point[1]) ** 2 <= nms_radius * nms_radius
+                   for p in poses)
+
+    poses = []  # (score, [(y, x)], [score])
+    while len(poses) < max_poses and not queue.empty():
+        ry, rx, rk = queue.dequeue()
+        root = offset_point(ry, rx, rk)
+        if within(poses, root, rk):
+            continue
+        points = [None] * NK
+        scores = [None] * NK
+        points[rk], scores[rk] = root, score_at(ry, rx, rk)
+        for edge in reversed(range(NK - 1)):
+            if points[CHILDREN[edge]] is not None and points[PARENTS[edge]] is None:
+                points[PARENTS[edge]], scores[PARENTS[edge]] = traverse(edge, points[CHILDREN[edge]],
+                                                                        PARENTS[edge], bwd)
+        for edge in range(NK - 1):
+            if points[PARENTS[edge]] is not None and points[CHILDREN[edge]] is None:
+                points[CHILDREN[edge]], scores[CHILDREN[edge]] = traverse(edge, points[PARENTS[edge]],
+                                                                          CHILDREN[edge], fwd)
+        total = 0.0
+        for k in range(NK):
+            if not within(poses, points[k], k):
+                total += scores[k]
+        poses.append((total / NK, points, scores))
+    return [{"score": s, "keypoints": [{"score": sc, "part": PART_NAMES[k], "position": {"x": p[1], "y": p[0]}}
+                                       for k, (p, sc) in enumerate(zip(points, scores))]}
+            for s, points, scores in poses]
+
+
+# ---------------------------------------------------------------- data
+
+
+def f32_view(a):
+    return memoryview(np.ascontiguousarray(a, dtype="<f4").ravel()).cast("B").cast("f")
+
+
+def outputs(heat, offsets, fwd, bwd, kind):
+    h, w = heat.shape[:2]
+    convert = f32_view if kind == "memoryview" else (lambda a: np.asarray(a, np.float32).ravel().tolist())
+    return ModelOutputs(h, w, *[convert(a) for a in (heat, offsets, fwd, bwd)])
+
+
+def random_case(rng, h, w, scores="uniform", spread=8.0):
+    heat = rng.random((h, w, NK), dtype=np.float32)
+    if scores == "ties":  # few distinct values: equal neighbours, equal maxima, equal roots
+        heat = np.round(heat * 4) / 4
+    elif scores == "zeros":
+        heat[:] = 0
+        heat[h // 2, w // 2, ::3] = 0.75
+    elif scores == "wide":  # from denormals to above 2 (the high byte's whole non-negative range but 0x7F)
+        heat = (heat * np.float32(2.0) ** rng.integers(-140, 60, heat.shape)).astype(np.float32)
+    elif scores == "close":  # many scores sharing high byte and second byte: the finest splits
+        heat = (np.float32(0.75) + rng.integers(0, 3, heat.shape) * np.float32(2 ** -20)).astype(np.float32)
+    offsets = rng.normal(0, spread, (h, w, 2 * NK)).astype(np.float32)
+    offsets[rng.random(offsets.shape) < 0.1] = 8.0  # exactly half a stride-16 cell: rounds up
+    offsets[rng.random(offsets.shape) < 0.1] = -8.0
+    fwd = rng.normal(0, 3 * spread, (h, w, 2 * (NK - 1))).astype(np.float32)
+    bwd = rng.normal(0, 3 * spread, (h, w, 2 * (NK - 1))).astype(np.float32)
+    return heat, offsets, fwd, bwd
+
+
+def flat(a):
+    return np.asarray(a, np.float32).ravel().tolist()
+
+
+CASES = [(h, w, scores, spread) for h, w in [(1, 1), (1, 2), (2, 3), (5, 4), (9, 9)]
+         for scores in ("uniform", "ties", "zeros", "wide", "close") for spread in (4.0, 40.0)]
+CASES += [(17, 17, "uniform", 40.0), (17, 17, "ties", 4.0), (17, 17, "close", 40.0), (17, 17, "wide", 4.0)]
+
+
+@pytest.mark.parametrize("h, w, scores, spread", CASES)
+def test_single_fast_and_generic_paths_equal_the_literal_port(h, w, scores, spread):
+    rng = np.random.default_rng(hash((h, w, scores, spread)) % 2 ** 32)
+    heat, offsets, fwd, bwd = random_case(rng, h, w, scores, spread)
+    for stride in (16, 8, 12):
+        expected = reference_single(flat(heat), flat(offsets), h, w, stride)
+        for kind in ("memoryview", "list"):
+            assert decode_single_pose(outputs(heat, offsets, fwd, bwd, kind), stride) == expected, (kind, stride)
+
+
+THRESHOLDS = [0.5, 0.0, 0.3, 1.0, -1.0, math.nan, 1e39, math.inf, 0.75]
+
+
+@pytest.mark.parametrize("h, w, scores, spread", CASES)
+def test_multi_fast_and_generic_paths_equal_the_literal_port(h, w, scores, spread):
+    rng = np.random.default_rng(hash((h, w, scores, spread, "multi")) % 2 ** 32)
+    heat, offsets, fwd, bwd = random_case(rng, h, w, scores, spread)
+    lists = [flat(a) for a in (heat, offsets, fwd, bwd)]
+    configs = [(16, 5, 20), (8, 15, 5), (12, 3, 40), (32, 40, 0)]  # stride, max poses, NMS radius
+    for i, threshold in enumerate(THRESHOLDS):
+        for stride, max_poses, nms in (configs[i % 4], configs[(i + 1) % 4]):
+            expected = reference_multi(*lists, h, w, stride, max_poses, threshold, nms)
+            for kind in ("memoryview", "list"):
+                got = decode_multiple_poses(outputs(heat, offsets, fwd, bwd, kind), stride, max_poses, threshold, nms)
+                assert got == expected, (kind, threshold, stride, max_poses, nms)
+
+
+@pytest.mark.parametrize("bad", [-0.25, -0.0, math.nan, math.inf, 2.0 ** 127, -math.inf])
+def test_scores_the_bytes_cannot_order_take_the_generic_path_with_the_same_results(bad):
+    rng = np.random.default_rng(5)
+    heat, offsets, fwd, bwd = random_case(rng, 6, 5)
+    heat[2, 3, 4] = bad
+    heat[0, 0, 0] = bad
+    view = f32_view(heat)
+    assert OrderedScores.of(view) is None
+    lists = [flat(a) for a in (heat, offsets, fwd, bwd)]
+    got = decode_single_pose(outputs(heat, offsets, fwd, bwd, "memoryview"), 16)
+    assert repr(got) == repr(reference_single(lists[0], lists[1], 6, 5, 16))  # NaN != NaN, reprs agree
+    for threshold in (0.5, 0.0, -1.0):
+        expected = reference_multi(*lists, 6, 5, 16, 5, threshold, 20)
+        got = decode_multiple_poses(outputs(heat, offsets, fwd, bwd, "memoryview"), 16, 5, threshold, 20)
+        assert repr(got) == repr(expected)  # repr: NaN scores compare unequal to themselves
+
+
+def test_ordered_scores_only_for_float32_memoryviews_of_orderable_scores():
+    good = np.array([0.0, 0.5, 1e-45, 3.0, 2.0 ** 126], np.float32)
+    assert OrderedScores.of(f32_view(good)) is not None
+    assert OrderedScores.of(f32_view(good)).top == 0x7E  # a score of 2 or more: every level is searched
+    assert OrderedScores.of(f32_view(good[:3])).top == 0x3F
+    assert OrderedScores.of(good.tolist()) is None
+    assert OrderedScores.of(memoryview(good.astype(np.float64))) is None
+
+
+@pytest.mark.parametrize("scores", ["uniform", "ties", "wide", "close"])
+@pytest.mark.parametrize("many, split", [(48, 40), (2, 1), (0, 1)])
+def test_descending_groups_cover_the_levels_in_decreasing_order(monkeypatch, scores, many, split):
+    # Small MANY / SPLIT_LEVEL force the second-byte splits (by nibble, then by key) on small grids.
+    monkeypatch.setattr(scan, "MANY", many)
+    monkeypatch.setattr(scan, "SPLIT_LEVEL", split)
+    rng = np.random.default_rng(11)
+    heat = random_case(rng, 9, 7, scores)[0]
+    values = flat(heat)
+    ordered = OrderedScores.of(f32_view(heat))
+    for floor in (0, 0x3E, 0x3F, 0x40):
+        groups = list(ordered.descending(floor))
+        indices = [i for group in groups for i in group]
+        assert sorted(indices) == [i for i, v in enumerate(values) if np.float32(v).view("<u4") >> 24 >= floor]
+        assert all(group == sorted(group) and group for group in groups)
+        for upper, lower in zip(groups, groups[1:]):
+            assert min(values[i] for i in upper) > max(values[i] for i in lower)
+
+
+@pytest.mark.parametrize("few", [6, 0])
+def test_part_argmax_first_of_equal_maxima_through_every_split(monkeypatch, few):
+    monkeypatch.setattr(scan, "FEW_TIES", few)
+    rng = np.random.default_rng(3)
+    h, w = 7, 6
+    for trial in range(20):
+        heat = random_case(rng, h, w, ["uniform", "ties", "close", "wide"][trial % 4])[0]
+        view = f32_view(heat)
+        ordered = OrderedScores.of(view)
+        for k in range(NK):
+            column = heat[:, :, k].ravel().tolist()
+            assert ordered.part_argmax(k, NK) == column.index(max(column))
+
+
+def test_level_of_is_the_lowest_high_byte_a_passing_score_can_have():
+    rng = random.Random(2)
+    for _ in range(2000):
+        threshold = rng.choice([rng.random(), rng.random() * 1e-38, rng.random() * 1e30, 2.0 ** rng.randint(-149, 127)])
+        value = float(np.float32(threshold))
+        for v in (value, float(np.nextafter(np.float32(value), np.float32(np.inf))),
+                  float(np.nextafter(np.float32(value), np.float32(0)))):
+            if not v < threshold:
+                assert np.float32(v).view("<u4") >> 24 >= level_of(threshold)
+    assert level_of(0.0) == level_of(-3.0) == level_of(math.nan) == 0
+    assert level_of(math.inf) == level_of(1e39) == 0x7F
+
+
+@pytest.mark.parametrize("kind", ["memoryview", "list"])
+def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(kind):
+    # Two distinct roots come out by score; then four equal ones, whose order only the reference's
+    # quirky heap knows (it has to be built, and the two roots already handed out dequeued from it).
+    h, w = 5, 9
+    heat = np.zeros((h, w, NK), np.float32)
+    offsets = np.zeros((h, w, 2 * NK), np.float32)
+    disp = np.zeros((h, w, 2 * (NK - 1)), np.float32)
+    heat[0, 0, 0], heat[0, 8, 0] = 0.9, 0.85
+    for y, x, k in [(4, 0, 3), (2, 4, 5), (4, 8, 3), (0, 4, 9), (2, 0, 12)]:
+        heat[y, x, k] = 0.6
+    lists = [flat(a) for a in (heat, offsets, disp, disp)]
+    expected = reference_multi(*lists, h, w, 16, 10, 0.5, 0)
+    assert len(expected) == 7
+    assert [p["keypoints"][0]["score"] for p in expected[:2]] == [pytest.approx(0.9), pytest.approx(0.85)]
+    got = decode_multiple_poses(outputs(heat, offsets, disp, disp, kind), 16, 10, 0.5, 0)
+    assert got == expected
+    # and the tied roots do not come out in flat order: the heap's layout decides
+    tied_parts = [next(k for k, kp in enumerate(p["keypoints"]) if kp["score"] == pytest.approx(0.6)) for p in got[2:]]
+    assert tied_parts != [3, 5, 3, 9, 12]
