@@ -54,10 +54,6 @@ function followGetUserMedia() {
 function followCreateCapture() {
   const original = p5.prototype.createCapture;
   p5.prototype.createCapture = function createCapture(...args) {
-    if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) {
-      throw new Error(`createCapture(): this page cannot use a camera: browsers offer cameras only to pages at `
-        + `https://, http://localhost or http://127.0.0.1 (this one is ${location.origin})`);
-    }
     lastRequest = null;
     const capture = original.apply(this, args);
     const request = lastRequest; // p5 asks for the stream inside createCapture, synchronously
