@@ -62,6 +62,15 @@ def json_malformed(folder: Path) -> None:
     (folder / MODEL_JSON).write_text(text[:2000])  # cut mid-way, as an interrupted download would be
 
 
+def json_empty(folder: Path) -> None:
+    (folder / MODEL_JSON).write_text("")
+
+
+def json_is_html(folder: Path) -> None:
+    """What a captive portal or a misconfigured server sends instead of the file."""
+    (folder / MODEL_JSON).write_text("<!doctype html><html><body>Please log in</body></html>")
+
+
 def json_not_a_graph_model(folder: Path) -> None:
     (folder / MODEL_JSON).write_text(json.dumps({"format": "layers-model", "generatedBy": "keras"}))
 
@@ -106,6 +115,8 @@ FAULTS = (
     Fault("shard-truncated", shard_truncated, SHARD_2, rf"is {SHARD_2_BYTES // 2} bytes.*needs {SHARD_2_BYTES}"),
     Fault("shard-extra-bytes", shard_extra_bytes, SHARD_2, rf"is {SHARD_2_BYTES + 1000} bytes.*needs {SHARD_2_BYTES}"),
     Fault("json-malformed", json_malformed, MODEL_JSON, r"not valid JSON"),
+    Fault("json-empty", json_empty, MODEL_JSON, r"not valid JSON.*it is empty"),
+    Fault("json-is-html", json_is_html, MODEL_JSON, r"not valid JSON.*starts with.*<!doctype html>"),
     Fault("json-not-a-graph-model", json_not_a_graph_model, MODEL_JSON, r"not a TF\.js graph model.*modelTopology"),
     Fault("manifest-unknown-dtype", manifest_unknown_dtype, MODEL_JSON, r"dtype 'float64'.*allowed"),
     Fault("manifest-wrong-shape", manifest_wrong_shape, MODEL_JSON, r"shape \[35\].*\[34\]"),
