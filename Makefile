@@ -36,6 +36,11 @@ bench: setup chromium ## pyposenet vs @tensorflow-models/posenet in headless Chr
 bench-decode: node_modules/.installed ## pyposenet's decoders in Pyodide (node) vs posenet 2.2.2's on saved outputs: a table
 	node benchmarks/decode_pyodide.mjs $(BENCH_DECODE_ARGS)
 
+.PHONY: soak
+MINUTES ?= 30
+soak: setup chromium ## the default sketch for MINUTES on the fake camera: memory every 1000 frames, a verdict
+	$(PY) benchmarks/soak.py --minutes $(MINUTES) $(SOAK_ARGS)
+
 setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml

@@ -54,6 +54,7 @@ from werkzeug.serving import make_server
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from server import create_app  # noqa: E402
+from benchmarks.measure import install as install_measure  # noqa: E402
 
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
@@ -78,27 +79,10 @@ INSTALL_JS = """async () => {
             bench.draws.push(t1); bench.drawMs.push(t1 - t0);
         }
     };
-    const model = await import('/web/model.js');
-    window.__benchSnapshot = async () => {
-        const m = model.memory ? await model.memory() : { main: tf.memory(), worker: null };
-        const map = py._module.pyproxy_alloc_map;
-        return {
-            tensorsPage: m.main.numTensors, tensorsWorker: m.worker ? m.worker.numTensors : null,
-            workerTensorBytes: m.worker ? m.worker.numBytes : null,
-            jsHeapBytes: performance.memory ? performance.memory.usedJSHeapSize : null,
-            pyproxies: map ? map.size : null,
-            hiwireRefs: py._module._hiwire_num_refs ? py._module._hiwire_num_refs() : null,
-        };
-    };
-    window.__benchTraceProxies = () => { py._module.enable_pyproxy_allocation_tracing(); py._module.pyproxy_alloc_map.clear(); };
-    window.__benchProxyOrigins = () => {
-        const origins = {};
-        for (const stack of py._module.pyproxy_alloc_map.values()) {
-            const line = String(stack).split('\\n').slice(2).find((l) => !/pyodide\\.asm|pyproxy|<anonymous>/.test(l)) || '?';
-            origins[line.trim()] = (origins[line.trim()] || 0) + 1;
-        }
-        return origins;
-    };
+    const measure = window.pyposenetMeasure;  // benchmarks/measure.py, installed first
+    window.__benchSnapshot = () => measure.memory();
+    window.__benchTraceProxies = () => measure.traceProxies();
+    window.__benchProxyOrigins = () => measure.proxyOrigins();
     window.__benchLoadReference = async () => {
         if (!window.posenet) {
             await new Promise((resolve, reject) => {
@@ -473,6 +457,7 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
             "model_ready": rnd(timeline.get("model ready"), 0),
             "first_pose": rnd(timeline.get("running"), 0),
         }
+        install_measure(page)
         page.evaluate(INSTALL_JS)
         evaluate_python(page, INSTALL_PY)
         session["where"] = evaluate_python(page, "str(getattr(bench_net._model, 'where', 'main'))")
