@@ -55,6 +55,7 @@ class PoseNet:
         self._model = None
         self._running = False
         self._stopped_by_user = False
+        self._closed = False
         self._loop_task: asyncio.Task | None = None
         self._load_callback = callback
         self.stats = FrameStats()
@@ -99,6 +100,8 @@ class PoseNet:
             raise ValueError(f"poseNet has no event {event!r}; events: {', '.join(EVENTS)}")
 
     def _emit(self, event: str, value) -> None:
+        if self._closed and event != "error":
+            return
         for fn in list(self._listeners[event]):
             try:
                 # A JavaScript listener gets plain JS objects, a Python one gets Records.
@@ -131,7 +134,7 @@ class PoseNet:
 
     def _call_load_callback(self, error) -> None:
         cb = self._load_callback
-        if cb is None:
+        if cb is None or (self._closed and error is None):
             return
         arity = positional_arity(cb)
         if error is not None and arity == 0:
@@ -151,6 +154,8 @@ class PoseNet:
 
     def start(self, video=None) -> None:
         """Start (or restart) detecting on the video, one frame in flight at a time."""
+        if self._closed:
+            raise RuntimeError("poseNet.start(): this net was closed (the sketch that made it stopped)")
         if video is not None:
             self.video = video
         self._stopped_by_user = False
@@ -181,6 +186,13 @@ class PoseNet:
         """Stop continuous detection after the frame in flight (or before it starts); start() resumes it."""
         self._running = False
         self._stopped_by_user = True
+
+    def close(self) -> None:
+        """Stop for good: no results are delivered any more, not even the frame in flight's (no `pose` or
+        `ready` event, no load callback with a net); errors are still reported. The page closes a
+        sketch's nets when the sketch stops."""
+        self.stop()
+        self._closed = True
 
     @property
     def running(self) -> bool:
@@ -256,7 +268,7 @@ class PoseNet:
         except Exception as exc:
             self._runtime.report_error(exc, "detecting poses")
             raise
-        if callback is not None:
+        if callback is not None and not self._closed:
             try:
                 callback(results)
             except Exception as exc:

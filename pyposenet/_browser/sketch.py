@@ -75,11 +75,12 @@ class _P5Bridge:
         return self.runner.callbacks.live
 
     def stop(self):
-        """The sketch stopped (its first error): no more frames, no more detection."""
+        """The sketch stopped (its first error): no more frames, no more detection, no more results
+        (a frame in flight or a model still loading calls none of its callbacks)."""
         if self.p5 is not None:
             self.p5.noLoop()
         for net in live_nets():
-            net.stop()
+            net.close()
 
     def dispose(self):
         """Remove the sketch: p5's canvas and elements, the nets' loops, every proxy it gave JavaScript."""

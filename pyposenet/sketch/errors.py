@@ -19,7 +19,7 @@ def describe_exception(exc: BaseException, where: str, sketch_file: str | None =
     frames = traceback.extract_tb(exc.__traceback__)
     if isinstance(exc, SyntaxError) and exc.filename == sketch_file:
         location = f"{exc.filename}, line {exc.lineno}"
-        code = (exc.text or "").rstrip("\n")
+        code = (exc.text or "").strip()
     else:
         mine = [f for f in frames if sketch_file and f.filename == sketch_file]
         frame = mine[-1] if mine else (frames[-1] if frames else None)
