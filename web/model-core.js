@@ -19,10 +19,13 @@ export async function setBackend(wanted, wasmDir) {
   return tf.getBackend();
 }
 
-/** The graph model at `url`, its files fetched and checked first (model-files.js): errors name the file. */
-export async function loadGraph(url) {
+/**
+ * The graph model at `url`, its files fetched and checked first (model-files.js): errors name the
+ * file. `timeoutMs`: the most one file may take (undefined: model-files.js's default).
+ */
+export async function loadGraph(url, timeoutMs) {
   try {
-    const artifacts = await fetchGraphModel(url);
+    const artifacts = await fetchGraphModel(url, timeoutMs);
     return await tf.loadGraphModel({ load: async () => artifacts });
   } catch (err) {
     throw new Error(`could not load the PoseNet model ${url}: ${err.message || err}`);

@@ -11,20 +11,39 @@ const QUANTIZED_BYTES = { uint8: 1, uint16: 2, float16: 2 };
 const GRAPH_DTYPES = { DT_FLOAT: 'float32', DT_INT32: 'int32', DT_BOOL: 'bool', DT_COMPLEX64: 'complex64', DT_STRING: 'string' };
 /** tensorflowjs_converter's default shard size: every shard of a group but the last has it. */
 export const CONVERTER_SHARD_BYTES = 4 * 1024 * 1024;
+/**
+ * How long one model file may take, answer and body (ms): a stalled server or network is reported,
+ * never waited on forever. Generous: the app may be downloading the file from the official URL first
+ * (its own limit is 30 s). The page address can change it: ?modelTimeout=SECONDS.
+ */
+export const FETCH_TIMEOUT_MS = 120_000;
 
 /** The last part of a URL's path, to name a file in a message. */
 export function fileName(url) {
   return decodeURIComponent(new URL(url, 'http://x/').pathname.split('/').pop());
 }
 
-/** fetch() that turns an HTTP error into an Error carrying the server's explanation (e.g. which model file is missing). */
-export async function checkedFetch(url, init) {
-  const response = await fetch(url, init);
-  if (!response.ok) {
-    const text = (await response.text()).trim();
-    throw new Error(text || `${fileName(url)}: HTTP ${response.status} ${response.statusText} from ${url}`);
+/**
+ * The body of `url` read by `read` ('text' or 'arrayBuffer') within `timeoutMs`. An HTTP error
+ * becomes an Error carrying the server's explanation (e.g. which model file is missing).
+ */
+export async function fetchBody(url, read, timeoutMs = FETCH_TIMEOUT_MS) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(url, { signal: controller.signal });
+    if (!response.ok) {
+      const text = (await response.text()).trim();
+      throw new Error(text || `${fileName(url)}: HTTP ${response.status} ${response.statusText} from ${url}`);
+    }
+    return await response[read]();
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    throw new Error(`${fileName(url)}: no answer from ${url} in ${Math.round(timeoutMs / 1000)} s `
+      + '(the server or the network stalled); reload the page to try again');
+  } finally {
+    clearTimeout(timer);
   }
-  return response;
 }
 
 /** The bytes one manifest entry occupies in the shards, or null for string weights; throws on a bad entry. */
@@ -135,10 +154,11 @@ export function shardProblem(names, sizes, needed, file) {
 /**
  * Fetch model.json at `url` and every weight shard it names, check them, and return TF.js model
  * artifacts (for tf.loadGraphModel({load})). Every error names the file and says what was wrong.
+ * `timeoutMs`: the most one file may take.
  */
-export async function fetchGraphModel(url, fetchFunc = checkedFetch) {
+export async function fetchGraphModel(url, timeoutMs = FETCH_TIMEOUT_MS) {
   const file = fileName(url);
-  const spec = parseModelJson(await (await fetchFunc(url)).text(), url);
+  const spec = parseModelJson(await fetchBody(url, 'text', timeoutMs), url);
   checkManifestAgainstGraph(spec, file);
   const base = new URL(url, self.location.href);
   const groups = spec.weightsManifest.map((group) => {
@@ -146,7 +166,7 @@ export async function fetchGraphModel(url, fetchFunc = checkedFetch) {
     return { urls, names: urls.map(fileName), needed: groupBytes(group, file) };
   });
   const buffers = await Promise.all(groups.map((group) => Promise.all(
-    group.urls.map(async (shardUrl) => (await fetchFunc(shardUrl)).arrayBuffer()))));
+    group.urls.map((shardUrl) => fetchBody(shardUrl, 'arrayBuffer', timeoutMs)))));
   groups.forEach((group, g) => {
     const problem = shardProblem(group.names, buffers[g].map((b) => b.byteLength), group.needed, file);
     if (problem) throw new Error(problem);

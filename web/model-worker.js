@@ -48,9 +48,9 @@ const handlers = {
     return { backend: used, ...flags };
   },
 
-  async load({ url }) {
+  async load({ url, timeoutMs }) {
     await loadTf();
-    const loaded = new PoseGraph(await loadGraph(new URL(url, self.location.href).href));
+    const loaded = new PoseGraph(await loadGraph(new URL(url, self.location.href).href, timeoutMs));
     const modelId = nextModelId++;
     graphs.set(modelId, loaded);
     return { modelId, outputs: loaded.outputs, inputShape: loaded.inputShape, backend: tf.getBackend() };

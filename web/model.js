@@ -90,6 +90,12 @@ function pageWorkerChoice() {
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
 }
 
+/** The page address's ?modelTimeout=SECONDS as ms (the most one model file may take), or undefined. */
+function pageModelTimeout() {
+  const seconds = Number(new URLSearchParams(location.search).get('modelTimeout'));
+  return seconds > 0 ? seconds * 1000 : undefined;
+}
+
 /** Whether `backend` runs in the worker: `worker` if given (true/false), else the page address, else the default. */
 export function workerWanted(worker, backend) {
   if (typeof Worker === 'undefined' || !WORKER_BACKENDS.has(backend)) return false;
@@ -305,10 +311,10 @@ export async function loadModel(url, backend, worker) {
   if (wanted) await useBackend(wanted);
   const ready = workerReady && await workerReady;
   if (ready) {
-    const info = await ready.call('load', { url: new URL(url, location.href).href });
+    const info = await ready.call('load', { url: new URL(url, location.href).href, timeoutMs: pageModelTimeout() });
     return new WorkerPoseModel(ready, info);
   }
-  return new PoseModel(await loadGraph(url));
+  return new PoseModel(await loadGraph(url, pageModelTimeout()));
 }
 
 /** The network on the page's own thread. */

@@ -26,11 +26,12 @@ pytestmark = pytest.mark.e2e
 
 
 class LiveServer:
-    """create_app(...) served by werkzeug in a thread, on a free loopback port."""
+    """create_app(...) served by werkzeug in a thread, on a free loopback port; `middleware(app)` may wrap it."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict, middleware=None):
         self.app = create_app(config)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        served = middleware(self.app) if middleware is not None else self.app
+        self._server = make_server("127.0.0.1", 0, served, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -4,28 +4,35 @@ One server serves a models folder holding one broken copy of the official model 
 (tests/model_faults.py); one page per place the network runs (the worker on WASM, the page's own
 thread on WASM, WebGL) loads each fault in turn through `modelUrl`. Each load must fail within a
 bounded time, naming the broken file and what was wrong, leave no tensors behind, and not leave
-the page on "loading".
+the page on "loading". One more fault only the page can meet: a server that stops answering.
 """
 from __future__ import annotations
 
 import shutil
+import threading
 
 import pytest
 
 from tests.e2e.conftest import SKETCHES, LiveServer, PageWatch, launch_chromium
-from tests.model_faults import FAULTS, FAULTS_BY_NAME, assert_message_explains, build_all
+from tests.model_faults import (FAULTS, FAULTS_BY_NAME, SHARD_2, Fault, assert_message_explains, build_all,
+                                build_fault)
 
 # Each load must settle well within this, even on a loaded 2-core machine (a hang fails the test).
 LOAD_LIMIT_S = 90
+# The pages' limit for one model file (?modelTimeout=): far above what a local file takes here.
+FILE_TIMEOUT_S = 15
+# A server that stops answering halfway (its second shard never comes): only the page's limit ends it.
+STALLED = Fault("stalled", lambda folder: None, SHARD_2, rf"no answer from .* in {FILE_TIMEOUT_S} s .*stalled")
+FAULTS_HERE = {**FAULTS_BY_NAME, STALLED.name: STALLED}
 
 PLACES = {  # where the network runs -> (the page address, the backend, where the model would run)
-    "worker-wasm": ("/?backend=wasm", "wasm", "worker"),
-    "main-wasm": ("/?backend=wasm&worker=0", "wasm", "main"),
-    "main-webgl": ("/?backend=webgl", "webgl", "main"),
+    "worker-wasm": (f"/?backend=wasm&modelTimeout={FILE_TIMEOUT_S}", "wasm", "worker"),
+    "main-wasm": (f"/?backend=wasm&worker=0&modelTimeout={FILE_TIMEOUT_S}", "wasm", "main"),
+    "main-webgl": (f"/?backend=webgl&modelTimeout={FILE_TIMEOUT_S}", "webgl", "main"),
 }
 # WebGL (software, SwiftShader) is slow here: the faults found before the network runs, and one after.
 WEBGL_FAULTS = ("shard-truncated", "json-malformed", "manifest-wrong-shape", "outputs-wrong-channels")
-CASES = [(place, fault.name) for place in ("worker-wasm", "main-wasm") for fault in FAULTS] + \
+CASES = [(place, fault.name) for place in ("worker-wasm", "main-wasm") for fault in (*FAULTS, STALLED)] + \
         [("main-webgl", name) for name in WEBGL_FAULTS]
 
 LOAD_FAULT = """
@@ -61,12 +68,29 @@ RESET_PAGE = """() => {
 }"""
 
 
+class Stalling:
+    """WSGI middleware: requests under /models/faults/stalled/ for SHARD_2 get no answer until released."""
+
+    def __init__(self, app, release: threading.Event):
+        self.app = app
+        self.release = release
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] == f"/models/faults/{STALLED.name}/{SHARD_2}":
+            self.release.wait(300)
+        return self.app(environ, start_response)
+
+
 @pytest.fixture(scope="module")
 def fault_server(tmp_path_factory):
     root = build_all(tmp_path_factory.mktemp("fault-models"))
+    build_fault(root, STALLED)
+    release = threading.Event()
     server = LiveServer({"SKETCH": SKETCHES / "blank.py", "MODELS_DIR": root,
-                         "MODEL_CACHE_DIR": tmp_path_factory.mktemp("empty-cache"), "MODEL_BASE_URL": ""})
+                         "MODEL_CACHE_DIR": tmp_path_factory.mktemp("empty-cache"), "MODEL_BASE_URL": ""},
+                        middleware=lambda app: Stalling(app, release))
     yield server
+    release.set()
     server.close()
 
 
@@ -97,7 +121,7 @@ def place_page(playwright_instance, fault_server):
 
 @pytest.mark.parametrize("place,fault_name", CASES, ids=[f"{p}-{f}" for p, f in CASES])
 def test_broken_model_is_named_in_the_callback_the_error_event_and_on_the_page(place, fault_name, place_page):
-    fault = FAULTS_BY_NAME[fault_name]
+    fault = FAULTS_HERE[fault_name]
     watch = place_page(place)
     watch.page.evaluate(RESET_PAGE)
     url = f"/models/faults/{fault.name}/model-stride16.json"
