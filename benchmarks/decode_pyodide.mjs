@@ -1,6 +1,6 @@
 // pyposenet's decoders in Pyodide against @tensorflow-models/posenet 2.2.2's, in one node process.
 //
-//     node benchmarks/decode_pyodide.mjs [--runs 200] [--block 10] [--backend cpu|wasm] [--shared DIR] [--json FILE]
+//     node benchmarks/decode_pyodide.mjs [--runs 200] [--block 10] [--shared DIR] [--json FILE]
 //     make bench-decode
 //
 // A benchmark, not a test: it prints a table and asserts nothing (it does say when the two disagree).
@@ -10,28 +10,33 @@
 // (pyposenet/_browser/runtime.py: one flat Float32Array, `to_memoryview()`, `ModelOutputs.from_flat`).
 // What is timed matches benchmarks/perf.py's "decoding alone": pyposenet's decoders, from_flat included,
 // timed inside Python (decode alone, and decode + ml5-shaped results); the reference's decodeSinglePose
-// on tensors and decodeMultiplePoses on TensorBuffers, awaited. Blocks of --block calls, Python and JS
-// interleaved (alternating which goes first), medians over --runs blocks.
+// on tensors and decodeMultiplePoses on TensorBuffers, awaited, from the bundles the page loads
+// (tf.min.js, posenet.min.js; TF.js's cpu backend). Blocks of --block calls, Python and JS
+// interleaved (alternating which goes first), medians over --runs blocks. Node's V8 is not
+// Chromium's: benchmarks/perf.py measures the same in the browser.
 import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import vm from 'node:vm';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(REPO, 'package.json'));
 const STRIDE = 16;
 
 function parseArgs(argv) {
-  const args = { runs: 200, block: 10, backend: 'cpu', shared: process.env.PYPOSENET_SHARED || join(REPO, '..', 'shared'), json: null };
+  const args = { runs: 200, block: 10, shared: process.env.PYPOSENET_SHARED || join(REPO, '..', 'shared'), json: null };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '');
     if (!(key in args) || i + 1 >= argv.length) {
-      throw new Error(`unknown or incomplete argument ${argv[i]}; allowed: --runs N --block N --backend cpu|wasm --shared DIR --json FILE`);
+      throw new Error(`unknown or incomplete argument ${argv[i]}; allowed: --runs N --block N --shared DIR --json FILE`);
     }
     args[key] = ['runs', 'block'].includes(key) ? Number(argv[++i]) : argv[++i];
   }
-  if (!['cpu', 'wasm'].includes(args.backend)) throw new Error(`--backend ${args.backend}: allowed cpu, wasm`);
+  for (const key of ['runs', 'block']) {
+    if (!(Number.isInteger(args[key]) && args[key] > 0)) throw new Error(`--${key} ${args[key]}: a positive integer is needed`);
+  }
   return args;
 }
 
@@ -157,15 +162,19 @@ async function startPyodide() {
 
 // ------------------------------------------------------------------------------- reference
 
-async function startReference(backend) {
-  const tf = require('@tensorflow/tfjs');
-  if (backend === 'wasm') {
-    const wasm = require('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+async function startReference() {
+  // The browser bundles the page loads (plain loops, where the CommonJS builds node would pick go
+  // through iterator helpers and run several times slower), as globals: run in this context, their
+  // UMD wrappers find neither `exports` nor `define` and set globalThis.tf / globalThis.posenet.
+  globalThis.require = require; // tf.min.js's node platform asks for node's util
+  for (const file of ['@tensorflow/tfjs/dist/tf.min.js', '@tensorflow-models/posenet/dist/posenet.min.js']) {
+    const path = require.resolve(file);
+    vm.runInThisContext(readFileSync(path, 'utf8'), { filename: path });
   }
-  await tf.setBackend(backend);
+  delete globalThis.require;
+  const { tf, posenet } = globalThis;
+  await tf.setBackend('cpu');
   await tf.ready();
-  const posenet = require('@tensorflow-models/posenet');
   return { tf, posenet };
 }
 
@@ -191,7 +200,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cases = loadCases(args.shared);
   const pyodide = await startPyodide();
-  const { tf, posenet } = await startReference(args.backend);
+  const { tf, posenet } = await startReference();
   const py = (name) => pyodide.globals.get(name);
   const addCase = py('add_case'); const blockMs = py('block_ms'); const pyResult = py('result'); const convMs = py('conversion_ms');
   const rows = [];
@@ -219,6 +228,8 @@ async function main() {
       { label: 'multi thr 0.5', kinds: ['multi', 'multi+ml5'], threshold: 0.5, js: () => jsMulti(0.5) },
     ];
     if (c.many && many !== 0.5) tasks.push({ label: `multi thr ${many}`, kinds: ['multi', 'multi+ml5'], threshold: many, js: () => jsMulti(many) });
+    // scoreThreshold 0: every score is a candidate (perf.py's "5 poses" case on the camera frame)
+    if (c.many && many !== 0) tasks.push({ label: 'multi thr 0', kinds: ['multi', 'multi+ml5'], threshold: 0, js: () => jsMulti(0) });
     for (const task of tasks) {
       const reference = await task.js();
       const mine = ours(task.kinds[0], task.threshold);

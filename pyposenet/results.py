@@ -79,6 +79,52 @@ def mirrored_part(name: str) -> str:
     return name
 
 
+def _display_transform(geometry: FrameGeometry, flip_horizontal: bool):
+    """``FrameGeometry.to_display`` (then the horizontal flip) as per-frame constants.
+
+    ``(scale_x, pad_left, factor_x, scale_y, pad_top, factor_y, flip)``: a factor is None when the
+    display size is the source size, ``flip`` is None without flipping. ``_ml5_result`` applies
+    them with the same float operations in the same order as ``to_display``.
+    """
+    g = geometry
+    scale_y = (g.source_height + g.pad_top + g.pad_bottom) / g.input_height
+    scale_x = (g.source_width + g.pad_left + g.pad_right) / g.input_width
+    factor_x = g.display_width / g.source_width if g.display_width and g.display_width != g.source_width else None
+    factor_y = (g.display_height / g.source_height
+                if g.display_height and g.display_height != g.source_height else None)
+    flip = g.output_width - 1 if flip_horizontal else None
+    return scale_x, g.pad_left, factor_x, scale_y, g.pad_top, factor_y, flip
+
+
+def _ml5_result(raw_pose: dict, transform, min_confidence: float, flip_labels: bool) -> Record:
+    scale_x, pad_left, factor_x, scale_y, pad_top, factor_y, flip = transform
+    raw_keypoints = raw_pose["keypoints"]
+    placed = []  # (score, x, y) per raw keypoint, in display coordinates
+    for kp in raw_keypoints:
+        position = kp["position"]
+        x = position["x"] * scale_x - pad_left
+        y = position["y"] * scale_y - pad_top
+        if factor_x is not None:
+            x *= factor_x
+        if factor_y is not None:
+            y *= factor_y
+        if flip is not None:
+            x = flip - x
+        placed.append((kp["score"], x, y))
+    parts = [kp["part"] for kp in raw_keypoints]
+    found = dict(zip(parts, placed))  # by part name: a repeated part takes its last keypoint's place
+    if flip_labels:
+        placed = [found[mirrored_part(part)] for part in parts]
+    elif len(found) != len(parts):
+        placed = [found[part] for part in parts]
+    keypoints = []
+    pose = Record(score=raw_pose["score"], keypoints=keypoints)
+    for part, (score, x, y) in zip(parts, placed):
+        keypoints.append(Record(score=score, part=part, position=Record(x=x, y=y)))
+        pose[part] = Record(x=x, y=y, confidence=score)
+    return Record(pose=pose, skeleton=adjacent_keypoints(keypoints, min_confidence))
+
+
 def to_ml5_result(raw_pose: dict, geometry: FrameGeometry, *, flip_horizontal: bool = False,
                   min_confidence: float = 0.5, flip_labels: bool = False) -> Record:
     """One decoded pose (raw network-input coordinates) as ml5's `{pose, skeleton}`.
@@ -87,26 +133,10 @@ def to_ml5_result(raw_pose: dict, geometry: FrameGeometry, *, flip_horizontal: b
     is the person's right wrist, so the keypoint list keeps its order but each left part
     takes its right counterpart's score and position.
     """
-    flip_width = geometry.output_width
-    found = {}
-    for kp in raw_pose["keypoints"]:
-        x, y = geometry.to_display(kp["position"]["x"], kp["position"]["y"])
-        if flip_horizontal:
-            x = flip_width - 1 - x
-        found[kp["part"]] = (kp["score"], x, y)
-    keypoints = []
-    for kp in raw_pose["keypoints"]:
-        part = kp["part"]
-        score, x, y = found[mirrored_part(part) if flip_labels else part]
-        keypoints.append(Record(score=score, part=part, position=Record(x=x, y=y)))
-    pose = Record(score=raw_pose["score"], keypoints=keypoints)
-    for kp in keypoints:
-        pose[kp["part"]] = Record(x=kp["position"]["x"], y=kp["position"]["y"], confidence=kp["score"])
-    return Record(pose=pose, skeleton=adjacent_keypoints(keypoints, min_confidence))
+    return _ml5_result(raw_pose, _display_transform(geometry, flip_horizontal), min_confidence, flip_labels)
 
 
 def to_ml5_results(raw_poses: list[dict], geometry: FrameGeometry, *, flip_horizontal: bool = False,
                    min_confidence: float = 0.5, flip_labels: bool = False) -> list[Record]:
-    return [to_ml5_result(p, geometry, flip_horizontal=flip_horizontal, min_confidence=min_confidence,
-                          flip_labels=flip_labels)
-            for p in raw_poses]
+    transform = _display_transform(geometry, flip_horizontal)
+    return [_ml5_result(p, transform, min_confidence, flip_labels) for p in raw_poses]

@@ -17,13 +17,20 @@ from .scan import OrderedScores, can_scan, level_of
 LOCAL_MAXIMUM_RADIUS = 1
 """Reference ``kLocalMaximumRadius``."""
 
+BULK_AFTER = 32
+"""After one score in this many went through the one-by-one search for roots, the possible local
+maxima among the rest are found all at once (``OrderedScores.local_maxima``) ..."""
+BULK_WORTH = 16
+"""... when at least one score in this many is left above the threshold: finding them all costs
+about as much, in Pyodide, as going through that many one by one."""
+
 NUM_EDGES = len(PARENT_CHILD_IDS)  # 16
 _PARENTS = tuple(parent for parent, _child in PARENT_CHILD_IDS)  # childToParentEdges
 _CHILDREN = tuple(child for _parent, child in PARENT_CHILD_IDS)  # parentToChildEdges
 
 
 def _traversal_plan(root_id):
-    """decodePose's steps from a root part, as (edge, source id, target id, backward?).
+    """decodePose's steps from a root part: (backward steps, forward steps), each (edge, source id, target id).
 
     The reference walks the edges in reverse with the backward displacements (child -> parent),
     then in order with the forward ones (parent -> child), decoding each target whose source is
@@ -31,18 +38,19 @@ def _traversal_plan(root_id):
     16 steps are known in advance.
     """
     decoded = {root_id}
-    plan = []
+    backward = []
     for edge in reversed(range(NUM_EDGES)):
         source, target = _CHILDREN[edge], _PARENTS[edge]
         if source in decoded and target not in decoded:
-            plan.append((edge, source, target, True))
+            backward.append((edge, source, target))
             decoded.add(target)
+    forward = []
     for edge in range(NUM_EDGES):
         source, target = _PARENTS[edge], _CHILDREN[edge]
         if source in decoded and target not in decoded:
-            plan.append((edge, source, target, False))
+            forward.append((edge, source, target))
             decoded.add(target)
-    return tuple(plan)
+    return tuple(backward), tuple(forward)
 
 
 _PLANS = tuple(_traversal_plan(root_id) for root_id in range(NUM_KEYPOINTS))
@@ -205,8 +213,11 @@ def _roots_in_byte_order(ordered, score_threshold, height, width):
     The scores come from ``ordered.descending`` a few at a time, highest first, so that only those
     the decoder reaches are read as floats, sorted and tested for being local maxima. A test reads
     the window's scores with one cached ``itemgetter``; a local maximum marks its neighbours below
-    it, which then have a greater neighbour and are skipped unread when their turn comes. A tie
-    hands over to the reference heap.
+    it, which then have a greater neighbour and are skipped unread when their turn comes. Once more
+    than one in ``BULK_AFTER`` of the scores were gone through with many left (a low threshold and
+    few people: the roots are among many small scores), the scores that may be local maxima are
+    found all at once (``OrderedScores.local_maxima``) and the descent goes on through them alone,
+    each tested exactly. A tie hands over to the reference heap.
     """
     heatmap = ordered.values
     get = heatmap.__getitem__
@@ -216,7 +227,13 @@ def _roots_in_byte_order(ordered, score_threshold, height, width):
     current = None
     current_score = None
     handed_out = 0
-    for group in ordered.descending(level_of(score_threshold)):
+    floor_level = level_of(score_threshold)
+    count = len(ordered.high)
+    budget = count // BULK_AFTER  # in scores gone through one by one, before finding all maxima at once
+    if ordered.count_from(floor_level) - budget < count // BULK_WORTH:
+        budget = count  # not enough scores left under the threshold for that to pay
+    below = None  # in bulk mode: the scores from here down are left
+    for group in ordered.descending(floor_level):
         if len(group) > 1:
             group.sort(key=get, reverse=True)
         for i in group:
@@ -250,6 +267,37 @@ def _roots_in_byte_order(ordered, score_threshold, height, width):
                 handed_out += 1
             current = i
             current_score = score
+        budget -= len(group)
+        if budget < 0:
+            below = get(group[-1])  # every score from it up has been gone through
+            break
+    if below is not None:
+        for group in ordered.local_maxima(height, width, NUM_KEYPOINTS).descending(floor_level):
+            if len(group) > 1:
+                group.sort(key=get, reverse=True)
+            for i in group:
+                score = get(i)
+                if score >= below:
+                    continue  # gone through already
+                if score < score_threshold:
+                    if current is not None:
+                        yield current
+                    return
+                window = windows.get(i)
+                if window is None:
+                    if neighbours is None:
+                        neighbours = _neighbour_offsets(height, width, LOCAL_MAXIMUM_RADIUS)
+                    window = _new_window(i, windows, neighbours)
+                if window is not _NO_NEIGHBOURS and max(window[0](heatmap)) > score:
+                    continue  # its key ties a neighbour's, and the neighbour is greater
+                if current is not None:
+                    if score == current_score:
+                        yield from _heap_roots(heatmap, score_threshold, height, width, handed_out)
+                        return
+                    yield current
+                    handed_out += 1
+                current = i
+                current_score = score
     if current is not None:
         yield current
 
@@ -276,11 +324,8 @@ def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
     ne = NUM_EDGES
     hmax = height - 1
     wmax = width - 1
-    off_row = width * 2 * nk
     off_col = 2 * nk
-    dis_row = width * 2 * ne
     dis_col = 2 * ne
-    heat_row = width * nk
     half = stride / 2 if _is_power_of_two(stride) else 0.0  # 0: the shortcut never applies
     low = -half
     stride = float(stride)
@@ -288,26 +333,42 @@ def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
     scores = [None] * nk
     ys = [0.0] * nk
     xs = [0.0] * nk
-    cells = [None] * nk  # (iy, ix) of a keypoint known to round to its own cell
+    cells = [-1] * nk  # the flat cell index of a keypoint known to round to its own cell
 
     # Root: getImageCoords(root.part, ...)
-    cell, root_id = divmod(root_index, nk)
-    hy, hx = divmod(cell, width)
+    cell = root_index // nk
+    root_id = root_index - cell * nk
+    hy = cell // width
     o = cell * off_col + root_id
     scores[root_id] = heatmap[root_index]
     oy = offsets[o]
     ox = offsets[o + nk]
     ys[root_id] = hy * stride + oy
-    xs[root_id] = hx * stride + ox
+    xs[root_id] = (cell - hy * width) * stride + ox
     if low <= oy < half and low <= ox < half:
-        cells[root_id] = (hy, hx)
+        cells[root_id] = cell
 
-    for edge, source, target, backward in _PLANS[root_id]:
-        ty = ys[source]
-        tx = xs[source]
-        # The source's cell: its displacement along the edge.
-        known = cells[source]
-        if known is None:
+    backward, forward = _PLANS[root_id]
+    for displacements, steps in ((bwd, backward), (fwd, forward)):
+        for edge, source, target in steps:
+            ty = ys[source]
+            tx = xs[source]
+            # The source's cell: its displacement along the edge.
+            cell = cells[source]
+            if cell < 0:
+                v = ty / stride
+                iy = 0 if v < 0.5 else int(v + 0.5)
+                if iy > hmax:
+                    iy = hmax
+                v = tx / stride
+                ix = 0 if v < 0.5 else int(v + 0.5)
+                if ix > wmax:
+                    ix = wmax
+                cell = iy * width + ix
+            d = cell * dis_col + edge
+            ty += displacements[d]
+            tx += displacements[d + ne]
+            # First refinement with the target part's offsets (offsetRefineStep = 2).
             v = ty / stride
             iy = 0 if v < 0.5 else int(v + 0.5)
             if iy > hmax:
@@ -316,55 +377,19 @@ def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
             ix = 0 if v < 0.5 else int(v + 0.5)
             if ix > wmax:
                 ix = wmax
-        else:
-            iy, ix = known
-        d = iy * dis_row + ix * dis_col + edge
-        if backward:
-            ty += bwd[d]
-            tx += bwd[d + ne]
-        else:
-            ty += fwd[d]
-            tx += fwd[d + ne]
-        # First refinement with the target part's offsets (offsetRefineStep = 2).
-        v = ty / stride
-        iy = 0 if v < 0.5 else int(v + 0.5)
-        if iy > hmax:
-            iy = hmax
-        v = tx / stride
-        ix = 0 if v < 0.5 else int(v + 0.5)
-        if ix > wmax:
-            ix = wmax
-        o = iy * off_row + ix * off_col + target
-        oy = offsets[o]
-        ox = offsets[o + nk]
-        if low <= oy < half and low <= ox < half:  # back to the same cell: done
-            cells[target] = (iy, ix)
-            scores[target] = heatmap[iy * heat_row + ix * nk + target]
-            ys[target] = iy * stride + oy
-            xs[target] = ix * stride + ox
-            continue
-        # Second refinement, from wherever the first one led.
-        ty = iy * stride + oy
-        tx = ix * stride + ox
-        v = ty / stride
-        iy = 0 if v < 0.5 else int(v + 0.5)
-        if iy > hmax:
-            iy = hmax
-        v = tx / stride
-        ix = 0 if v < 0.5 else int(v + 0.5)
-        if ix > wmax:
-            ix = wmax
-        o = iy * off_row + ix * off_col + target
-        oy = offsets[o]
-        ox = offsets[o + nk]
-        ty = iy * stride + oy
-        tx = ix * stride + ox
-        ys[target] = ty
-        xs[target] = tx
-        # The target's score where it landed.
-        if low <= oy < half and low <= ox < half:
-            cells[target] = (iy, ix)
-        else:
+            cell = iy * width + ix
+            o = cell * off_col + target
+            oy = offsets[o]
+            ox = offsets[o + nk]
+            if low <= oy < half and low <= ox < half:  # back to the same cell: done
+                cells[target] = cell
+                scores[target] = heatmap[cell * nk + target]
+                ys[target] = iy * stride + oy
+                xs[target] = ix * stride + ox
+                continue
+            # Second refinement, from wherever the first one led.
+            ty = iy * stride + oy
+            tx = ix * stride + ox
             v = ty / stride
             iy = 0 if v < 0.5 else int(v + 0.5)
             if iy > hmax:
@@ -373,7 +398,28 @@ def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
             ix = 0 if v < 0.5 else int(v + 0.5)
             if ix > wmax:
                 ix = wmax
-        scores[target] = heatmap[iy * heat_row + ix * nk + target]
+            cell = iy * width + ix
+            o = cell * off_col + target
+            oy = offsets[o]
+            ox = offsets[o + nk]
+            ty = iy * stride + oy
+            tx = ix * stride + ox
+            ys[target] = ty
+            xs[target] = tx
+            # The target's score where it landed.
+            if low <= oy < half and low <= ox < half:
+                cells[target] = cell
+            else:
+                v = ty / stride
+                iy = 0 if v < 0.5 else int(v + 0.5)
+                if iy > hmax:
+                    iy = hmax
+                v = tx / stride
+                ix = 0 if v < 0.5 else int(v + 0.5)
+                if ix > wmax:
+                    ix = wmax
+                cell = iy * width + ix
+            scores[target] = heatmap[cell * nk + target]
     return scores, ys, xs
 
 

@@ -14,6 +14,8 @@ import sys
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
 _BYTE = [bytes((b,)) for b in range(256)]
+_BELOW = [bytes(range(b)) for b in range(256)]
+"""``_BELOW[b]``: the bytes under ``b`` (``translate`` deletes them)."""
 _PROBE = bytes(0 if i < 0x40 else 1 if i < 0x7F else 0x80 for i in range(256))
 """High bytes -> 0 (scores below 2.0), 1 (below 2**127), 0x80 (negative, infinite or NaN)."""
 _LEVEL = [bytes(0 if i == b else 1 for i in range(256)) for b in range(256)]
@@ -26,7 +28,7 @@ FEW_TIES = 6
 """Up to this many cells sharing a part's highest high byte are compared as floats directly."""
 MANY = 48
 """A group of scores this large or smaller is read and sorted as floats; a larger one is split first."""
-SPLIT_LEVEL = 40
+SPLIT_LEVEL = 20
 """A high-byte level holding more than one score in this many (and more than ``MANY``) is split."""
 
 
@@ -70,7 +72,7 @@ class OrderedScores:
     the scores from the highest down (``descending``).
     """
 
-    __slots__ = ("values", "raw", "high", "top", "_second")
+    __slots__ = ("values", "raw", "high", "top", "_second", "kept")
 
     def __init__(self, values, raw, high, top):
         self.values = values
@@ -78,6 +80,7 @@ class OrderedScores:
         self.high = high
         self.top = top
         self._second = None
+        self.kept = None
 
     @classmethod
     def of(cls, values):
@@ -140,6 +143,39 @@ class OrderedScores:
                 best_at = at
         return best_at
 
+    def count_from(self, level):
+        """How many scores have a high byte >= ``level`` (one C pass)."""
+        return len(self.high.translate(None, _BELOW[level])) if level > 0 else len(self.high)
+
+    def local_maxima(self, height, width, parts):
+        """These scores where they may be local maxima, 0 elsewhere (an ``OrderedScores``).
+
+        A score is a local maximum when no score of the same part in its 3x3 window of cells is
+        strictly greater (``scoreIsMaximumInLocalWindow``, radius 1). Kept: every score whose two
+        high bytes (a 16-bit key that orders like the score, coarser) are >= its neighbours' keys,
+        a superset of the local maxima that callers then test exactly. All of them are compared at
+        once, packed in one Python int of 16-bit fields: a key is below 2**15, so
+        ``(key | 2**15) - neighbour`` keeps bit 15 iff key >= neighbour, and no field borrows from
+        the next; eight shifts, masks and subtractions over the whole heatmap replace reading
+        thousands of windows. At level 0, ``descending`` leaves out the scores that were not kept
+        (``kept``).
+        """
+        guard, directions = _window_tables(height, width, parts)
+        units = bytearray(2 * len(self.high))
+        units[0::2] = self.second
+        units[1::2] = self.high
+        keys = int.from_bytes(units, "little")
+        guarded = keys | guard
+        flags = guard
+        for fields, valid in directions:
+            neighbour = keys >> (16 * fields) if fields > 0 else keys << (-16 * fields)
+            flags &= guarded - (neighbour & valid)
+        units = (keys & ((flags >> 15) * 0xFFFF)).to_bytes(len(units), "little")
+        maxima = OrderedScores(self.values, None, units[1::2], self.top)
+        maxima._second = units[0::2]
+        maxima.kept = flags.to_bytes(len(units), "little")[1::2]  # 0x80 where kept
+        return maxima
+
     def descending(self, floor_level):
         """Groups of indices of every score with a high byte ``>= floor_level``, the highest scores first.
 
@@ -154,6 +190,10 @@ class OrderedScores:
         for level in range(self.top, floor_level - 1, -1):
             byte = _BYTE[level]
             if byte not in high:
+                continue
+            if level == 0 and self.kept is not None:  # zeros: only the kept scores among them
+                kept = self.kept
+                yield [i for i in _positions(high, byte) if kept[i]]
                 continue
             if high.count(byte) <= many:
                 yield _positions(high, byte)
@@ -172,6 +212,35 @@ class OrderedScores:
                     key_byte = _BYTE[key]
                     if key_byte in keys:
                         yield _positions(keys, key_byte)
+
+
+_WINDOW_TABLES = {}
+
+
+def _window_tables(height, width, parts):
+    """For ``local_maxima``: the guard bits, and per neighbour direction its offset in fields with
+    the mask of the fields that have that neighbour in the grid (16-bit fields). Cached per shape."""
+    key = (height, width, parts)
+    tables = _WINDOW_TABLES.get(key)
+    if tables is None:
+        count = height * width * parts
+        guard = int.from_bytes(b"\x00\x80" * count, "little")
+        cell_fields = b"\xff" * (2 * parts)
+        directions = []
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                if dy == 0 and dx == 0:
+                    continue
+                valid = bytearray(2 * count)
+                for y in range(max(0, -dy), min(height, height - dy)):
+                    for x in range(max(0, -dx), min(width, width - dx)):
+                        start = 2 * parts * (y * width + x)
+                        valid[start:start + 2 * parts] = cell_fields
+                directions.append(((dy * width + dx) * parts, int.from_bytes(valid, "little")))
+        if len(_WINDOW_TABLES) > 4:
+            _WINDOW_TABLES.clear()
+        tables = _WINDOW_TABLES[key] = (guard, tuple(directions))
+    return tables
 
 
 def _level_keys(second, high, level, even=True):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
-from pyposenet.decode import scan
+from pyposenet.decode import multi, scan
 from pyposenet.decode.max_heap import MaxHeap
 from pyposenet.decode.multi import js_round
 from pyposenet.decode.scan import OrderedScores, level_of
@@ -253,8 +253,8 @@ def test_level_of_is_the_lowest_high_byte_a_passing_score_can_have():
     assert level_of(math.inf) == level_of(1e39) == 0x7F
 
 
-@pytest.mark.parametrize("kind", ["memoryview", "list"])
-def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(kind):
+@pytest.mark.parametrize("kind, bulk_after", [("memoryview", 24), ("memoryview", 10 ** 9), ("list", 24)])
+def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(monkeypatch, kind, bulk_after):
     # Two distinct roots come out by score; then four equal ones, whose order only the reference's
     # quirky heap knows (it has to be built, and the two roots already handed out dequeued from it).
     h, w = 5, 9
@@ -263,13 +263,49 @@ def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(kind):
     disp = np.zeros((h, w, 2 * (NK - 1)), np.float32)
     heat[0, 0, 0], heat[0, 8, 0] = 0.9, 0.85
     for y, x, k in [(4, 0, 3), (2, 4, 5), (4, 8, 3), (0, 4, 9), (2, 0, 12)]:
-        heat[y, x, k] = 0.6
+        heat[y, x, k] = 0.3  # a lower high-byte level than the two first: a later group
+    monkeypatch.setattr(multi, "BULK_AFTER", bulk_after)  # 10**9: every local maximum found at once
+    monkeypatch.setattr(multi, "BULK_WORTH", bulk_after)
     lists = [flat(a) for a in (heat, offsets, disp, disp)]
-    expected = reference_multi(*lists, h, w, 16, 10, 0.5, 0)
+    expected = reference_multi(*lists, h, w, 16, 10, 0.25, 0)
     assert len(expected) == 7
     assert [p["keypoints"][0]["score"] for p in expected[:2]] == [pytest.approx(0.9), pytest.approx(0.85)]
-    got = decode_multiple_poses(outputs(heat, offsets, disp, disp, kind), 16, 10, 0.5, 0)
+    got = decode_multiple_poses(outputs(heat, offsets, disp, disp, kind), 16, 10, 0.25, 0)
     assert got == expected
     # and the tied roots do not come out in flat order: the heap's layout decides
-    tied_parts = [next(k for k, kp in enumerate(p["keypoints"]) if kp["score"] == pytest.approx(0.6)) for p in got[2:]]
+    tied_parts = [next(k for k, kp in enumerate(p["keypoints"]) if kp["score"] == pytest.approx(0.3)) for p in got[2:]]
     assert tied_parts != [3, 5, 3, 9, 12]
+
+
+@pytest.mark.parametrize("scores", ["uniform", "ties", "zeros", "wide", "close"])
+def test_local_maxima_found_all_at_once_give_the_same_roots(monkeypatch, scores):
+    # BULK_AFTER = BULK_WORTH = 10**9: after the first group of scores, the rest of the roots come
+    # from OrderedScores.local_maxima (the whole heatmap compared at once) instead of one by one.
+    monkeypatch.setattr(multi, "BULK_AFTER", 10 ** 9)
+    monkeypatch.setattr(multi, "BULK_WORTH", 10 ** 9)
+    for h, w in [(1, 1), (1, 3), (4, 5), (9, 9)]:
+        rng = np.random.default_rng(hash((h, w, scores, "bulk")) % 2 ** 32)
+        heat, offsets, fwd, bwd = random_case(rng, h, w, scores, 40.0)
+        lists = [flat(a) for a in (heat, offsets, fwd, bwd)]
+        for threshold in (0.5, 0.0, 0.3, math.nan):
+            expected = reference_multi(*lists, h, w, 16, 8, threshold, 10)
+            got = decode_multiple_poses(outputs(heat, offsets, fwd, bwd, "memoryview"), 16, 8, threshold, 10)
+            assert got == expected, (h, w, threshold)
+
+
+def test_local_maxima_keeps_every_score_whose_key_no_neighbour_beats():
+    rng = np.random.default_rng(8)
+    for h, w in [(1, 1), (2, 1), (3, 4), (8, 6)]:
+        for scores in ("uniform", "ties", "zeros", "close", "wide"):
+            heat = random_case(rng, h, w, scores)[0]
+            maxima = OrderedScores.of(f32_view(heat)).local_maxima(h, w, NK)
+            keys = (heat.view("<u4") >> 16).astype(np.int64)
+            padded = np.pad(keys, ((1, 1), (1, 1), (0, 0)), constant_values=-1)
+            kept = np.ones(heat.shape, bool)
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    kept &= keys >= padded[1 + dy:h + 1 + dy, 1 + dx:w + 1 + dx]
+            high = (np.where(kept, keys, 0) >> 8).astype(np.uint8).ravel()
+            assert maxima.high == high.tobytes(), (h, w, scores)
+            assert maxima.second == (np.where(kept, keys, 0) & 0xFF).astype(np.uint8).ravel().tobytes()
+            assert np.array_equal(np.frombuffer(maxima.kept, np.uint8) != 0, kept.ravel())
