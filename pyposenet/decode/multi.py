@@ -104,7 +104,7 @@ def _neighbour_windows(height, width):
     key = (height, width)
     windows = _WINDOW_CACHE.get(key)
     if windows is None:
-        if len(_WINDOW_CACHE) > 8:
+        if len(_WINDOW_CACHE) > 2:
             _WINDOW_CACHE.clear()
         windows = _WINDOW_CACHE[key] = {}
     return windows
