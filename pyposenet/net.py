@@ -15,6 +15,7 @@ and, where videos come from a camera (optional):
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 import weakref
 from typing import Any, Callable
@@ -58,6 +59,8 @@ class PoseNet:
         self._closed = False
         self._loop_task: asyncio.Task | None = None
         self._load_callback = callback
+        self._callback_tasks: set[asyncio.Task] = set()  # `async def` callbacks still running
+        self._listener_broke = False  # one broken listener is reported once, until detection restarts
         self.stats = FrameStats()
         self._smoother = _make_smoother(self.options["smoothing"])
         self._tracker = _make_tracker(self.options["tracking"], self.options["smoothing"])
@@ -105,11 +108,34 @@ class PoseNet:
         for fn in list(self._listeners[event]):
             try:
                 # A JavaScript listener gets plain JS objects, a Python one gets Records.
-                fn(to_js_plain(value) if is_js_object(fn) and isinstance(value, list) else value)
+                returned = fn(to_js_plain(value) if is_js_object(fn) and isinstance(value, list) else value)
             except Exception as exc:  # a broken listener stops detection, shown to the person
-                self._running = False
-                self._runtime.report_error(exc, f"your {event!r} callback")
+                self._listener_failed(exc, event)
                 raise _ListenerFailed from exc
+            if not is_js_object(fn):
+                self._run_async_callback(returned, lambda exc, event=event: self._listener_failed(exc, event))
+
+    def _listener_failed(self, exc: BaseException, event: str) -> None:
+        self._running = False
+        if self._listener_broke:
+            return  # an `async def` listener of a frame already running when the first one failed
+        self._listener_broke = True
+        self._runtime.report_error(exc, f"your {event!r} callback")
+
+    def _run_async_callback(self, returned, on_failure: Callable[[BaseException], None]) -> None:
+        """An `async def` callback returns a coroutine: run it as a task (it would otherwise never run)
+        and report its exception as a plain callback's. Its frame's detection does not wait for it."""
+        if not inspect.isawaitable(returned):
+            return
+        task = asyncio.ensure_future(returned)
+        self._callback_tasks.add(task)  # the event loop keeps only a weak reference to a task
+
+        def finished(task: asyncio.Task) -> None:
+            self._callback_tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                on_failure(task.exception())
+
+        task.add_done_callback(finished)
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -139,10 +165,16 @@ class PoseNet:
         arity = positional_arity(cb)
         if error is not None and arity == 0:
             return  # the p5-preload form has no error argument; the error event and the page show it
-        try:
-            call_with_fitting_args(cb, error, None if error else self)
-        except Exception as exc:
+        def failed(exc: BaseException) -> None:
             self._runtime.report_error(exc, "your model-ready callback")
+
+        try:
+            returned = call_with_fitting_args(cb, error, None if error else self)
+        except Exception as exc:
+            failed(exc)
+            return
+        if not is_js_object(cb):
+            self._run_async_callback(returned, failed)
 
     def _emit_quietly(self, event: str, value) -> None:
         try:
@@ -158,6 +190,7 @@ class PoseNet:
             raise RuntimeError("poseNet.start(): this net was closed (the sketch that made it stopped)")
         if video is not None:
             self.video = video
+        self._listener_broke = False
         self._stopped_by_user = False
         if self.video is None:
             raise ValueError("poseNet.start(): no video to detect on; pass one to poseNet(video, ...) or start(video)")

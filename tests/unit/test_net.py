@@ -959,3 +959,67 @@ def test_ml5_namespace_for_line_by_line_ports():
         assert isinstance(net, PoseNet) and net.detectionType == "single"
 
     asyncio.run(main())
+
+
+def test_async_pose_listener_runs_for_every_frame():
+    """An `async def` callback (natural in Pyodide, where awaiting is everywhere) is run, not dropped."""
+    seen = []
+
+    async def listener(results):
+        await asyncio.sleep(0)
+        seen.append(results[0].pose.nose.x)
+
+    async def main():
+        runtime = FakeRuntime()
+        net = poseNet(FakeVideo(), runtime=runtime)
+        net.on("pose", listener)
+        await net
+        await settle(100)
+        net.stop()
+        await settle(10)
+        assert len(seen) >= 3 and len(seen) >= runtime.runs - 1
+        assert runtime.errors == []
+
+    asyncio.run(main())
+
+
+def test_exception_in_async_pose_listener_is_reported_once_and_stops_the_loop():
+    boom = KeyError("elbow")
+    calls = []
+
+    async def listener(results):
+        calls.append(results)
+        await asyncio.sleep(0)
+        raise boom
+
+    async def main():
+        runtime = FakeRuntime()
+        net = poseNet(FakeVideo(), runtime=runtime)
+        net.on("pose", listener)
+        await net
+        await settle(100)
+        assert runtime.errors == [(boom, "your 'pose' callback")]
+        assert not net.running
+        assert runtime.runs <= 2  # the frame in flight when it failed, at most
+        assert not net._callback_tasks
+
+    asyncio.run(main())
+
+
+def test_async_load_callback_runs_and_its_exception_is_reported():
+    boom = ValueError("in my async callback")
+    got = []
+
+    async def ready(err, net):
+        got.append((err, net))
+        await asyncio.sleep(0)
+        raise boom
+
+    async def main():
+        runtime = FakeRuntime()
+        net = await poseNet(ready, runtime=runtime)
+        await settle(10)
+        assert got == [(None, net)]
+        assert runtime.errors == [(boom, "your model-ready callback")]
+
+    asyncio.run(main())
