@@ -25,17 +25,19 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(REPO, 'package.json'));
 const STRIDE = 16;
 
+class UsageError extends Error {}
+
 function parseArgs(argv) {
   const args = { runs: 200, block: 10, shared: process.env.PYPOSENET_SHARED || join(REPO, '..', 'shared'), json: null };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '');
     if (!(key in args) || i + 1 >= argv.length) {
-      throw new Error(`unknown or incomplete argument ${argv[i]}; allowed: --runs N --block N --shared DIR --json FILE`);
+      throw new UsageError(`unknown or incomplete argument ${argv[i]}; allowed: --runs N --block N --shared DIR --json FILE`);
     }
     args[key] = ['runs', 'block'].includes(key) ? Number(argv[++i]) : argv[++i];
   }
   for (const key of ['runs', 'block']) {
-    if (!(Number.isInteger(args[key]) && args[key] > 0)) throw new Error(`--${key} ${args[key]}: a positive integer is needed`);
+    if (!(Number.isInteger(args[key]) && args[key] > 0)) throw new UsageError(`--${key} ${args[key]}: a positive integer is needed`);
   }
   return args;
 }
@@ -75,7 +77,7 @@ function loadCases(shared) {
   } else {
     console.warn(`skipped the five-person fixture: ${binNames[0]} missing`);
   }
-  if (!cases.length) throw new Error(`no test data under ${testdata} (set PYPOSENET_SHARED or --shared)`);
+  if (!cases.length) throw new UsageError(`no test data under ${testdata} (set PYPOSENET_SHARED or --shared)`);
   for (const c of cases) {
     const total = c.parts.reduce((n, p) => n + p.length, 0);
     c.flat = new Float32Array(total);
@@ -279,4 +281,4 @@ async function main() {
   if (args.json) writeFileSync(args.json, JSON.stringify({ pyodide: pyodide.version, backend: tf.getBackend(), loadavg: os.loadavg(), rows }, null, 2));
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => { console.error(e instanceof UsageError ? `decode_pyodide: ${e.message}` : e); process.exit(1); });
