@@ -1,25 +1,29 @@
-"""Quantized weights (quantBytes 2 and 1) from a float graph model, as tensorflowjs_converter makes them.
+"""Quantized weights (quantBytes 2 and 1, or float16) from a float graph model, byte for byte what
+tensorflowjs 4.22.0's converter writes (write_weights._quantize_entry + quantization.quantize_weights).
 
-What the official posenet files hold (converter v1.1.2, e.g. .../mobilenet/quant1/075/model-stride16.json):
-every float32 weight, biases included, quantized on its own (per tensor), affine:
+Every float32 weight, biases included, is quantized on its own (per tensor), affine:
 
-    "quantization": {"min": m, "scale": s, "dtype": "uint8"}        quant1
-    "quantization": {"min": m, "scale": s, "dtype": "uint16"}       quant2  (not float16: the 1.x converter
-                                                                              had only uint8/uint16)
+    "quantization": {"dtype": "uint16", "min": m, "scale": s, "original_dtype": "float32"}     quant2
+    "quantization": {"dtype": "uint8", "min": m, "scale": s, "original_dtype": "float32"}      quant1
+    "quantization": {"dtype": "float16", "original_dtype": "float32"}                          --float16
 
-and TF.js decodes value = q * s + m (a JavaScript double, stored float32). tensorflowjs's
-`quantize_weights` picks s = (max - min) / (2^bits - 1) and, when min <= 0 <= max, nudges min so that
-0.0 is exactly a grid point (min = -round(-min / s) * s), then q = round((clip(w) - min) / s). The
-arithmetic on the float32 array ran in float32 (NumPy 1.x value-based casting); it is done in float32
-here on purpose, so the same weights give the same codes. Scales and mins computed here equal the
-official quant1/075 file's for the weights checked (see tests/unit/test_convert.py).
+(keys in tensorflowjs's order; TF.js decodes value = q * s + m, and ignores original_dtype). The
+official posenet files (converter v1.1.2) have the same min and scale but only {"min", "scale", "dtype"}.
 
-tensorflowjs_converter >= 3 can also write float16 (`--quantize_float16`): {"dtype": "float16"}
-(numpy's round-to-nearest-even); TF.js 4.x and the numpy runner load either. tensorflowjs 2.x+ also
-adds "original_dtype": "float32" to the quantization entry; tfjs-core ignores it and the official
-posenet files lack it, so it is not written.
+tensorflowjs's arithmetic, reproduced step by step here:
+* min and max of the float32 data as float64; s = (max - min) / (2^bits - 1);
+* when min <= 0 <= max, min is nudged so that 0.0 is a grid point: min = -round(-min / s) * s, and
+  max = (2^bits - 1) * s + min (numpy's round: half to even);
+* q = round((clip(w, min, max) - min) / s) in float64: min and max are numpy float64 scalars, so
+  under NumPy 2 (NEP 50; the convert extra pins numpy 2.1.3) the float32 weights are widened first.
+  (NumPy 1.x's value-based casting kept the array float32, which rounds some codes one step
+  differently: the converter's output depends on its numpy, and this follows NumPy 2's.)
+* a constant tensor: every code 0, min = the value, scale = 1.0;
+* float16: numpy's float32 -> float16 cast (round to nearest even).
 
 Weights that are not float32 (int32 shapes, bools) are kept as they are, as the converter does.
+Where tensorflowjs would write garbage, this refuses instead (ConvertError): inf/NaN weights, and
+float16 values past 65504 (they would become inf).
 """
 from __future__ import annotations
 
@@ -63,30 +67,29 @@ def affine_quantize(data: np.ndarray, dtype: str) -> tuple[np.ndarray, float, fl
         raise ConvertError("cannot quantize a weight holding inf or NaN")
     if low == high:
         return np.zeros(values.shape, qtype), low, 1.0  # every value is `min` (converter: scale 1.0)
-    top = np.iinfo(qtype).max
+    top = int(np.iinfo(qtype).max)
     scale = (high - low) / top
     if low <= 0 <= high:
         zero_point = float(np.round((0 - low) / scale))
         low = -zero_point * scale
         high = top * scale + low
-    # float32 arithmetic, as NumPy 1.x ran the converter's `np.round((data.clip(min, max) - min) / scale)`
-    clipped = np.clip(values, np.float32(low), np.float32(high))
-    codes = np.round((clipped - np.float32(low)) / np.float32(scale))
-    return np.clip(codes, 0, top).astype(qtype), low, scale
+    # float64 throughout, as the converter's `np.round((data.clip(min, max) - min) / scale)` runs under NumPy 2
+    codes = np.round((np.clip(values.astype(np.float64), low, high) - low) / scale)
+    return np.clip(codes, 0, top).astype(qtype), low, scale  # (the clip never changes a code; it guards the cast)
 
 
 def quantize_array(data: np.ndarray, dtype: str) -> tuple[bytes, dict]:
-    """One float32 weight -> (its stored bytes, its manifest `quantization` entry)."""
+    """One float32 weight -> (its stored bytes, its manifest `quantization` entry, as tensorflowjs writes it)."""
     if dtype == "float16":
         with np.errstate(over="ignore"):
             half = np.asarray(data, dtype=np.float32).astype("<f2")
         if not np.isfinite(half).all():
             raise ConvertError("a weight does not fit float16 (|value| > 65504); use uint16 (--bytes 2)")
-        return half.tobytes(), {"dtype": "float16"}
+        return half.tobytes(), {"dtype": "float16", "original_dtype": "float32"}
     if dtype not in ("uint8", "uint16"):
         raise ConvertError(f"unknown quantization dtype {dtype!r}; use uint8, uint16 or float16")
     codes, low, scale = affine_quantize(data, dtype)
-    return codes.astype(QUANT_DTYPES[dtype]).tobytes(), {"min": low, "scale": scale, "dtype": dtype}
+    return codes.tobytes(), {"dtype": dtype, "min": low, "scale": scale, "original_dtype": "float32"}
 
 
 @dataclass

@@ -164,7 +164,8 @@ def test_affine_quantization_properties():
     codes, low, scale = affine_quantize(np.full(4, 0.25, np.float32), "uint8")  # one value: all codes 0
     assert codes.tolist() == [0, 0, 0, 0] and (low, scale) == (0.25, 1.0)
     raw, entry = quantize_array(np.array([1.0, -2.5], np.float32), "float16")
-    assert entry == {"dtype": "float16"} and np.frombuffer(raw, "<f2").tolist() == [1.0, -2.5]
+    assert entry == {"dtype": "float16", "original_dtype": "float32"}
+    assert np.frombuffer(raw, "<f2").tolist() == [1.0, -2.5]
     with pytest.raises(ConvertError, match="float16"):
         quantize_array(np.array([1e6], np.float32), "float16")
 
@@ -181,7 +182,9 @@ def test_quantized_files_are_laid_out_like_the_officials(converted, models_dir):
         for entry in spec["weightsManifest"][0]["weights"]:
             assert entry["dtype"] == "float32"
             keys = list(entry["quantization"])
-            assert keys == (["dtype"] if dtype == "float16" else ["min", "scale", "dtype"])
+            # tensorflowjs 4.22's entry (the official v1.1.2 files: min, scale, dtype, without original_dtype)
+            assert keys == (["dtype", "original_dtype"] if dtype == "float16"
+                            else ["dtype", "min", "scale", "original_dtype"])
             assert entry["quantization"]["dtype"] == dtype
         if path != QUANT2_050:
             assert spec["modelTopology"] == source["modelTopology"]

@@ -4,6 +4,8 @@ TensorFlow 2.19 needs numpy < 2.2, so the converter lives in its own venv (.venv
 these tests run it there by subprocess, and TensorFlow there too for the reference outputs, and read the
 results here with pyposenet's numpy executor. Source: the shared TF1 frozen graph of PoseNet MobileNet 0.50
 (models/PROVENANCE.md 3.), from which the shared float/050 model was converted with tensorflowjs 4.22 (4.).
+`pyposenet convert quantize` (numpy only) is checked here too: byte for byte against tensorflowjs's own
+write_weights on the shared float models.
 Without the convert venv only the "not installed" test runs; `make test` creates the venv.
 """
 from __future__ import annotations
@@ -23,12 +25,14 @@ from pyposenet import cli
 from pyposenet._host.graph import load_graph_model
 from pyposenet._host.images import load_image
 from pyposenet._host.preprocess import preprocess
+from pyposenet.convert.quantize import quantize_array
 from pyposenet.graph_outputs import identify_outputs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONVERT_PYTHON = Path(os.environ.get("PYPOSENET_CONVERT_PYTHON", REPO_ROOT / ".venv-convert" / "bin" / "python"))
 FROZEN = "extra/tf1-frozen-mobilenet-050/model-mobilenet_v1_050.pb"
 FLOAT_050 = "savedmodel/posenet/mobilenet/float/050/model-stride16.json"
+FLOAT_075 = "savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 ROLES = ("offsets", "heatmap", "displacement_fwd", "displacement_bwd")  # Google's order, as model.json must list them
 FROZEN_NODES = {"offsets": "offset_2", "heatmap": "heatmap_2", "displacement_fwd": "displacement_fwd_2",
                 "displacement_bwd": "displacement_bwd_2"}
@@ -236,6 +240,103 @@ def test_quant_bytes_quantize_every_weight(work, case, dtype, bound):
         heat_ours = ours["heatmap"][0].reshape(-1, 17).argmax(0)
         heat_ref = work["reference"]["heatmap"][0].reshape(-1, 17).argmax(0)
         assert (heat_ours == heat_ref).sum() >= 15  # the same grid cell for (nearly) every part
+
+
+# Run in the convert venv: tensorflowjs's own read_weights + write_weights (what tensorflowjs_converter calls
+# with --quantize_uint16/uint8/float16 '*'), 4 MiB shards. argv: output root, then model.json paths; writes
+# ROOT/<model folder name>/<dtype>/ (shards and weights_manifest.json).
+TFJS_QUANTIZE = r'''
+import json, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+from tensorflowjs import read_weights, write_weights
+root = sys.argv[1]
+for path in sys.argv[2:]:
+    manifest = json.load(open(path))["weightsManifest"]
+    for dtype in ("uint16", "uint8", "float16"):
+        groups = read_weights.read_weights(manifest, os.path.dirname(path))
+        out = os.path.join(root, os.path.basename(os.path.dirname(path)), dtype)
+        os.makedirs(out)
+        write_weights.write_weights(groups, out, quantization_dtype_map={dtype: True})
+'''
+
+
+@needs_convert_venv
+def test_convert_quantize_writes_what_tensorflowjs_writes(models_dir, tmp_path):
+    """`pyposenet convert quantize` (numpy 2.4, no TensorFlow) vs tensorflowjs 4.22.0's write_weights on the
+    float 0.75 and 0.50 models: the same shard bytes and the same manifest entries, as JSON text (key order,
+    min and scale to the last digit, original_dtype), for uint16, uint8 and float16."""
+    sources = {"075": FLOAT_075, "050": FLOAT_050}
+    made = in_convert_venv("-c", TFJS_QUANTIZE, tmp_path / "tfjs", *(models_dir / s for s in sources.values()))
+    assert made.returncode == 0, made.stderr[-3000:]
+    for tag, source in sources.items():
+        for dtype, quant, options in (("uint16", 2, []), ("uint8", 1, []), ("float16", 2, ["--float16"])):
+            out = tmp_path / "ours" / tag / dtype
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+                code = cli.main(["convert", "quantize", "--bytes", str(quant), *options, "--from", source,
+                                 "--models", str(models_dir), "--cache", str(tmp_path / "no-cache"),
+                                 "--out", str(out), "--no-check"])
+            assert code == 0, err.getvalue()
+            json_path = out / source.replace("/float/", f"/quant{quant}/")  # the official quant path
+            ours = json.loads(json_path.read_text())["weightsManifest"]
+            theirs_dir = tmp_path / "tfjs" / tag / dtype
+            theirs_text = (theirs_dir / "weights_manifest.json").read_text()
+            assert json.dumps(ours) == theirs_text, (tag, dtype)  # same keys in the same order, same float digits
+            entries = [w for group in ours for w in group["weights"]]
+            assert len(entries) == 62 and all(w["quantization"]["dtype"] == dtype for w in entries)
+            shards = sorted(p.name for p in theirs_dir.glob("*.bin"))
+            assert shards == sorted(p.name for p in json_path.parent.glob("*.bin")) == ["group1-shard1of1.bin"]
+            for name in shards:
+                assert (json_path.parent / name).read_bytes() == (theirs_dir / name).read_bytes(), (tag, dtype, name)
+
+
+# Run in the convert venv: tensorflowjs's quantize_weights on each array of an .npz. argv: the .npz, an output
+# .npz for the codes, an output .json for the min and scale entries ({case/dtype: {...}}, floats as json writes them).
+TFJS_QUANTIZE_ARRAYS = r'''
+import json, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import numpy as np
+from tensorflowjs import quantization
+codes, metadata = {}, {}
+for case, data in np.load(sys.argv[1]).items():
+    for dtype in (np.uint16, np.uint8, np.float16):
+        quantized, meta = quantization.quantize_weights(data, dtype)
+        key = case + "/" + np.dtype(dtype).name
+        codes[key], metadata[key] = quantized, meta
+np.savez(sys.argv[2], **codes)
+open(sys.argv[3], "w").write(json.dumps(metadata))
+'''
+
+
+@needs_convert_venv
+def test_quantization_edge_cases_round_as_tensorflowjs_rounds(tmp_path):
+    """Constant tensors, ranges without 0 (not nudged), 0 at an end, a one-step range, codes half way between
+    two steps, float16 ties and subnormals: the same codes, min and scale as tensorflowjs's quantize_weights."""
+    rng = np.random.default_rng(7)
+    cases = {
+        "constant": np.full(5, 0.25, np.float32), "constant_zero": np.array([0.0, -0.0], np.float32),
+        "one_value": np.array([-3.5], np.float32), "negative": np.array([-3.0, -2.0, -1.5], np.float32),
+        "positive": np.array([0.5, 1.0, 7.25, 3.3], np.float32), "zero_is_min": np.array([0.0, 1.0, 2.0], np.float32),
+        "zero_is_max": np.array([-2.0, -0.7, 0.0], np.float32),
+        "one_step": np.array([1.0, np.nextafter(np.float32(1.0), np.float32(2.0))], np.float32),
+        # k/2 steps of a [-1, 1] grid: half the codes fall half way (ties), where float32 and float64 part
+        "half_steps": (np.arange(-255, 256, dtype=np.float64) / 255).astype(np.float32),
+        "normal": (rng.normal(size=100_000) * 3 + 0.5).astype(np.float32),
+        "wide": (rng.standard_cauchy(size=20_000)).astype(np.float32),
+        "float16_ties": np.array([1 + 2.0 ** -11, 1 + 3 * 2.0 ** -11, 2.0 ** -25, 6e-8, -65504.0], np.float32),
+    }
+    np.savez(tmp_path / "cases.npz", **cases)
+    made = in_convert_venv("-c", TFJS_QUANTIZE_ARRAYS, tmp_path / "cases.npz", tmp_path / "codes.npz",
+                           tmp_path / "meta.json")
+    assert made.returncode == 0, made.stderr[-3000:]
+    codes = dict(np.load(tmp_path / "codes.npz"))
+    metadata = json.loads((tmp_path / "meta.json").read_text())
+    for case, data in cases.items():
+        for dtype in ("uint16", "uint8", "float16"):
+            key = f"{case}/{dtype}"
+            raw, entry = quantize_array(data, dtype)
+            assert raw == codes[key].tobytes(), key
+            theirs = dict(metadata[key], dtype=dtype, original_dtype="float32")  # write_weights adds these two
+            assert json.dumps(entry, sort_keys=True) == json.dumps(theirs, sort_keys=True), key
 
 
 # -- SavedModels ---------------------------------------------------------------------------------------------
