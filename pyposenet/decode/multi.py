@@ -306,7 +306,138 @@ def _is_power_of_two(stride):
     return stride == int(stride) and stride >= 1 and int(stride) & (int(stride) - 1) == 0
 
 
-def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
+_GRID_TABLES = {}
+GRID_MARGIN = 8
+"""Positions up to this many strides outside the grid are in the tables of ``_grid_tables``."""
+
+
+def _grid_tables(height, width, stride):
+    """For a power-of-two ``stride >= 2``: ``getStridedIndexNearPoint`` as look-ups, cached per shape.
+
+    ``(rows, cols, cell_ys, cell_xs, half)``: ``rows[int(y)]`` is the row's first cell (``iy * width``),
+    ``cols[int(x)]`` the column, ``cell_ys[cell]`` / ``cell_xs[cell]`` the cell's corner in pixels
+    (floats), ``half`` is ``stride / 2``. ``Math.round(p / stride)`` changes value only at ``k * stride - stride / 2``, an
+    integer, halves going up: on ``[n, n + 1)`` it is ``(n + stride // 2) // stride``, and ``int(p)``
+    (truncation) differs from ``floor(p)`` only below 0, where the clamped index is 0 either way.
+    Positions outside the tables raise ``KeyError`` (as do none of a real frame's).
+    """
+    key = (height, width, stride)
+    tables = _GRID_TABLES.get(key)
+    if tables is None:
+        half = stride // 2
+        margin = GRID_MARGIN * stride
+
+        def index_table(size, scale):
+            return {n: min(max((n + half) // stride, 0), size - 1) * scale
+                    for n in range(-margin, (size - 1) * stride + margin)}
+
+        cells = range(height * width)
+        tables = (index_table(height, width), index_table(width, 1),
+                  tuple(float(cell // width * stride) for cell in cells),
+                  tuple(float(cell % width * stride) for cell in cells), stride / 2)
+        if len(_GRID_TABLES) > 4:
+            _GRID_TABLES.clear()
+        _GRID_TABLES[key] = tables
+    return tables
+
+
+_EDGE_STEPS = tuple(
+    (tuple((edge, edge + NUM_EDGES, source, target, target + NUM_KEYPOINTS) for edge, source, target in backward),
+     tuple((edge, edge + NUM_EDGES, source, target, target + NUM_KEYPOINTS) for edge, source, target in forward))
+    for backward, forward in _PLANS)
+"""``_PLANS`` with each step's x columns: (edge, edge + 16, source, target, target + 17)."""
+
+
+def _tables_for(stride, height, width):
+    """``_grid_tables`` where they apply (a power-of-two stride >= 2), else None."""
+    if stride >= 2 and _is_power_of_two(stride):
+        return _grid_tables(height, width, int(stride))
+    return None
+
+
+def _decode_pose(root_index, heatmap, offsets, fwd, bwd, stride, height, width, tables=False):
+    """Reference ``decodePose``: ``_decode_pose_tabled`` with ``tables`` (``_tables_for``, looked up
+    when not given), else ``_decode_pose_any``."""
+    if tables is False:
+        tables = _tables_for(stride, height, width)
+    if tables is not None:
+        try:
+            return _decode_pose_tabled(root_index, heatmap, offsets, fwd, bwd, tables)
+        except KeyError:  # a position far outside the grid: computed
+            pass
+    return _decode_pose_any(root_index, heatmap, offsets, fwd, bwd, stride, height, width)
+
+
+def _decode_pose_tabled(root_index, heatmap, offsets, fwd, bwd, tables):
+    """``_decode_pose_any`` with ``getStridedIndexNearPoint`` looked up in ``tables`` (``_grid_tables``).
+
+    Raises ``KeyError`` for a position outside the tables.
+    """
+    nk = NUM_KEYPOINTS
+    off_col = 2 * nk
+    dis_col = 2 * NUM_EDGES
+    rows, cols, cell_ys, cell_xs, half = tables
+    low = -half
+
+    scores = [None] * nk
+    ys = [0.0] * nk
+    xs = [0.0] * nk
+    cells = [-1] * nk
+
+    cell = root_index // nk
+    root_id = root_index - cell * nk
+    o = cell * off_col + root_id
+    scores[root_id] = heatmap[root_index]
+    oy = offsets[o]
+    ox = offsets[o + nk]
+    ys[root_id] = cell_ys[cell] + oy
+    xs[root_id] = cell_xs[cell] + ox
+    if low <= oy < half and low <= ox < half:
+        cells[root_id] = cell
+
+    backward, forward = _EDGE_STEPS[root_id]
+    for displacements, steps in ((bwd, backward), (fwd, forward)):
+        for edge, edge_x, source, target, target_x in steps:
+            ty = ys[source]
+            tx = xs[source]
+            cell = cells[source]
+            if cell < 0:
+                cell = rows[int(ty)] + cols[int(tx)]
+            d = cell * dis_col
+            ty += displacements[d + edge]
+            tx += displacements[d + edge_x]
+            # First refinement with the target part's offsets.
+            cell = rows[int(ty)] + cols[int(tx)]
+            o = cell * off_col
+            oy = offsets[o + target]
+            ox = offsets[o + target_x]
+            if low <= oy < half and low <= ox < half:  # back to the same cell: done
+                cells[target] = cell
+                scores[target] = heatmap[cell * nk + target]
+                ys[target] = cell_ys[cell] + oy
+                xs[target] = cell_xs[cell] + ox
+                continue
+            # Second refinement, from wherever the first one led.
+            ty = cell_ys[cell] + oy
+            tx = cell_xs[cell] + ox
+            cell = rows[int(ty)] + cols[int(tx)]
+            o = cell * off_col
+            oy = offsets[o + target]
+            ox = offsets[o + target_x]
+            ty = cell_ys[cell] + oy
+            tx = cell_xs[cell] + ox
+            ys[target] = ty
+            xs[target] = tx
+            # The target's score where it landed.
+            if low <= oy < half and low <= ox < half:
+                cells[target] = cell
+            else:
+                cell = rows[int(ty)] + cols[int(tx)]
+            scores[target] = heatmap[cell * nk + target]
+    return scores, ys, xs
+
+
+def _decode_pose_any(root_index, heatmap, offsets, fwd, bwd, stride, height, width):
     """Reference ``decodePose`` (with ``traverseToTargetKeypoint``, two refinement steps).
 
     Returns three 17-long lists: scores, ys, xs, indexed by part id. Positions are in
@@ -454,6 +585,7 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
         heatmap = as_list(heatmap)
         roots = _roots_in_score_order(heatmap, score_threshold, height, width)
     squared_nms_radius = nms_radius * nms_radius
+    tables = _tables_for(output_stride, height, width)
 
     poses = []  # (instance score, keypoint scores, ys, xs)
     claimed = []  # (ys, xs) of the poses so far, for withinNmsRadiusOfCorrespondingPoint
@@ -472,7 +604,7 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
                 break
         else:
             keypoint_scores, ys, xs = _decode_pose(root_index, heatmap, offsets, fwd, bwd, output_stride,
-                                                   height, width)
+                                                   height, width, tables)
             # getInstanceScore: the keypoints no earlier pose claims, summed in order
             total = 0.0
             if claimed:

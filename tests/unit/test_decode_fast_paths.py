@@ -309,3 +309,39 @@ def test_local_maxima_keeps_every_score_whose_key_no_neighbour_beats():
             assert maxima.high == high.tobytes(), (h, w, scores)
             assert maxima.second == (np.where(kept, keys, 0) & 0xFF).astype(np.uint8).ravel().tobytes()
             assert np.array_equal(np.frombuffer(maxima.kept, np.uint8) != 0, kept.ravel())
+
+
+@pytest.mark.parametrize("stride", [2, 8, 16, 32])
+def test_grid_tables_round_every_position_as_get_strided_index_near_point(stride):
+    h, w = 5, 7
+    rows, cols, cell_ys, cell_xs, half = multi._grid_tables(h, w, stride)
+    assert half == stride / 2
+    margin = multi.GRID_MARGIN * stride
+    points = [-0.0, 0.49999999999999994 * stride, -margin + 0.5, -margin - 0.5]
+    for k in range(-multi.GRID_MARGIN - 1, max(h, w) + multi.GRID_MARGIN + 1):
+        edge = k * stride - half  # Math.round's halves go up: the first position of cell k
+        points += [edge, math.nextafter(edge, -math.inf), math.nextafter(edge, math.inf), edge + 0.5, edge - 0.5]
+    for p in points:
+        for table, size, scale in ((rows, h, w), (cols, w, 1)):
+            expected = min(max(js_round(p / stride), 0), size - 1)
+            if -margin <= math.floor(p) < (size - 1) * stride + margin:
+                assert table[int(p)] == expected * scale, (p, size)
+            else:
+                assert int(p) not in table or table[int(p)] == expected * scale, (p, size)
+    for cell in range(h * w):
+        assert (cell_ys[cell], cell_xs[cell]) == (float(cell // w * stride), float(cell % w * stride))
+
+
+def test_positions_outside_the_tables_are_computed():
+    rng = np.random.default_rng(7)
+    h, w = 6, 6
+    heat, offsets, fwd, bwd = random_case(rng, h, w, "uniform", 4.0)
+    fwd[..., :] = 5000.0  # every forward step lands far below and right of the grid
+    bwd[..., :] = -5000.0
+    lists = [flat(a) for a in (heat, offsets, fwd, bwd)]
+    expected = reference_multi(*lists, h, w, 16, 5, 0.3, 20)
+    assert decode_multiple_poses(outputs(heat, offsets, fwd, bwd, "memoryview"), 16, 5, 0.3, 20) == expected
+    root = max(range(h * w * NK), key=lists[0].__getitem__)
+    args = (f32_view(heat), f32_view(offsets), f32_view(fwd), f32_view(bwd))
+    with pytest.raises(KeyError):
+        multi._decode_pose_tabled(root, *args, multi._grid_tables(h, w, 16))
