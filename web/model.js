@@ -211,14 +211,25 @@ async function transferableFrame(source, backend) {
   if (typeof ImageData !== 'undefined' && source.data && !(source instanceof ImageData)) {
     source = new ImageData(new Uint8ClampedArray(source.data), source.width, source.height); // {data, width, height}
   }
-  if (source instanceof HTMLImageElement && (source.width !== source.naturalWidth || source.height !== source.naturalHeight)) {
-    // fromPixels draws an <img> at its width x height: do the same
-    const [width, height] = pixelSize(source);
-    const canvas = new OffscreenCanvas(width, height);
-    canvas.getContext('2d').drawImage(source, 0, 0, width, height);
-    return createImageBitmap(canvas);
-  }
+  if (source instanceof HTMLImageElement) return storedPixels(source);
   return createImageBitmap(source);
+}
+
+/**
+ * An <img>'s pixels as its file stores them: decoded without colour-space conversion, at the size
+ * fromPixels reads it (width x height, drawn scaled like fromPixels draws it). Chromium converts images
+ * with an embedded ICC profile (e.g. Display P3 photos) to sRGB when it draws them; TensorFlow's own
+ * image decoding, Pillow on the host (pyposenet detect, POST /api/pose) and the reference's node fixtures
+ * do not, so without this the same file gives other keypoints in the page (up to 3 px measured).
+ */
+async function storedPixels(img) {
+  const bitmap = await createImageBitmap(img, { colorSpaceConversion: 'none' });
+  const [width, height] = pixelSize(img);
+  if (width === bitmap.width && height === bitmap.height) return bitmap;
+  const canvas = new OffscreenCanvas(width, height);
+  canvas.getContext('2d').drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  return createImageBitmap(canvas);
 }
 
 // -------------------------------------------------------------------------- video frames
@@ -348,7 +359,13 @@ export class PoseModel {
     if (!source) throw new Error('poseNet needs an image, video, canvas or p5 element to detect on, got nothing');
     const [displayWidth, displayHeight] = displaySize(input, source);
     markGrabbed(source);
-    const result = await this.core.run(source);
+    const pixels = source instanceof HTMLImageElement ? await storedPixels(source) : source;
+    let result;
+    try {
+      result = await this.core.run(pixels);
+    } finally {
+      if (pixels !== source) pixels.close();
+    }
     const timings = result.timings;
     Object.assign(timings, { where: 'main', at: started, grabMs: 0, transferMs: 0, totalMs: performance.now() - started });
     record(timings);
