@@ -232,6 +232,15 @@ async function storedPixels(img) {
   return createImageBitmap(canvas);
 }
 
+/** The element to read for `input`, the size its keypoints are reported in; marks a video's frame as used. */
+function takeFrame(input) {
+  const source = pixelSource(input);
+  if (!source) throw new Error('poseNet needs an image, video, canvas or p5 element to detect on, got nothing');
+  const [displayWidth, displayHeight] = displaySize(input, source);
+  markGrabbed(source);
+  return { source, displayWidth, displayHeight };
+}
+
 // -------------------------------------------------------------------------- video frames
 
 const frames = new WeakMap(); // video -> {presented, grabbed, waiters}
@@ -355,10 +364,7 @@ export class PoseModel {
   /** One frame through the network. Returns the flat outputs and the frame's geometry. */
   async estimate(input) {
     const started = performance.now();
-    const source = pixelSource(input);
-    if (!source) throw new Error('poseNet needs an image, video, canvas or p5 element to detect on, got nothing');
-    const [displayWidth, displayHeight] = displaySize(input, source);
-    markGrabbed(source);
+    const { source, displayWidth, displayHeight } = takeFrame(input);
     const pixels = source instanceof HTMLImageElement ? await storedPixels(source) : source;
     let result;
     try {
@@ -409,10 +415,7 @@ export class WorkerPoseModel {
 
   async estimate(input) {
     const started = performance.now();
-    const source = pixelSource(input);
-    if (!source) throw new Error('poseNet needs an image, video, canvas or p5 element to detect on, got nothing');
-    const [displayWidth, displayHeight] = displaySize(input, source);
-    markGrabbed(source);
+    const { source, displayWidth, displayHeight } = takeFrame(input);
     const frame = await transferableFrame(source, this.backend);
     const grabbed = performance.now();
     const result = await this.client.call('estimate', { modelId: this.modelId, frame }, [frame]);
