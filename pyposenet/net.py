@@ -23,6 +23,7 @@ from typing import Any, Callable
 from .callbacks import call_with_fitting_args, positional_arity
 from ._compat import is_js_object, to_js_plain
 from .decode import decode_multiple_poses, decode_single_pose
+from .decode.root_hints import root_candidate_count
 from .frame_wait import NO_FRAMES_NOTICE_S, FrameWait
 from .options import resolve_options
 from .results import to_ml5_results
@@ -311,9 +312,10 @@ class PoseNet:
 
     async def _estimate(self, image, detection_type: str):
         started = time.perf_counter()
-        outputs, geometry = await self._runtime.run(self._model, image)
-        decoding = time.perf_counter()
         o = self.options
+        roots = root_candidate_count(o["maxPoseDetections"]) if detection_type != "single" else 0
+        outputs, geometry = await self._runtime.run(self._model, image, roots)
+        decoding = time.perf_counter()
         stride = o["outputStride"]
         if detection_type == "single":
             raw = [decode_single_pose(outputs, stride)]

@@ -132,7 +132,26 @@ function copyRgb(rgba, out, padding, width, height, columns) {
   }
 }
 
-/** A loaded PoseNet graph: frame in, one flat Float32Array (heatmap scores ++ offsets ++ fwd ++ bwd) out. */
+/** Backends whose topk runs as a kernel; on webgl, topk of a small tensor reads it back synchronously. */
+const ROOT_HINT_BACKENDS = new Set(['wasm', 'cpu']);
+
+/**
+ * Multi-pose root candidates, beside the network (pyposenet/decode/root_hints.py says why and checks
+ * them): of the sigmoid `scores` [1, H, W, 17], the `count` highest 3x3 local maxima, highest first,
+ * as [values, indices] (float32, flat HWC indices). For scores in [0, 1], `scores + floor(scores -
+ * maxPool)` is the score itself at a local maximum and negative elsewhere. Call inside tf.tidy.
+ */
+export function rootCandidates(scores, count) {
+  const pooled = tf.maxPool(scores, 3, 1, 'same');
+  const maxima = tf.add(scores, tf.floor(tf.sub(scores, pooled))).reshape([-1]);
+  const { values, indices } = tf.topk(maxima, Math.min(count, maxima.size));
+  return [values, tf.cast(indices, 'float32')];
+}
+
+/**
+ * A loaded PoseNet graph: frame in, one flat Float32Array (heatmap scores ++ offsets ++ fwd ++ bwd,
+ * then the root candidates' values and indices when asked for) out.
+ */
 export class PoseGraph {
   constructor(graph) {
     this.graph = graph;
@@ -168,8 +187,12 @@ export class PoseGraph {
     } finally { zeros.dispose(); }
   }
 
-  /** One frame (anything fromPixels reads, an ImageBitmap or VideoFrame included) through the network: outputs, geometry, timings. */
-  async run(source) {
+  /**
+   * One frame (anything fromPixels reads, an ImageBitmap or VideoFrame included) through the network:
+   * outputs, geometry, timings. `roots` > 0: that many multi-pose root candidates as well, where the
+   * backend computes them cheaply (the result's rootCount says how many came: 0 elsewhere).
+   */
+  async run(source, roots = 0) {
     const started = performance.now();
     let input;
     let padding;
@@ -185,7 +208,7 @@ export class PoseGraph {
     }
     this.pixelsMs = performance.now() - started;
     try {
-      const result = await this.runTensor(input, padded ? null : padding, started);
+      const result = await this.runTensor(input, padded ? null : padding, started, roots);
       return Object.assign(result, {
         sourceHeight, sourceWidth,
         padTop: padding.top, padBottom: padding.bottom, padLeft: padding.left, padRight: padding.right,
@@ -196,13 +219,15 @@ export class PoseGraph {
   }
 
   /** `pixels` (int32 or float32 [h, w, 3]) padded by `padding` (null: padded already), resized, normalised, run. */
-  async runTensor(pixels, padding, started) {
+  async runTensor(pixels, padding, started, roots = 0) {
     const [inH, inW] = [this.inputHeight, this.inputWidth];
     let gridHeight = 0;
     let gridWidth = 0;
     let outputShapes = null;
     let prepared = 0;
     let executed = 0;
+    let rootCount = 0;
+    let rootsMs = 0;
     const combined = tf.tidy(() => {
       const padded = padding
         ? tf.pad3d(pixels, [[padding.top, padding.bottom], [padding.left, padding.right], [0, 0]]) : pixels;
@@ -213,8 +238,17 @@ export class PoseGraph {
       executed = performance.now();
       [gridHeight, gridWidth] = heatmap.shape.slice(1, 3);
       outputShapes = [heatmap, offsets, fwd, bwd].map((t) => t.shape);
-      // One flat buffer: heatmap scores ++ offsets ++ fwd ++ bwd, read back once.
-      return tf.concat([tf.sigmoid(heatmap), offsets, fwd, bwd].map((t) => t.reshape([-1])));
+      const scores = tf.sigmoid(heatmap);
+      // One flat buffer: heatmap scores ++ offsets ++ fwd ++ bwd (++ root values ++ root indices), read back once.
+      const flat = [scores, offsets, fwd, bwd].map((t) => t.reshape([-1]));
+      if (roots > 0 && ROOT_HINT_BACKENDS.has(tf.getBackend())) {
+        const before = performance.now();
+        const hint = rootCandidates(scores, roots);
+        rootsMs = performance.now() - before;
+        rootCount = hint[0].size;
+        flat.push(...hint);
+      }
+      return tf.concat(flat);
     });
     const finished = performance.now();
     let data;
@@ -225,13 +259,14 @@ export class PoseGraph {
     }
     const read = performance.now();
     return {
-      data, gridHeight, gridWidth, outputShapes, inputHeight: inH, inputWidth: inW,
+      data, gridHeight, gridWidth, outputShapes, inputHeight: inH, inputWidth: inW, rootCount,
       // inferMs: frame -> tensor, preprocessing and the network (dispatch only on GPU backends), of
       // which pixelsMs frame -> tensor, prepMs pad + resize + normalise, execMs the graph;
-      // readMs: the one read-back (on GPU backends it waits for the network to finish).
+      // readMs: the one read-back (on GPU backends it waits for the network to finish); rootsMs: the
+      // root candidates (part of inferMs).
       timings: {
         inferMs: finished - started, readMs: read - finished, pixelsMs: this.pixelsMs,
-        prepMs: prepared - started - this.pixelsMs, execMs: executed - prepared,
+        prepMs: prepared - started - this.pixelsMs, execMs: executed - prepared, rootsMs,
       },
     };
   }

@@ -65,9 +65,9 @@ const handlers = {
     return graph(modelId).warmUp(); // the outputs' shapes
   },
 
-  async estimate({ modelId, frame }) {
+  async estimate({ modelId, frame, roots }) {
     try {
-      const result = await graph(modelId).run(frame);
+      const result = await graph(modelId).run(frame, roots);
       let data = result.data;
       if (data.byteOffset !== 0 || data.buffer.byteLength !== data.byteLength) data = data.slice();
       result.data = data;

@@ -64,9 +64,10 @@ export async function useBackend(name) {
 
 /**
  * The last frames' timings (ms), newest last, for benchmarks/perf.py and the console:
- * {where, at, grabMs, pixelsMs, inferMs, readMs, transferMs, totalMs}. at: performance.now() when
+ * {where, at, grabMs, pixelsMs, inferMs, rootsMs, readMs, transferMs, totalMs}. at: performance.now() when
  * estimate() was called; grabMs: frame -> ImageBitmap (worker path); pixelsMs: frame -> tensor;
- * inferMs: frame -> tensor, preprocessing, network; readMs: the read-back; transferMs: messages to and
+ * inferMs: frame -> tensor, preprocessing, network (and rootsMs, the multi-pose root candidates of
+ * model-core.js); readMs: the read-back; transferMs: messages to and
  * from the worker; totalMs: estimate() from call to result.
  */
 export const perf = { frames: [], keep: 1000, nextFrame: { immediate: 0, presented: 0, timeout: 0, other: 0 } };
@@ -361,14 +362,17 @@ export class PoseModel {
     return shapes;
   }
 
-  /** One frame through the network. Returns the flat outputs and the frame's geometry. */
-  async estimate(input) {
+  /**
+   * One frame through the network. Returns the flat outputs and the frame's geometry. `roots`: how
+   * many multi-pose root candidates to add where the backend can (model-core.js rootCandidates).
+   */
+  async estimate(input, roots = 0) {
     const started = performance.now();
     const { source, displayWidth, displayHeight } = takeFrame(input);
     const pixels = source instanceof HTMLImageElement ? await storedPixels(source) : source;
     let result;
     try {
-      result = await this.core.run(pixels);
+      result = await this.core.run(pixels, roots);
     } finally {
       if (pixels !== source) pixels.close();
     }
@@ -413,12 +417,12 @@ export class WorkerPoseModel {
     return shapes;
   }
 
-  async estimate(input) {
+  async estimate(input, roots = 0) {
     const started = performance.now();
     const { source, displayWidth, displayHeight } = takeFrame(input);
     const frame = await transferableFrame(source, this.backend);
     const grabbed = performance.now();
-    const result = await this.client.call('estimate', { modelId: this.modelId, frame }, [frame]);
+    const result = await this.client.call('estimate', { modelId: this.modelId, frame, roots }, [frame]);
     const timings = result.timings;
     const totalMs = performance.now() - started;
     const grabMs = grabbed - started;

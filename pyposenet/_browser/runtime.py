@@ -34,12 +34,14 @@ class BrowserRuntime:
             raise
         return model
 
-    async def run(self, model, image):
-        r = await model.estimate(image)
+    async def run(self, model, image, root_candidates=0):
+        """The frame's outputs and geometry; ``root_candidates`` > 0 asks for multi-pose root
+        candidates with them (decode/root_hints.py), which the CPU backends add."""
+        r = await model.estimate(image, root_candidates)
         data = r.data.to_memoryview()  # one copy of the Float32Array into Python memory, no proxy kept
         if data.format != "f":
             data = data.cast("B").cast("f")
-        outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth)
+        outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth, r.rootCount)
         geometry = FrameGeometry(
             input_height=r.inputHeight, input_width=r.inputWidth,
             source_height=r.sourceHeight, source_width=r.sourceWidth,

@@ -12,6 +12,7 @@ from operator import itemgetter
 
 from ..parts import NUM_KEYPOINTS, PARENT_CHILD_IDS, PART_NAMES
 from .max_heap import MaxHeap
+from .root_hints import hinted_roots
 from .scan import OrderedScores, can_scan, level_of
 
 LOCAL_MAXIMUM_RADIUS = 1
@@ -564,6 +565,9 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
     of its keypoints not within ``nms_radius`` of the same keypoint of an earlier pose,
     divided by 17. At most ``max_pose_detections`` poses.
 
+    ``outputs.root_candidates``, where the model side found them (root_hints.py), spare the search
+    for roots; the results are the same without them.
+
     Returns ``[{"score": float, "keypoints": [{"score", "part", "position": {"x", "y"}}]}]``
     with positions in model-input pixels.
     """
@@ -580,7 +584,10 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
 
     ordered = OrderedScores.of(heatmap)
     if ordered is not None:
-        roots = _roots_in_byte_order(ordered, score_threshold, height, width)
+        roots = _roots_in_byte_order(ordered, score_threshold, height, width)  # lazy: runs only if needed
+        hint = outputs.root_candidates
+        if hint is not None and ordered.top == 0x3F:  # scores below 2.0, as root_hints needs
+            roots = hinted_roots(hint[0], hint[1], heatmap, score_threshold, roots)
     else:  # negative or NaN scores, or not a float32 memoryview
         heatmap = as_list(heatmap)
         roots = _roots_in_score_order(heatmap, score_threshold, height, width)

@@ -53,6 +53,7 @@ class FakeRuntime:
         self.in_flight = 0
         self.max_in_flight = 0
         self.frames_waited = 0
+        self.root_candidates = []
 
     async def load_model(self, options):
         self.loaded_with = dict(options)
@@ -61,8 +62,9 @@ class FakeRuntime:
             raise self.load_error
         return MODEL
 
-    async def run(self, model, image):
+    async def run(self, model, image, root_candidates=0):
         assert model is MODEL
+        self.root_candidates.append(root_candidates)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -485,6 +487,20 @@ def test_multi_pose_options_reach_the_decoder():
             assert_same_pose(result, want)
         net_strict = await poseNet({"scoreThreshold": 1.0}, runtime=runtime)
         assert await net_strict.multiPose(FakeImage()) == []
+
+    asyncio.run(main())
+
+
+def test_multi_pose_asks_the_model_side_for_root_candidates_for_its_pose_count():
+    """Multi-pose frames ask for root candidates (24 + 8 per pose asked for), single-pose ones for none."""
+    async def main():
+        runtime = FakeRuntime("three_people")
+        net = await poseNet({"maxPoseDetections": 2}, runtime=runtime)
+        await net.multiPose(FakeImage())
+        await net.singlePose(FakeImage())
+        net.options["maxPoseDetections"] = 10
+        await net.multiPose(FakeImage())
+        assert runtime.root_candidates == [40, 0, 104]
 
     asyncio.run(main())
 
