@@ -9,7 +9,10 @@
 // the 33x33 five-person fixture from a 513 px input) are handed to Python as the page hands them
 // (pyposenet/_browser/runtime.py: one flat Float32Array, `to_memoryview()`, `ModelOutputs.from_flat`).
 // What is timed matches benchmarks/perf.py's "decoding alone": pyposenet's decoders, from_flat included,
-// timed inside Python (decode alone, and decode + ml5-shaped results); the reference's decodeSinglePose
+// timed inside Python (decode alone, decode + ml5-shaped results, and multi-pose decoding given the root
+// candidates a multi-pose frame brings from TF.js, web/model-core.js rootCandidates, computed here with
+// the same code on TF.js's cpu backend; their cost in TF.js is timed by perf.py, on the page's wasm
+// backend); the reference's decodeSinglePose
 // on tensors and decodeMultiplePoses on TensorBuffers, awaited, from the bundles the page loads
 // (tf.min.js, posenet.min.js; TF.js's cpu backend). Blocks of --block calls, Python and JS
 // interleaved (alternating which goes first), medians over --runs blocks. Node's V8 is not
@@ -17,7 +20,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import vm from 'node:vm';
 
@@ -108,16 +111,21 @@ from pyposenet.results import FrameGeometry, to_ml5_results
 STRIDE = ${STRIDE}
 _cases = {}
 
-def add_case(name, js_flat, h, w, input_size):
+def add_case(name, js_flat, h, w, input_size, roots):
     data = js_flat.to_memoryview()  # as pyposenet/_browser/runtime.py: one copy into Python memory
     if data.format != "f":
         data = data.cast("B").cast("f")
     geometry = FrameGeometry(input_height=input_size, input_width=input_size, source_height=input_size,
                              source_width=input_size, display_height=input_size, display_width=input_size)
-    _cases[name] = (data, int(h), int(w), geometry)
+    _cases[name] = (data, int(h), int(w), geometry, int(roots))
 
 def _call(name, kind, threshold):
-    data, h, w, geometry = _cases[name]
+    data, h, w, geometry, roots = _cases[name]
+    hinted = kind.startswith("hinted ")
+    kind = kind.removeprefix("hinted ")
+    if hinted:  # the root candidates web/model-core.js adds to a multi-pose frame's outputs
+        return lambda: decode_multiple_poses(ModelOutputs.from_flat(data, h, w, roots), STRIDE, 5, threshold, 20)
+    data = data[:h * w * 115]
     def shaped(raw):
         return to_ml5_results(raw, geometry, flip_horizontal=False, min_confidence=0.5, flip_labels=False)
     if kind == "single":
@@ -133,6 +141,9 @@ def _call(name, kind, threshold):
 def result(name, kind, threshold):
     out = _call(name, kind, threshold)()
     return [out] if kind == "single" else out
+
+def hint_agrees(name, threshold):
+    return _call(name, "hinted multi", threshold)() == _call(name, "multi", threshold)()
 
 def block_ms(name, kind, threshold, block):
     fn = _call(name, kind, threshold)
@@ -203,11 +214,19 @@ async function main() {
   const cases = loadCases(args.shared);
   const pyodide = await startPyodide();
   const { tf, posenet } = await startReference();
+  const { rootCandidates } = await import(pathToFileURL(join(REPO, 'web', 'model-core.js')).href);
   const py = (name) => pyodide.globals.get(name);
   const addCase = py('add_case'); const blockMs = py('block_ms'); const pyResult = py('result'); const convMs = py('conversion_ms');
+  const hintAgrees = py('hint_agrees');
   const rows = [];
   for (const c of cases) {
-    addCase(c.name, c.flat, c.h, c.w, (c.h - 1) * STRIDE + 1);
+    // the outputs as a multi-pose frame brings them: + the root candidates model-core.js computes (5 poses)
+    const hint = tf.tidy(() => tf.concat(rootCandidates(tf.tensor4d(c.parts[0], [1, c.h, c.w, 17]), 24 + 8 * 5)));
+    const extra = hint.dataSync();
+    hint.dispose();
+    const withHint = new Float32Array(c.flat.length + extra.length);
+    withHint.set(c.flat); withHint.set(extra, c.flat.length);
+    addCase(c.name, withHint, c.h, c.w, (c.h - 1) * STRIDE + 1, extra.length / 2);
     const { tensors, buffers } = referenceInputs(tf, c);
     const jsSingle = () => posenet.decodeSinglePose(tensors[0], tensors[1], STRIDE);
     const jsMulti = (threshold) => posenet.decodeMultiplePoses(...buffers, STRIDE, 5, threshold, 20);
@@ -235,11 +254,13 @@ async function main() {
     for (const task of tasks) {
       const reference = await task.js();
       const mine = ours(task.kinds[0], task.threshold);
-      const agree = samePoses(mine, task.label === 'single' ? [reference] : reference);
-      const times = { py: [], pyShaped: [], js: [] };
+      const multi = task.label !== 'single';
+      const agree = samePoses(mine, multi ? reference : [reference]) && (!multi || hintAgrees(c.name, task.threshold));
+      const times = { py: [], pyShaped: [], js: [], hinted: [] };
       const timePython = () => {
         times.py.push(blockMs(c.name, task.kinds[0], task.threshold, args.block));
         times.pyShaped.push(blockMs(c.name, task.kinds[1], task.threshold, args.block));
+        if (multi) times.hinted.push(blockMs(c.name, `hinted ${task.kinds[0]}`, task.threshold, args.block));
       };
       const timeJs = async () => {
         const t0 = performance.now();
@@ -247,7 +268,7 @@ async function main() {
         times.js.push((performance.now() - t0) / args.block);
       };
       for (let i = 0; i < 3; i++) { timePython(); await timeJs(); } // warm-up
-      times.py.length = 0; times.pyShaped.length = 0; times.js.length = 0;
+      times.py.length = 0; times.pyShaped.length = 0; times.js.length = 0; times.hinted.length = 0;
       for (let r = 0; r < args.runs; r++) {
         if (r % 2 === 0) { timePython(); await timeJs(); } else { await timeJs(); timePython(); }
       }
@@ -255,6 +276,7 @@ async function main() {
         grid: `${c.h}x${c.w}`, case: c.name, decode: task.label, poses: mine.length,
         reference_poses: task.label === 'single' ? 1 : reference.length, bit_exact: agree,
         python_ms: median(times.py), python_ml5_ms: median(times.pyShaped), js_ms: median(times.js),
+        python_hinted_ms: multi ? median(times.hinted) : undefined,
       });
     }
     const conversions = [];
@@ -262,12 +284,14 @@ async function main() {
     rows.push({ grid: `${c.h}x${c.w}`, case: c.name, decode: 'to_memoryview', conversion_ms: median(conversions) });
     tensors.forEach((t) => t.dispose());
   }
-  [addCase, blockMs, pyResult, convMs].forEach((p) => p.destroy());
+  [addCase, blockMs, pyResult, convMs, hintAgrees].forEach((p) => p.destroy());
 
   const f = (v) => (v === undefined ? '' : v.toFixed(3));
   console.log(`pyposenet decoders in Pyodide ${pyodide.version} vs @tensorflow-models/posenet 2.2.2 (tfjs ${tf.version.tfjs}, ${tf.getBackend()} backend), node ${process.version}`);
   console.log(`median of ${args.runs} blocks of ${args.block} calls, ms per call; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const head = `${'grid'.padEnd(6)} ${'case'.padEnd(20)} ${'decode'.padEnd(15)} ${'poses'.padStart(5)} ${'python'.padStart(7)} ${'+ml5'.padStart(7)} ${'js'.padStart(7)} ${'py/js'.padStart(6)}  same`;
+  console.log('python: the decoder searching for roots itself; hinted: with the root candidates a multi-pose frame brings from');
+  console.log('TF.js (web/model-core.js, CPU backends; their cost in TF.js is in make bench, on the page\'s wasm backend)');
+  const head = `${'grid'.padEnd(6)} ${'case'.padEnd(20)} ${'decode'.padEnd(15)} ${'poses'.padStart(5)} ${'python'.padStart(7)} ${'+ml5'.padStart(7)} ${'hinted'.padStart(7)} ${'js'.padStart(7)} ${'py/js'.padStart(6)} ${'h/js'.padStart(6)}  same`;
   console.log(head);
   console.log('-'.repeat(head.length));
   for (const r of rows) {
@@ -276,7 +300,8 @@ async function main() {
       continue;
     }
     const ratio = r.python_ms / r.js_ms;
-    console.log(`${r.grid.padEnd(6)} ${r.case.padEnd(20)} ${r.decode.padEnd(15)} ${String(r.poses).padStart(5)} ${f(r.python_ms).padStart(7)} ${f(r.python_ml5_ms).padStart(7)} ${f(r.js_ms).padStart(7)} ${ratio.toFixed(2).padStart(6)}  ${r.bit_exact ? 'yes' : 'NO: results differ'}`);
+    const hintedRatio = r.python_hinted_ms === undefined ? '' : (r.python_hinted_ms / r.js_ms).toFixed(2);
+    console.log(`${r.grid.padEnd(6)} ${r.case.padEnd(20)} ${r.decode.padEnd(15)} ${String(r.poses).padStart(5)} ${f(r.python_ms).padStart(7)} ${f(r.python_ml5_ms).padStart(7)} ${f(r.python_hinted_ms).padStart(7)} ${f(r.js_ms).padStart(7)} ${ratio.toFixed(2).padStart(6)} ${hintedRatio.padStart(6)}  ${r.bit_exact ? 'yes' : 'NO: results differ'}`);
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ pyodide: pyodide.version, backend: tf.getBackend(), loadavg: os.loadavg(), rows }, null, 2));
 }

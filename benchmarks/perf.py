@@ -22,7 +22,9 @@ with the fake camera, and:
   own blocking held back: PAIRS_JS), and the ratio of each pair, with the sketch paused and drawing;
 * decoding alone on the same outputs: posenet's decodeSinglePose/decodeMultiplePoses (on tensors /
   TensorBuffers built from them) vs pyposenet's decoders in Pyodide, at the default scoreThreshold
-  and at one low enough for 5 poses;
+  and at one low enough for 5 poses; for multi-pose also what the TF.js root candidates
+  (web/model-core.js rootCandidates, on the CPU backends) cost on the page's backend, and the
+  decoder with its own search for roots instead;
 * host numpy inference (pyposenet._host, under this CPython) when that package is there.
 
 Live proxies: Pyodide 0.29 keeps no count of PyProxies, but its `_module` has an allocation tracer
@@ -56,6 +58,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from server import create_app  # noqa: E402
 from benchmarks.measure import install as install_measure  # noqa: E402
+from pyposenet.decode.root_hints import root_candidate_count  # noqa: E402
 
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
@@ -194,6 +197,8 @@ def bench_decode(r, runs, find_many):
     if data.format != "f":
         data = data.cast("B").cast("f")
     h, w = int(r.gridHeight), int(r.gridWidth)
+    k = int(r.rootCount or 0)  # root candidates from TF.js (CPU backends), as the pipeline gets them
+    plain = data[:h * w * 115]
     geometry = FrameGeometry(
         input_height=r.inputHeight, input_width=r.inputWidth, source_height=r.sourceHeight, source_width=r.sourceWidth,
         pad_top=r.padTop, pad_bottom=r.padBottom, pad_left=r.padLeft, pad_right=r.padRight,
@@ -212,24 +217,29 @@ def bench_decode(r, runs, find_many):
     many = 0.5
     for threshold in (0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.0) if find_many else (0.5,):
         many = threshold
-        if len(decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, threshold, 20)) >= 5:
+        if len(decode_multiple_poses(ModelOutputs.from_flat(plain, h, w), __STRIDE__, 5, threshold, 20)) >= 5:
             break
     def shaped(raw):
         return to_ml5_results(raw, geometry, flip_horizontal=False, min_confidence=o["minConfidence"],
                               flip_labels=o.get("flipLabels", False))
-    single = lambda: decode_single_pose(ModelOutputs.from_flat(data, h, w), __STRIDE__)
-    multi = lambda: decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, 0.5, 20)
-    multi_many = lambda: decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, many, 20)
+    single = lambda: decode_single_pose(ModelOutputs.from_flat(plain, h, w), __STRIDE__)
+    multi_at = lambda threshold: decode_multiple_poses(ModelOutputs.from_flat(data, h, w, k), __STRIDE__, 5, threshold, 20)
+    own_at = lambda threshold: decode_multiple_poses(ModelOutputs.from_flat(plain, h, w), __STRIDE__, 5, threshold, 20)
+    for threshold in (0.5, many):
+        assert multi_at(threshold) == own_at(threshold), "decoding with the root candidates differs"
     return to_js({
+        "root_candidates": k,
         "single_ms": timed(single),
         "single_shaped_ms": timed(lambda: shaped([single()])),
-        "multi_ms": timed(multi),
-        "multi_shaped_ms": timed(lambda: shaped(multi())),
-        "multi_poses": len(multi()),
+        "multi_ms": timed(lambda: multi_at(0.5)),
+        "multi_shaped_ms": timed(lambda: shaped(multi_at(0.5))),
+        "multi_own_search_ms": timed(lambda: own_at(0.5)),
+        "multi_poses": len(multi_at(0.5)),
         "many_threshold": many,
-        "multi_many_ms": timed(multi_many),
-        "multi_many_shaped_ms": timed(lambda: shaped(multi_many())),
-        "multi_many_poses": len(multi_many()),
+        "multi_many_ms": timed(lambda: multi_at(many)),
+        "multi_many_shaped_ms": timed(lambda: shaped(multi_at(many))),
+        "multi_many_own_search_ms": timed(lambda: own_at(many)),
+        "multi_many_poses": len(multi_at(many)),
     }, dict_converter=js.Object.fromEntries)
 """.replace("__STRIDE__", str(STRIDE))
 
@@ -277,14 +287,29 @@ PAIRS_JS = """async ({kind, n, drawing}) => {
     return { ours, ref, oursDraws, refDraws, oursDrawMs, refDrawMs };
 }"""
 
-DECODE_JS = """async ({runs, fixture}) => {
+DECODE_JS = """async ({runs, fixture, roots}) => {
     const py = window.pyposenet.pyodide;
     const model = py.runPython('bench_net._model');
-    const live = await model.estimate(document.querySelector('video'));
+    const core = await import('/web/model-core.js');
+    const hinting = ['wasm', 'cpu'].includes(tf.getBackend());  // as model-core.js's ROOT_HINT_BACKENDS
+    // a multi-pose frame, as the pipeline asks for it: with root candidates where the backend adds them
+    const live = await model.estimate(document.querySelector('video'), roots);
     const cases = { live };
     if (fixture) {
         const bytes = Uint8Array.from(atob(fixture.b64), (c) => c.charCodeAt(0));
-        cases.fixture = Object.assign({}, live, { data: new Float32Array(bytes.buffer), gridHeight: fixture.h,
+        let data = new Float32Array(bytes.buffer);
+        let rootCount = 0;
+        if (hinting) {  // the root candidates model-core.js would have added to this output
+            const n = fixture.h * fixture.w * 17;
+            const hint = tf.tidy(() => tf.concat(core.rootCandidates(tf.tensor4d(data.slice(0, n), [1, fixture.h, fixture.w, 17]), roots)));
+            const extra = hint.dataSync();
+            hint.dispose();
+            rootCount = extra.length / 2;
+            const joined = new Float32Array(data.length + extra.length);
+            joined.set(data); joined.set(extra, data.length);
+            data = joined;
+        }
+        cases.fixture = Object.assign({}, live, { data, rootCount, gridHeight: fixture.h,
             gridWidth: fixture.w, inputHeight: fixture.input, inputWidth: fixture.input,
             sourceHeight: fixture.input, sourceWidth: fixture.input, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 });
     }
@@ -312,6 +337,15 @@ DECODE_JS = """async ({runs, fixture}) => {
         const single = await time(() => posenet.decodeSinglePose(heat, off, __STRIDE__));
         const buffers = [heat, off, fwd, bwd].map((t) => t.bufferSync());
         const multiAt = (threshold) => posenet.decodeMultiplePoses(...buffers, __STRIDE__, 5, threshold, 20);
+        // the root candidates' cost in TF.js, on this page's backend, with a read-back of their own
+        // (in the pipeline they share the outputs' one; in the worker they are off the page's thread)
+        let roots_ms = null;
+        if (r.rootCount > 0) {
+            const scores = tf.tensor4d(d.slice(0, n * 17), [1, H, W, 17]);
+            roots_ms = await time(() => { const t = tf.tidy(() => tf.concat(core.rootCandidates(scores, roots))); t.dataSync(); t.dispose(); });
+            scores.dispose();
+        }
+        ours.roots_ms = roots_ms;
         const reference = {
             single_ms: single,
             multi_ms: await time(() => multiAt(0.5)), multi_poses: (await multiAt(0.5)).length,
@@ -381,7 +415,8 @@ def measure_window(page, detection_type: str, warmup: int, frames: int, timeout_
     n = raw["frames"]
     stamps = raw["pose_times_ms"]
     per_frame = {key: median([t.get(key) for t in timings])
-                 for key in ("grabMs", "pixelsMs", "prepMs", "execMs", "inferMs", "readMs", "transferMs", "totalMs")}
+                 for key in ("grabMs", "pixelsMs", "prepMs", "execMs", "rootsMs", "inferMs", "readMs", "transferMs",
+                             "totalMs")}
     model_ms = median(raw["model_ms"])
     decode_ms = median(raw["decode_ms"])
     # draws inside the pose window only (same clock: performance.now())
@@ -401,6 +436,7 @@ def measure_window(page, detection_type: str, warmup: int, frames: int, timeout_
         "pixels_ms": rnd(per_frame["pixelsMs"], 3),
         "prep_ms": rnd(per_frame["prepMs"], 3),
         "exec_ms": rnd(per_frame["execMs"], 3),
+        "roots_ms": rnd(per_frame["rootsMs"], 3),
         "infer_ms": rnd(per_frame["inferMs"], 3),
         "read_ms": rnd(per_frame["readMs"], 3),
         "transfer_ms": rnd(per_frame["transferMs"], 3),
@@ -513,7 +549,8 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
                   f"(sketch paused), {drew['ratio_median']} (sketch drawing; draws per run ours "
                   f"{drew['ours_draws_mean']}, reference {drew['reference_draws_mean']}; ratio less draw() ms "
                   f"{drew['ratio_less_draw_ms_median']})", flush=True)
-        session["decode"] = page.evaluate(DECODE_JS, {"runs": 15 if webgl else 100, "fixture": decode_fixture()})
+        session["decode"] = page.evaluate(DECODE_JS, {"runs": 15 if webgl else 100, "fixture": decode_fixture(),
+                                                      "roots": root_candidate_count(5)})
         session["page_errors"] = errors
     finally:
         context.close()
@@ -628,19 +665,27 @@ def table(sessions: list[dict], host: dict | None) -> str:
                      f"{fmt(cs['first_pose']):>10}")
     lines.append("")
     lines.append("decoding alone, same outputs, ms (pyposenet in Pyodide: decode / decode + ml5 results;"
-                 " reference: posenet 2.2.2's decoders)")
+                 " multi-pose: + TF.js root candidates where the backend adds them = the sum, and the decoder's"
+                 " own search instead; reference: posenet 2.2.2's decoders)")
     for s in sessions:
         for name, d in s["decode"].items():
             o, r = d["ours"], d["reference"]
             what = "camera frame" if name == "live" else "multi-person fixture"
-            rows = [("single", o["single_ms"], o["single_shaped_ms"], r["single_ms"], 1, 1),
-                    ("multi thr 0.5", o["multi_ms"], o["multi_shaped_ms"], r["multi_ms"], o["multi_poses"], r["multi_poses"])]
+            rows = [("single", o["single_ms"], o["single_shaped_ms"], None, None, r["single_ms"], 1, 1),
+                    ("multi thr 0.5", o["multi_ms"], o["multi_shaped_ms"], o.get("roots_ms"), o["multi_own_search_ms"],
+                     r["multi_ms"], o["multi_poses"], r["multi_poses"])]
             if name == "live" and o["many_threshold"] != 0.5:
                 rows.append((f"multi thr {o['many_threshold']}", o["multi_many_ms"], o["multi_many_shaped_ms"],
-                             r["multi_many_ms"], o["multi_many_poses"], r["multi_many_poses"]))
-            for label, ours, shaped, ref, n_ours, n_ref in rows:
+                             o.get("roots_ms"), o["multi_many_own_search_ms"], r["multi_many_ms"],
+                             o["multi_many_poses"], r["multi_many_poses"]))
+            for label, ours, shaped, roots, own, ref, n_ours, n_ref in rows:
+                extra = ""
+                if own is not None:
+                    total = ours + roots if roots is not None and ours is not None else None
+                    extra = (f" + roots {fmt(roots):>5} = {fmt(total):>5}" if roots is not None else
+                             " (no root candidates)" + " " * 15) + f", own search {fmt(own):>5}"
                 lines.append(f"  {s['backend']:7} {s['where']:6} {what:21} {d['grid'][0]}x{d['grid'][1]} {label:14} "
-                             f"ours {fmt(ours):>5} / {fmt(shaped):>5} ({n_ours} poses)   reference {fmt(ref):>5} "
+                             f"ours {fmt(ours):>5} / {fmt(shaped):>5}{extra} ({n_ours} poses)   reference {fmt(ref):>5} "
                              f"({n_ref} poses)")
     if host is not None:
         lines.append("")
@@ -688,12 +733,13 @@ def plot(sessions: list[dict], path: Path) -> str | None:
 
     def part(c, key):
         if key == "other_ms":  # frame -> tensor + inference, less what is itemised
-            rest = (c["infer_ms"] or 0) - sum(c.get(k) or 0 for k in ("pixels_ms", "prep_ms", "exec_ms"))
+            rest = (c["infer_ms"] or 0) - sum(c.get(k) or 0 for k in ("pixels_ms", "prep_ms", "exec_ms", "roots_ms"))
             return max(0.0, rest)
         return max(0.0, c.get(key) or 0)
 
     parts = [("exec_ms", "network (graph.execute)"), ("grab_ms", "frame -> VideoFrame/ImageBitmap (page)"),
-             ("pixels_ms", "frame -> tensor"), ("prep_ms", "pad + resize + normalise"), ("other_ms", "sigmoid + concat"),
+             ("pixels_ms", "frame -> tensor"), ("prep_ms", "pad + resize + normalise"),
+             ("roots_ms", "root candidates (multi, CPU backends)"), ("other_ms", "sigmoid + concat"),
              ("read_ms", "read-back"), ("transfer_ms", "worker messages"), ("decode_ms", "Python decode + results")]
     bottom = [0.0] * len(x)
     for key, name in parts:
@@ -719,14 +765,18 @@ def plot(sessions: list[dict], path: Path) -> str | None:
         for name, d in s["decode"].items():
             what = "camera" if name == "live" else "5-person fixture"
             o, r = d["ours"], d["reference"]
-            cases.append((f"{s['backend']} {s['where']}\n{what} single", o["single_ms"], r["single_ms"]))
-            cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p", o["multi_ms"], r["multi_ms"]))
+            roots = o.get("roots_ms") or 0
+            cases.append((f"{s['backend']} {s['where']}\n{what} single", o["single_ms"], 0, r["single_ms"]))
+            cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p", o["multi_ms"], roots,
+                          r["multi_ms"]))
             if name == "live" and o["many_threshold"] != 0.5:
                 cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_many_poses']}p",
-                              o["multi_many_ms"], r["multi_many_ms"]))
+                              o["multi_many_ms"], roots, r["multi_many_ms"]))
     cx = list(range(len(cases)))
     ax4.bar([i - width / 2 for i in cx], [c[1] or 0 for c in cases], width, label="pyposenet (Python in Pyodide)")
-    ax4.bar([i + width / 2 for i in cx], [c[2] or 0 for c in cases], width, label="reference (JS)", color="grey")
+    ax4.bar([i - width / 2 for i in cx], [c[2] for c in cases], width, bottom=[c[1] or 0 for c in cases],
+            label="+ TF.js root candidates (multi)")
+    ax4.bar([i + width / 2 for i in cx], [c[3] or 0 for c in cases], width, label="reference (JS)", color="grey")
     ax4.set_xticks(cx, [c[0] for c in cases], fontsize=6, rotation=90)
     ax4.set_ylabel("ms, median")
     ax4.set_title("decoding alone, same outputs")
