@@ -10,9 +10,8 @@
 // (pyposenet/_browser/runtime.py: one flat Float32Array, `to_memoryview()`, `ModelOutputs.from_flat`).
 // What is timed matches benchmarks/perf.py's "decoding alone": pyposenet's decoders, from_flat included,
 // timed inside Python (decode alone, decode + ml5-shaped results, and multi-pose decoding given the root
-// candidates a multi-pose frame brings from TF.js, web/model-core.js rootCandidates, computed here with
-// the same code on TF.js's cpu backend; their cost in TF.js is timed by perf.py, on the page's wasm
-// backend); the reference's decodeSinglePose
+// candidates a multi-pose frame brings, found by web/root-candidates.js, which is timed too and run
+// here as the page runs it); the reference's decodeSinglePose
 // on tensors and decodeMultiplePoses on TensorBuffers, awaited, from the bundles the page loads
 // (tf.min.js, posenet.min.js; TF.js's cpu backend). Blocks of --block calls, Python and JS
 // interleaved (alternating which goes first), medians over --runs blocks. Node's V8 is not
@@ -27,6 +26,7 @@ import vm from 'node:vm';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(REPO, 'package.json'));
 const STRIDE = 16;
+const ROOT_CANDIDATES = 24 + 8 * 5; // pyposenet/decode/root_hints.py root_candidate_count(5)
 
 class UsageError extends Error {}
 
@@ -106,26 +106,30 @@ function pythonFiles(dir) {
 const PYTHON = `
 import time
 from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
+from pyposenet.decode.root_hints import RootCandidates
 from pyposenet.results import FrameGeometry, to_ml5_results
+
+def as_floats(view):
+    return view if view.format == "f" else view.cast("B").cast("f")
 
 STRIDE = ${STRIDE}
 _cases = {}
 
-def add_case(name, js_flat, h, w, input_size, roots):
-    data = js_flat.to_memoryview()  # as pyposenet/_browser/runtime.py: one copy into Python memory
-    if data.format != "f":
-        data = data.cast("B").cast("f")
+def add_case(name, js_flat, h, w, input_size):
+    data = as_floats(js_flat.to_memoryview())  # as pyposenet/_browser/runtime.py: one copy into Python memory
     geometry = FrameGeometry(input_height=input_size, input_width=input_size, source_height=input_size,
                              source_width=input_size, display_height=input_size, display_width=input_size)
-    _cases[name] = (data, int(h), int(w), geometry, int(roots))
+    _cases[name] = (data, int(h), int(w), geometry, {})
+
+def add_hint(name, threshold, js_roots, found, nan):
+    # the root candidates web/root-candidates.js finds for a multi-pose frame at this threshold
+    _cases[name][4][threshold] = RootCandidates.from_flat(as_floats(js_roots.to_memoryview()), found, threshold, nan)
 
 def _call(name, kind, threshold):
-    data, h, w, geometry, roots = _cases[name]
-    hinted = kind.startswith("hinted ")
-    kind = kind.removeprefix("hinted ")
-    if hinted:  # the root candidates web/model-core.js adds to a multi-pose frame's outputs
-        return lambda: decode_multiple_poses(ModelOutputs.from_flat(data, h, w, roots), STRIDE, 5, threshold, 20)
-    data = data[:h * w * 115]
+    data, h, w, geometry, hints = _cases[name]
+    if kind == "hinted multi":
+        hint = hints[threshold]
+        return lambda: decode_multiple_poses(ModelOutputs.from_flat(data, h, w, hint), STRIDE, 5, threshold, 20)
     def shaped(raw):
         return to_ml5_results(raw, geometry, flip_horizontal=False, min_confidence=0.5, flip_labels=False)
     if kind == "single":
@@ -214,19 +218,14 @@ async function main() {
   const cases = loadCases(args.shared);
   const pyodide = await startPyodide();
   const { tf, posenet } = await startReference();
-  const { rootCandidates } = await import(pathToFileURL(join(REPO, 'web', 'model-core.js')).href);
+  const { rootCandidates } = await import(pathToFileURL(join(REPO, 'web', 'root-candidates.js')).href);
   const py = (name) => pyodide.globals.get(name);
   const addCase = py('add_case'); const blockMs = py('block_ms'); const pyResult = py('result'); const convMs = py('conversion_ms');
-  const hintAgrees = py('hint_agrees');
+  const hintAgrees = py('hint_agrees'); const addHint = py('add_hint');
   const rows = [];
   for (const c of cases) {
-    // the outputs as a multi-pose frame brings them: + the root candidates model-core.js computes (5 poses)
-    const hint = tf.tidy(() => tf.concat(rootCandidates(tf.tensor4d(c.parts[0], [1, c.h, c.w, 17]), 24 + 8 * 5)));
-    const extra = hint.dataSync();
-    hint.dispose();
-    const withHint = new Float32Array(c.flat.length + extra.length);
-    withHint.set(c.flat); withHint.set(extra, c.flat.length);
-    addCase(c.name, withHint, c.h, c.w, (c.h - 1) * STRIDE + 1, extra.length / 2);
+    addCase(c.name, c.flat, c.h, c.w, (c.h - 1) * STRIDE + 1);
+    const findRoots = (threshold) => rootCandidates(c.parts[0], c.h, c.w, threshold, ROOT_CANDIDATES);
     const { tensors, buffers } = referenceInputs(tf, c);
     const jsSingle = () => posenet.decodeSinglePose(tensors[0], tensors[1], STRIDE);
     const jsMulti = (threshold) => posenet.decodeMultiplePoses(...buffers, STRIDE, 5, threshold, 20);
@@ -252,15 +251,24 @@ async function main() {
     // scoreThreshold 0: every score is a candidate (perf.py's "5 poses" case on the camera frame)
     if (c.many && many !== 0) tasks.push({ label: 'multi thr 0', kinds: ['multi', 'multi+ml5'], threshold: 0, js: () => jsMulti(0) });
     for (const task of tasks) {
+      if (task.label !== 'single') {
+        const { data, found, nan } = findRoots(task.threshold);
+        addHint(c.name, task.threshold, data, found, nan);
+      }
       const reference = await task.js();
       const mine = ours(task.kinds[0], task.threshold);
       const multi = task.label !== 'single';
       const agree = samePoses(mine, multi ? reference : [reference]) && (!multi || hintAgrees(c.name, task.threshold));
-      const times = { py: [], pyShaped: [], js: [], hinted: [] };
+      const times = { py: [], pyShaped: [], js: [], hinted: [], roots: [] };
       const timePython = () => {
         times.py.push(blockMs(c.name, task.kinds[0], task.threshold, args.block));
         times.pyShaped.push(blockMs(c.name, task.kinds[1], task.threshold, args.block));
-        if (multi) times.hinted.push(blockMs(c.name, `hinted ${task.kinds[0]}`, task.threshold, args.block));
+        if (multi) {
+          times.hinted.push(blockMs(c.name, 'hinted multi', task.threshold, args.block));
+          const t0 = performance.now();
+          for (let k = 0; k < args.block; k++) findRoots(task.threshold);
+          times.roots.push((performance.now() - t0) / args.block);
+        }
       };
       const timeJs = async () => {
         const t0 = performance.now();
@@ -268,7 +276,7 @@ async function main() {
         times.js.push((performance.now() - t0) / args.block);
       };
       for (let i = 0; i < 3; i++) { timePython(); await timeJs(); } // warm-up
-      times.py.length = 0; times.pyShaped.length = 0; times.js.length = 0; times.hinted.length = 0;
+      for (const list of Object.values(times)) list.length = 0;
       for (let r = 0; r < args.runs; r++) {
         if (r % 2 === 0) { timePython(); await timeJs(); } else { await timeJs(); timePython(); }
       }
@@ -276,7 +284,7 @@ async function main() {
         grid: `${c.h}x${c.w}`, case: c.name, decode: task.label, poses: mine.length,
         reference_poses: task.label === 'single' ? 1 : reference.length, bit_exact: agree,
         python_ms: median(times.py), python_ml5_ms: median(times.pyShaped), js_ms: median(times.js),
-        python_hinted_ms: multi ? median(times.hinted) : undefined,
+        python_hinted_ms: multi ? median(times.hinted) : undefined, roots_js_ms: multi ? median(times.roots) : undefined,
       });
     }
     const conversions = [];
@@ -284,14 +292,14 @@ async function main() {
     rows.push({ grid: `${c.h}x${c.w}`, case: c.name, decode: 'to_memoryview', conversion_ms: median(conversions) });
     tensors.forEach((t) => t.dispose());
   }
-  [addCase, blockMs, pyResult, convMs, hintAgrees].forEach((p) => p.destroy());
+  [addCase, blockMs, pyResult, convMs, hintAgrees, addHint].forEach((p) => p.destroy());
 
   const f = (v) => (v === undefined ? '' : v.toFixed(3));
   console.log(`pyposenet decoders in Pyodide ${pyodide.version} vs @tensorflow-models/posenet 2.2.2 (tfjs ${tf.version.tfjs}, ${tf.getBackend()} backend), node ${process.version}`);
   console.log(`median of ${args.runs} blocks of ${args.block} calls, ms per call; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('python: the decoder searching for roots itself; hinted: with the root candidates a multi-pose frame brings from');
-  console.log('TF.js (web/model-core.js, CPU backends; their cost in TF.js is in make bench, on the page\'s wasm backend)');
-  const head = `${'grid'.padEnd(6)} ${'case'.padEnd(20)} ${'decode'.padEnd(15)} ${'poses'.padStart(5)} ${'python'.padStart(7)} ${'+ml5'.padStart(7)} ${'hinted'.padStart(7)} ${'js'.padStart(7)} ${'py/js'.padStart(6)} ${'h/js'.padStart(6)}  same`;
+  console.log('python: the decoder searching for roots itself; hinted: given the root candidates a multi-pose frame brings,');
+  console.log('found in JavaScript (web/root-candidates.js: "roots"); (h+r)/js: hinted + roots against the reference');
+  const head = `${'grid'.padEnd(6)} ${'case'.padEnd(20)} ${'decode'.padEnd(15)} ${'poses'.padStart(5)} ${'python'.padStart(7)} ${'+ml5'.padStart(7)} ${'hinted'.padStart(7)} ${'roots'.padStart(7)} ${'js'.padStart(7)} ${'py/js'.padStart(6)} ${'(h+r)/js'.padStart(8)}  same`;
   console.log(head);
   console.log('-'.repeat(head.length));
   for (const r of rows) {
@@ -300,8 +308,8 @@ async function main() {
       continue;
     }
     const ratio = r.python_ms / r.js_ms;
-    const hintedRatio = r.python_hinted_ms === undefined ? '' : (r.python_hinted_ms / r.js_ms).toFixed(2);
-    console.log(`${r.grid.padEnd(6)} ${r.case.padEnd(20)} ${r.decode.padEnd(15)} ${String(r.poses).padStart(5)} ${f(r.python_ms).padStart(7)} ${f(r.python_ml5_ms).padStart(7)} ${f(r.python_hinted_ms).padStart(7)} ${f(r.js_ms).padStart(7)} ${ratio.toFixed(2).padStart(6)} ${hintedRatio.padStart(6)}  ${r.bit_exact ? 'yes' : 'NO: results differ'}`);
+    const hintedRatio = r.python_hinted_ms === undefined ? '' : ((r.python_hinted_ms + r.roots_js_ms) / r.js_ms).toFixed(2);
+    console.log(`${r.grid.padEnd(6)} ${r.case.padEnd(20)} ${r.decode.padEnd(15)} ${String(r.poses).padStart(5)} ${f(r.python_ms).padStart(7)} ${f(r.python_ml5_ms).padStart(7)} ${f(r.python_hinted_ms).padStart(7)} ${f(r.roots_js_ms).padStart(7)} ${f(r.js_ms).padStart(7)} ${ratio.toFixed(2).padStart(6)} ${hintedRatio.padStart(8)}  ${r.bit_exact ? 'yes' : 'NO: results differ'}`);
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ pyodide: pyodide.version, backend: tf.getBackend(), loadavg: os.loadavg(), rows }, null, 2));
 }

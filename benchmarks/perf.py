@@ -22,9 +22,9 @@ with the fake camera, and:
   own blocking held back: PAIRS_JS), and the ratio of each pair, with the sketch paused and drawing;
 * decoding alone on the same outputs: posenet's decodeSinglePose/decodeMultiplePoses (on tensors /
   TensorBuffers built from them) vs pyposenet's decoders in Pyodide, at the default scoreThreshold
-  and at one low enough for 5 poses; for multi-pose also what the TF.js root candidates
-  (web/model-core.js rootCandidates, on the CPU backends) cost on the page's backend, and the
-  decoder with its own search for roots instead;
+  and at one low enough for 5 poses; for multi-pose also what finding the root candidates in
+  JavaScript costs (web/root-candidates.js, which every multi-pose frame runs), and the decoder with
+  its own search for roots instead;
 * host numpy inference (pyposenet._host, under this CPython) when that package is there.
 
 Live proxies: Pyodide 0.29 keeps no count of PyProxies, but its `_module` has an allocation tracer
@@ -111,7 +111,9 @@ import asyncio, time, js
 from pyodide.ffi import to_js
 from pyposenet.net import live_nets
 from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
+from pyposenet.decode.root_hints import RootCandidates
 from pyposenet.results import FrameGeometry, to_ml5_results
+from pyposenet._browser.runtime import as_floats
 
 bench_net = live_nets()[0]
 bench_pose_times = []
@@ -192,13 +194,12 @@ def _median(values):
     values = sorted(values)
     return values[len(values) // 2] if len(values) % 2 else 0.5 * (values[len(values) // 2 - 1] + values[len(values) // 2])
 
-def bench_decode(r, runs, find_many):
-    data = r.data.to_memoryview()
-    if data.format != "f":
-        data = data.cast("B").cast("f")
+def bench_decode(r, runs, find_many, js_hints):
+    data = as_floats(r.data.to_memoryview())
     h, w = int(r.gridHeight), int(r.gridWidth)
-    k = int(r.rootCount or 0)  # root candidates from TF.js (CPU backends), as the pipeline gets them
-    plain = data[:h * w * 115]
+    # the root candidates web/root-candidates.js finds for a multi-pose frame, per threshold
+    hints = {float(item[0]): RootCandidates.from_flat(as_floats(item[1].to_memoryview()), int(item[2]), float(item[0]),
+                                                      bool(item[3])) for item in js_hints}
     geometry = FrameGeometry(
         input_height=r.inputHeight, input_width=r.inputWidth, source_height=r.sourceHeight, source_width=r.sourceWidth,
         pad_top=r.padTop, pad_bottom=r.padBottom, pad_left=r.padLeft, pad_right=r.padRight,
@@ -217,18 +218,18 @@ def bench_decode(r, runs, find_many):
     many = 0.5
     for threshold in (0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.0) if find_many else (0.5,):
         many = threshold
-        if len(decode_multiple_poses(ModelOutputs.from_flat(plain, h, w), __STRIDE__, 5, threshold, 20)) >= 5:
+        if len(decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, threshold, 20)) >= 5:
             break
     def shaped(raw):
         return to_ml5_results(raw, geometry, flip_horizontal=False, min_confidence=o["minConfidence"],
                               flip_labels=o.get("flipLabels", False))
-    single = lambda: decode_single_pose(ModelOutputs.from_flat(plain, h, w), __STRIDE__)
-    multi_at = lambda threshold: decode_multiple_poses(ModelOutputs.from_flat(data, h, w, k), __STRIDE__, 5, threshold, 20)
-    own_at = lambda threshold: decode_multiple_poses(ModelOutputs.from_flat(plain, h, w), __STRIDE__, 5, threshold, 20)
+    single = lambda: decode_single_pose(ModelOutputs.from_flat(data, h, w), __STRIDE__)
+    multi_at = lambda threshold: decode_multiple_poses(ModelOutputs.from_flat(data, h, w, hints[threshold]),
+                                                       __STRIDE__, 5, threshold, 20)
+    own_at = lambda threshold: decode_multiple_poses(ModelOutputs.from_flat(data, h, w), __STRIDE__, 5, threshold, 20)
     for threshold in (0.5, many):
         assert multi_at(threshold) == own_at(threshold), "decoding with the root candidates differs"
     return to_js({
-        "root_candidates": k,
         "single_ms": timed(single),
         "single_shaped_ms": timed(lambda: shaped([single()])),
         "multi_ms": timed(lambda: multi_at(0.5)),
@@ -290,26 +291,13 @@ PAIRS_JS = """async ({kind, n, drawing}) => {
 DECODE_JS = """async ({runs, fixture, roots}) => {
     const py = window.pyposenet.pyodide;
     const model = py.runPython('bench_net._model');
-    const core = await import('/web/model-core.js');
-    const hinting = ['wasm', 'cpu'].includes(tf.getBackend());  // as model-core.js's ROOT_HINT_BACKENDS
-    // a multi-pose frame, as the pipeline asks for it: with root candidates where the backend adds them
-    const live = await model.estimate(document.querySelector('video'), roots);
+    const { rootCandidates } = await import('/web/root-candidates.js');
+    const live = await model.estimate(document.querySelector('video'));
     const cases = { live };
     if (fixture) {
         const bytes = Uint8Array.from(atob(fixture.b64), (c) => c.charCodeAt(0));
-        let data = new Float32Array(bytes.buffer);
-        let rootCount = 0;
-        if (hinting) {  // the root candidates model-core.js would have added to this output
-            const n = fixture.h * fixture.w * 17;
-            const hint = tf.tidy(() => tf.concat(core.rootCandidates(tf.tensor4d(data.slice(0, n), [1, fixture.h, fixture.w, 17]), roots)));
-            const extra = hint.dataSync();
-            hint.dispose();
-            rootCount = extra.length / 2;
-            const joined = new Float32Array(data.length + extra.length);
-            joined.set(data); joined.set(extra, data.length);
-            data = joined;
-        }
-        cases.fixture = Object.assign({}, live, { data, rootCount, gridHeight: fixture.h,
+        const data = new Float32Array(bytes.buffer);
+        cases.fixture = Object.assign({}, live, { data, gridHeight: fixture.h,
             gridWidth: fixture.w, inputHeight: fixture.input, inputWidth: fixture.input,
             sourceHeight: fixture.input, sourceWidth: fixture.input, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 });
     }
@@ -328,8 +316,11 @@ DECODE_JS = """async ({runs, fixture, roots}) => {
     const decode = py.globals.get('bench_decode');
     const out = {};
     for (const [name, r] of Object.entries(cases)) {
-        const ours = decode(r, runs, name === 'live');
         const H = r.gridHeight, W = r.gridWidth, n = H * W, d = r.data;
+        // what a multi-pose frame brings at each threshold the benchmark may decode at (root-candidates.js)
+        const thresholds = [0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.0];
+        const hints = thresholds.map((t) => { const h = rootCandidates(d, H, W, t, roots); return [t, h.data, h.found, h.nan]; });
+        const ours = decode(r, runs, name === 'live', hints);
         const heat = tf.tensor3d(d.slice(0, n * 17), [H, W, 17]);
         const off = tf.tensor3d(d.slice(n * 17, n * 51), [H, W, 34]);
         const fwd = tf.tensor3d(d.slice(n * 51, n * 83), [H, W, 32]);
@@ -337,15 +328,9 @@ DECODE_JS = """async ({runs, fixture, roots}) => {
         const single = await time(() => posenet.decodeSinglePose(heat, off, __STRIDE__));
         const buffers = [heat, off, fwd, bwd].map((t) => t.bufferSync());
         const multiAt = (threshold) => posenet.decodeMultiplePoses(...buffers, __STRIDE__, 5, threshold, 20);
-        // the root candidates' cost in TF.js, on this page's backend, with a read-back of their own
-        // (in the pipeline they share the outputs' one; in the worker they are off the page's thread)
-        let roots_ms = null;
-        if (r.rootCount > 0) {
-            const scores = tf.tensor4d(d.slice(0, n * 17), [1, H, W, 17]);
-            roots_ms = await time(() => { const t = tf.tidy(() => tf.concat(core.rootCandidates(scores, roots))); t.dataSync(); t.dispose(); });
-            scores.dispose();
-        }
-        ours.roots_ms = roots_ms;
+        // finding the root candidates in JavaScript (in the pipeline: in the worker, or on the page)
+        ours.roots_ms = await time(() => rootCandidates(d, H, W, 0.5, roots));
+        ours.roots_many_ms = await time(() => rootCandidates(d, H, W, ours.many_threshold, roots));
         const reference = {
             single_ms: single,
             multi_ms: await time(() => multiAt(0.5)), multi_poses: (await multiAt(0.5)).length,
@@ -665,25 +650,24 @@ def table(sessions: list[dict], host: dict | None) -> str:
                      f"{fmt(cs['first_pose']):>10}")
     lines.append("")
     lines.append("decoding alone, same outputs, ms (pyposenet in Pyodide: decode / decode + ml5 results;"
-                 " multi-pose: + TF.js root candidates where the backend adds them = the sum, and the decoder's"
+                 " multi-pose: + finding the root candidates in JavaScript = the sum, and the decoder's"
                  " own search instead; reference: posenet 2.2.2's decoders)")
     for s in sessions:
         for name, d in s["decode"].items():
             o, r = d["ours"], d["reference"]
             what = "camera frame" if name == "live" else "multi-person fixture"
             rows = [("single", o["single_ms"], o["single_shaped_ms"], None, None, r["single_ms"], 1, 1),
-                    ("multi thr 0.5", o["multi_ms"], o["multi_shaped_ms"], o.get("roots_ms"), o["multi_own_search_ms"],
+                    ("multi thr 0.5", o["multi_ms"], o["multi_shaped_ms"], o["roots_ms"], o["multi_own_search_ms"],
                      r["multi_ms"], o["multi_poses"], r["multi_poses"])]
             if name == "live" and o["many_threshold"] != 0.5:
                 rows.append((f"multi thr {o['many_threshold']}", o["multi_many_ms"], o["multi_many_shaped_ms"],
-                             o.get("roots_ms"), o["multi_many_own_search_ms"], r["multi_many_ms"],
+                             o["roots_many_ms"], o["multi_many_own_search_ms"], r["multi_many_ms"],
                              o["multi_many_poses"], r["multi_many_poses"]))
             for label, ours, shaped, roots, own, ref, n_ours, n_ref in rows:
                 extra = ""
                 if own is not None:
                     total = ours + roots if roots is not None and ours is not None else None
-                    extra = (f" + roots {fmt(roots):>5} = {fmt(total):>5}" if roots is not None else
-                             " (no root candidates)" + " " * 15) + f", own search {fmt(own):>5}"
+                    extra = f" + roots (JS) {fmt(roots):>5} = {fmt(total):>5}, own search {fmt(own):>5}"
                 lines.append(f"  {s['backend']:7} {s['where']:6} {what:21} {d['grid'][0]}x{d['grid'][1]} {label:14} "
                              f"ours {fmt(ours):>5} / {fmt(shaped):>5}{extra} ({n_ours} poses)   reference {fmt(ref):>5} "
                              f"({n_ref} poses)")
@@ -733,13 +717,13 @@ def plot(sessions: list[dict], path: Path) -> str | None:
 
     def part(c, key):
         if key == "other_ms":  # frame -> tensor + inference, less what is itemised
-            rest = (c["infer_ms"] or 0) - sum(c.get(k) or 0 for k in ("pixels_ms", "prep_ms", "exec_ms", "roots_ms"))
+            rest = (c["infer_ms"] or 0) - sum(c.get(k) or 0 for k in ("pixels_ms", "prep_ms", "exec_ms"))
             return max(0.0, rest)
         return max(0.0, c.get(key) or 0)
 
     parts = [("exec_ms", "network (graph.execute)"), ("grab_ms", "frame -> VideoFrame/ImageBitmap (page)"),
              ("pixels_ms", "frame -> tensor"), ("prep_ms", "pad + resize + normalise"),
-             ("roots_ms", "root candidates (multi, CPU backends)"), ("other_ms", "sigmoid + concat"),
+             ("other_ms", "sigmoid + concat"), ("roots_ms", "root candidates (multi, JS)"),
              ("read_ms", "read-back"), ("transfer_ms", "worker messages"), ("decode_ms", "Python decode + results")]
     bottom = [0.0] * len(x)
     for key, name in parts:
@@ -765,17 +749,16 @@ def plot(sessions: list[dict], path: Path) -> str | None:
         for name, d in s["decode"].items():
             what = "camera" if name == "live" else "5-person fixture"
             o, r = d["ours"], d["reference"]
-            roots = o.get("roots_ms") or 0
             cases.append((f"{s['backend']} {s['where']}\n{what} single", o["single_ms"], 0, r["single_ms"]))
-            cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p", o["multi_ms"], roots,
-                          r["multi_ms"]))
+            cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p", o["multi_ms"],
+                          o["roots_ms"] or 0, r["multi_ms"]))
             if name == "live" and o["many_threshold"] != 0.5:
                 cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_many_poses']}p",
-                              o["multi_many_ms"], roots, r["multi_many_ms"]))
+                              o["multi_many_ms"], o["roots_many_ms"] or 0, r["multi_many_ms"]))
     cx = list(range(len(cases)))
     ax4.bar([i - width / 2 for i in cx], [c[1] or 0 for c in cases], width, label="pyposenet (Python in Pyodide)")
     ax4.bar([i - width / 2 for i in cx], [c[2] for c in cases], width, bottom=[c[1] or 0 for c in cases],
-            label="+ TF.js root candidates (multi)")
+            label="+ root candidates in JS (multi)")
     ax4.bar([i + width / 2 for i in cx], [c[3] or 0 for c in cases], width, label="reference (JS)", color="grey")
     ax4.set_xticks(cx, [c[0] for c in cases], fontsize=6, rotation=90)
     ax4.set_ylabel("ms, median")

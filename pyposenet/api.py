@@ -294,7 +294,7 @@ class ServiceRuntime:
     async def load_model(self, options):
         return self.service.model(options)
 
-    async def run(self, model, image, root_candidates=0):
+    async def run(self, model, image, roots=None):
         return self.service.host.infer(model, image)
 
     async def next_frame(self, video) -> None:

@@ -313,7 +313,8 @@ class PoseNet:
     async def _estimate(self, image, detection_type: str):
         started = time.perf_counter()
         o = self.options
-        roots = root_candidate_count(o["maxPoseDetections"]) if detection_type != "single" else 0
+        roots = None if detection_type == "single" else (root_candidate_count(o["maxPoseDetections"]),
+                                                          o["scoreThreshold"])
         outputs, geometry = await self._runtime.run(self._model, image, roots)
         decoding = time.perf_counter()
         stride = o["outputStride"]

@@ -5,6 +5,7 @@
 // in both places. Decoding happens in Python (pyposenet/decode).
 
 import { fetchGraphModel } from './model-files.js';
+import { rootCandidates } from './root-candidates.js';
 
 export const WASM_DIR = '/vendor/@tensorflow/tfjs-backend-wasm/dist/';
 
@@ -132,25 +133,9 @@ function copyRgb(rgba, out, padding, width, height, columns) {
   }
 }
 
-/** Backends whose topk runs as a kernel; on webgl, topk of a small tensor reads it back synchronously. */
-const ROOT_HINT_BACKENDS = new Set(['wasm', 'cpu']);
-
 /**
- * Multi-pose root candidates, beside the network (pyposenet/decode/root_hints.py says why and checks
- * them): of the sigmoid `scores` [1, H, W, 17], the `count` highest 3x3 local maxima, highest first,
- * as [values, indices] (float32, flat HWC indices). For scores in [0, 1], `scores + floor(scores -
- * maxPool)` is the score itself at a local maximum and negative elsewhere. Call inside tf.tidy.
- */
-export function rootCandidates(scores, count) {
-  const pooled = tf.maxPool(scores, 3, 1, 'same');
-  const maxima = tf.add(scores, tf.floor(tf.sub(scores, pooled))).reshape([-1]);
-  const { values, indices } = tf.topk(maxima, Math.min(count, maxima.size));
-  return [values, tf.cast(indices, 'float32')];
-}
-
-/**
- * A loaded PoseNet graph: frame in, one flat Float32Array (heatmap scores ++ offsets ++ fwd ++ bwd,
- * then the root candidates' values and indices when asked for) out.
+ * A loaded PoseNet graph: frame in, one flat Float32Array (heatmap scores ++ offsets ++ fwd ++ bwd) out,
+ * with the multi-pose root candidates when asked for (root-candidates.js).
  */
 export class PoseGraph {
   constructor(graph) {
@@ -189,10 +174,10 @@ export class PoseGraph {
 
   /**
    * One frame (anything fromPixels reads, an ImageBitmap or VideoFrame included) through the network:
-   * outputs, geometry, timings. `roots` > 0: that many multi-pose root candidates as well, where the
-   * backend computes them cheaply (the result's rootCount says how many came: 0 elsewhere).
+   * outputs, geometry, timings. `roots` ({count, threshold}, or null): the multi-pose root candidates
+   * as well, as the result's `roots` ({data, found, nan, threshold}; null when not asked for).
    */
-  async run(source, roots = 0) {
+  async run(source, roots = null) {
     const started = performance.now();
     let input;
     let padding;
@@ -219,15 +204,13 @@ export class PoseGraph {
   }
 
   /** `pixels` (int32 or float32 [h, w, 3]) padded by `padding` (null: padded already), resized, normalised, run. */
-  async runTensor(pixels, padding, started, roots = 0) {
+  async runTensor(pixels, padding, started, roots = null) {
     const [inH, inW] = [this.inputHeight, this.inputWidth];
     let gridHeight = 0;
     let gridWidth = 0;
     let outputShapes = null;
     let prepared = 0;
     let executed = 0;
-    let rootCount = 0;
-    let rootsMs = 0;
     const combined = tf.tidy(() => {
       const padded = padding
         ? tf.pad3d(pixels, [[padding.top, padding.bottom], [padding.left, padding.right], [0, 0]]) : pixels;
@@ -238,17 +221,8 @@ export class PoseGraph {
       executed = performance.now();
       [gridHeight, gridWidth] = heatmap.shape.slice(1, 3);
       outputShapes = [heatmap, offsets, fwd, bwd].map((t) => t.shape);
-      const scores = tf.sigmoid(heatmap);
-      // One flat buffer: heatmap scores ++ offsets ++ fwd ++ bwd (++ root values ++ root indices), read back once.
-      const flat = [scores, offsets, fwd, bwd].map((t) => t.reshape([-1]));
-      if (roots > 0 && ROOT_HINT_BACKENDS.has(tf.getBackend())) {
-        const before = performance.now();
-        const hint = rootCandidates(scores, roots);
-        rootsMs = performance.now() - before;
-        rootCount = hint[0].size;
-        flat.push(...hint);
-      }
-      return tf.concat(flat);
+      // One flat buffer: heatmap scores ++ offsets ++ fwd ++ bwd, read back once.
+      return tf.concat([tf.sigmoid(heatmap), offsets, fwd, bwd].map((t) => t.reshape([-1])));
     });
     const finished = performance.now();
     let data;
@@ -258,15 +232,20 @@ export class PoseGraph {
       combined.dispose();
     }
     const read = performance.now();
+    let candidates = null;
+    if (roots && roots.count > 0) {
+      candidates = { ...rootCandidates(data, gridHeight, gridWidth, roots.threshold, roots.count), threshold: roots.threshold };
+    }
+    const scanned = performance.now();
     return {
-      data, gridHeight, gridWidth, outputShapes, inputHeight: inH, inputWidth: inW, rootCount,
+      data, roots: candidates, gridHeight, gridWidth, outputShapes, inputHeight: inH, inputWidth: inW,
       // inferMs: frame -> tensor, preprocessing and the network (dispatch only on GPU backends), of
       // which pixelsMs frame -> tensor, prepMs pad + resize + normalise, execMs the graph;
       // readMs: the one read-back (on GPU backends it waits for the network to finish); rootsMs: the
-      // root candidates (part of inferMs).
+      // multi-pose root candidates (root-candidates.js), after it.
       timings: {
         inferMs: finished - started, readMs: read - finished, pixelsMs: this.pixelsMs,
-        prepMs: prepared - started - this.pixelsMs, execMs: executed - prepared, rootsMs,
+        prepMs: prepared - started - this.pixelsMs, execMs: executed - prepared, rootsMs: scanned - read,
       },
     };
   }

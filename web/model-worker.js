@@ -71,7 +71,9 @@ const handlers = {
       let data = result.data;
       if (data.byteOffset !== 0 || data.buffer.byteLength !== data.byteLength) data = data.slice();
       result.data = data;
-      return { result, transfer: [data.buffer] };
+      const transfer = [data.buffer];
+      if (result.roots) transfer.push(result.roots.data.buffer);
+      return { result, transfer };
     } finally {
       frame.close();
     }

@@ -64,10 +64,10 @@ export async function useBackend(name) {
 
 /**
  * The last frames' timings (ms), newest last, for benchmarks/perf.py and the console:
- * {where, at, grabMs, pixelsMs, inferMs, rootsMs, readMs, transferMs, totalMs}. at: performance.now() when
+ * {where, at, grabMs, pixelsMs, inferMs, readMs, rootsMs, transferMs, totalMs}. at: performance.now() when
  * estimate() was called; grabMs: frame -> ImageBitmap (worker path); pixelsMs: frame -> tensor;
- * inferMs: frame -> tensor, preprocessing, network (and rootsMs, the multi-pose root candidates of
- * model-core.js); readMs: the read-back; transferMs: messages to and
+ * inferMs: frame -> tensor, preprocessing, network; readMs: the read-back; rootsMs: the multi-pose
+ * root candidates (root-candidates.js); transferMs: messages to and
  * from the worker; totalMs: estimate() from call to result.
  */
 export const perf = { frames: [], keep: 1000, nextFrame: { immediate: 0, presented: 0, timeout: 0, other: 0 } };
@@ -363,10 +363,10 @@ export class PoseModel {
   }
 
   /**
-   * One frame through the network. Returns the flat outputs and the frame's geometry. `roots`: how
-   * many multi-pose root candidates to add where the backend can (model-core.js rootCandidates).
+   * One frame through the network. Returns the flat outputs and the frame's geometry. `roots`
+   * ({count, threshold} or null): the multi-pose root candidates to find as well (root-candidates.js).
    */
-  async estimate(input, roots = 0) {
+  async estimate(input, roots = null) {
     const started = performance.now();
     const { source, displayWidth, displayHeight } = takeFrame(input);
     const pixels = source instanceof HTMLImageElement ? await storedPixels(source) : source;
@@ -417,7 +417,7 @@ export class WorkerPoseModel {
     return shapes;
   }
 
-  async estimate(input, roots = 0) {
+  async estimate(input, roots = null) {
     const started = performance.now();
     const { source, displayWidth, displayHeight } = takeFrame(input);
     const frame = await transferableFrame(source, this.backend);
@@ -427,7 +427,8 @@ export class WorkerPoseModel {
     const totalMs = performance.now() - started;
     const grabMs = grabbed - started;
     Object.assign(timings, {
-      where: 'worker', at: started, grabMs, totalMs, transferMs: totalMs - grabMs - timings.inferMs - timings.readMs,
+      where: 'worker', at: started, grabMs, totalMs,
+      transferMs: totalMs - grabMs - timings.inferMs - timings.readMs - timings.rootsMs,
     });
     record(timings);
     return Object.assign(result, { displayWidth, displayHeight });

@@ -1,14 +1,21 @@
 """Runs the PoseNet network with TF.js (web/model.js) on behalf of `pyposenet.net.PoseNet`."""
 from __future__ import annotations
 
+import js
 import pyposenet_js  # registered by web/boot.js
 from pyodide.ffi import to_js
 
 from ..decode import ModelOutputs
+from ..decode.root_hints import RootCandidates
 from ..graph_outputs import ROLES, check_output_shapes, identify_outputs
 from ..options import input_size, model_url
 from ..results import FrameGeometry
 from . import errors
+
+
+def as_floats(view):
+    """A Float32Array's memoryview as float32 (some Pyodide versions hand over bytes)."""
+    return view if view.format == "f" else view.cast("B").cast("f")
 
 
 class BrowserRuntime:
@@ -34,14 +41,18 @@ class BrowserRuntime:
             raise
         return model
 
-    async def run(self, model, image, root_candidates=0):
-        """The frame's outputs and geometry; ``root_candidates`` > 0 asks for multi-pose root
-        candidates with them (decode/root_hints.py), which the CPU backends add."""
-        r = await model.estimate(image, root_candidates)
-        data = r.data.to_memoryview()  # one copy of the Float32Array into Python memory, no proxy kept
-        if data.format != "f":
-            data = data.cast("B").cast("f")
-        outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth, r.rootCount)
+    async def run(self, model, image, roots=None):
+        """The frame's outputs and geometry. ``roots``: None, or ``(count, score_threshold)`` to have
+        web/root-candidates.js find that many multi-pose root candidates (decode/root_hints.py)."""
+        request = None if roots is None else to_js({"count": roots[0], "threshold": roots[1]},
+                                                   dict_converter=js.Object.fromEntries)
+        r = await model.estimate(image, request)
+        data = as_floats(r.data.to_memoryview())  # one copy of the Float32Array into Python memory, no proxy kept
+        hint = None
+        if r.roots is not None:
+            hint = RootCandidates.from_flat(as_floats(r.roots.data.to_memoryview()), r.roots.found,
+                                            r.roots.threshold, r.roots.nan)
+        outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth, hint)
         geometry = FrameGeometry(
             input_height=r.inputHeight, input_width=r.inputWidth,
             source_height=r.sourceHeight, source_width=r.sourceWidth,

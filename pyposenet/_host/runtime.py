@@ -141,8 +141,8 @@ class HostRuntime:
     async def load_model(self, options) -> HostModel:
         return self.load_model_sync(options)
 
-    async def run(self, model: HostModel, image, root_candidates=0):
-        """``root_candidates`` is not used: under CPython the decoder's own search for roots is quick."""
+    async def run(self, model: HostModel, image, roots=None):
+        """``roots`` is not used: under CPython the decoder's own search for roots is quick."""
         return self.infer(model, image)
 
     async def next_frame(self, video) -> None:

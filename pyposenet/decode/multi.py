@@ -303,6 +303,16 @@ def _roots_in_byte_order(ordered, score_threshold, height, width):
         yield current
 
 
+def _own_roots(heatmap, score_threshold, height, width):
+    """The decoder's own search for roots (the byte-level one where it applies), started only when the
+    first root is asked for: behind a list of root candidates it is seldom needed."""
+    ordered = OrderedScores.of(heatmap)
+    if ordered is not None:
+        yield from _roots_in_byte_order(ordered, score_threshold, height, width)
+    else:
+        yield from _roots_in_score_order(as_list(heatmap), score_threshold, height, width)
+
+
 def _is_power_of_two(stride):
     return stride == int(stride) and stride >= 1 and int(stride) & (int(stride) - 1) == 0
 
@@ -565,8 +575,8 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
     of its keypoints not within ``nms_radius`` of the same keypoint of an earlier pose,
     divided by 17. At most ``max_pose_detections`` poses.
 
-    ``outputs.root_candidates``, where the model side found them (root_hints.py), spare the search
-    for roots; the results are the same without them.
+    ``outputs.root_candidates``, where the browser found them (root_hints.py), spare the search for
+    roots; the results are the same without them.
 
     Returns ``[{"score": float, "keypoints": [{"score", "part", "position": {"x", "y"}}]}]``
     with positions in model-input pixels.
@@ -582,15 +592,16 @@ def decode_multiple_poses(outputs, output_stride, max_pose_detections=5, score_t
     if max_pose_detections <= 0:
         return []
 
-    ordered = OrderedScores.of(heatmap)
-    if ordered is not None:
-        roots = _roots_in_byte_order(ordered, score_threshold, height, width)  # lazy: runs only if needed
-        hint = outputs.root_candidates
-        if hint is not None and ordered.top == 0x3F:  # scores below 2.0, as root_hints needs
-            roots = hinted_roots(hint[0], hint[1], heatmap, score_threshold, roots)
-    else:  # negative or NaN scores, or not a float32 memoryview
-        heatmap = as_list(heatmap)
-        roots = _roots_in_score_order(heatmap, score_threshold, height, width)
+    hint = outputs.root_candidates
+    if hint is not None and not hint.nan:  # found in the browser (root_hints.py), checked as taken
+        roots = hinted_roots(hint, heatmap, score_threshold, _own_roots(heatmap, score_threshold, height, width))
+    else:
+        ordered = OrderedScores.of(heatmap)
+        if ordered is not None:
+            roots = _roots_in_byte_order(ordered, score_threshold, height, width)
+        else:  # negative or NaN scores, or not a float32 memoryview
+            heatmap = as_list(heatmap)
+            roots = _roots_in_score_order(heatmap, score_threshold, height, width)
     squared_nms_radius = nms_radius * nms_radius
     tables = _tables_for(output_stride, height, width)
 

@@ -32,8 +32,8 @@ class ModelOutputs:
     * ``heatmap_scores``: 17 channels, sigmoid already applied.
     * ``offsets``: 34 channels, 17 y offsets then 17 x offsets.
     * ``displacement_fwd`` / ``displacement_bwd``: 32 channels, 16 y's then 16 x's.
-    * ``root_candidates``: None, or ``(values, indices)``, the multi-pose root candidates the model
-      side found (decode/root_hints.py); the decoders check them before use.
+    * ``root_candidates``: None, or the multi-pose root candidates found in the browser
+      (``root_hints.RootCandidates``); the decoders check them before use.
     """
 
     __slots__ = ("height", "width", "heatmap_scores", "offsets", "displacement_fwd", "displacement_bwd",
@@ -57,31 +57,22 @@ class ModelOutputs:
                     f"{name}: expected {expected} floats ({height}x{width}x{channels}), got {len(value)}"
                 )
             setattr(self, name, value)
-        if root_candidates is not None:
-            values, indices = root_candidates
-            if len(values) != len(indices):
-                raise ValueError(f"root_candidates: {len(values)} values but {len(indices)} indices")
         self.root_candidates = root_candidates
 
     @classmethod
-    def from_flat(cls, buffer, height, width, root_candidates=0):
+    def from_flat(cls, buffer, height, width, root_candidates=None):
         """Split one flat buffer ``heatmap ++ offsets ++ fwd ++ bwd`` (each HWC) by slicing.
 
-        With ``root_candidates`` = n > 0 the buffer ends with n root candidate scores then their n
-        indices (web/model-core.js ``rootCandidates``). Slicing a ``memoryview`` copies nothing.
-        Raises ``ValueError`` when the length is not ``height * width * 115 + 2 * n``.
+        Slicing a ``memoryview`` copies nothing. Raises ``ValueError`` when the length is
+        not ``height * width * 115``.
         """
         buffer = _as_float_view(buffer)
         cells = int(height) * int(width)
-        hinted = int(root_candidates)
-        if hinted < 0:
-            raise ValueError(f"root_candidates must be 0 or more, got {root_candidates}")
-        expected = cells * TOTAL_CHANNELS + 2 * hinted
+        expected = cells * TOTAL_CHANNELS
         if len(buffer) != expected:
-            hint = f" + 2*{hinted} root candidates" if hinted else ""
             raise ValueError(
                 f"flat PoseNet output buffer for a {height}x{width} grid: expected {expected} floats "
-                f"({height}*{width}*{TOTAL_CHANNELS}{hint}), got {len(buffer)}"
+                f"({height}*{width}*{TOTAL_CHANNELS}), got {len(buffer)}"
             )
         parts = []
         start = 0
@@ -89,8 +80,7 @@ class ModelOutputs:
             end = start + cells * channels
             parts.append(buffer[start:end])
             start = end
-        hint = (buffer[start:start + hinted], buffer[start + hinted:]) if hinted else None
-        return cls(height, width, *parts, root_candidates=hint)
+        return cls(height, width, *parts, root_candidates=root_candidates)
 
     def __repr__(self):
         return f"ModelOutputs(height={self.height}, width={self.width})"

@@ -1,26 +1,18 @@
-"""Multi-pose root candidates found beside the network, and checked here before they are used.
+"""Multi-pose root candidates found where the scores arrive, checked here before they are used.
 
 Finding the roots is most of multi-pose decoding: every one of the heatmap's 17 x H x W scores is
-compared with the threshold and, above it, with its 3x3 window (``buildPartWithScoreQueue``). In
-Pyodide that costs 3-4 times what posenet's JIT-compiled loop does, whatever the tricks
-(scan.py). On the CPU backends (wasm, cpu) web/model-core.js (``rootCandidates``) therefore
-computes, with the network's outputs and in the same read-back, for the sigmoid scores ``s``:
+compared with the threshold and, above it, with its 3x3 window (``buildPartWithScoreQueue``). That
+is one hot loop over thousands of floats, which Pyodide runs 3-4 times slower than posenet's JIT
+does whatever the tricks (scan.py), and nothing else in decoding is. So in the browser
+web/root-candidates.js runs the reference's own loop on the scores as they are read back, and hands
+over the local maxima not below the threshold, highest first (``RootCandidates``).
 
-    p = maxPool(s, 3x3, stride 1, 'same')      the window's highest score, per part
-    c = s + floor(s - p)                       = s where s is its window's maximum, else < 0
-    values, indices = topk(c, count)           the highest ``count``, in decreasing order
-
-For ``0 <= s <= 1`` (sigmoid's range) ``s - p`` is exactly 0 at a local maximum, so ``c`` is ``s``
-itself, and in ``[-1, 0)`` elsewhere, so ``c = s - 1 < 0``. The local maxima are then the
-non-negative ``values``, highest first, each with the exact score the reference enqueues.
-
-That is the reference heap's order while the scores are distinct. ``hinted_roots`` yields roots
-from the list only while each step can be proven: the value is the score at its index, all
-scores are below 2.0 (for larger ones ``s - 1`` could round back to ``s``), and the next value is
-strictly lower (a tie leaves the order to the heap's layout, a question for ``rest``). Where that
-stops, or past the list's end, the decoder's own search (``rest``, the same sequence from the
-start) takes over after the roots already handed out. So a hint can make decoding faster, never
-different.
+That is the reference heap's order while the scores are distinct. ``hinted_roots`` yields roots from
+the list only while each step holds: the value is the score at its index, the next value is strictly
+lower (a tie leaves the order to the heap's layout), and the list was made for this threshold or a
+lower one. Where that stops, or at the end of a list cut short, the decoder's own search (``rest``,
+the same sequence from the start) takes over after the roots already handed out. The list is not
+used when a score is NaN (``RootCandidates.nan``: the reference heap's order is then no sorted order).
 """
 from itertools import islice
 
@@ -30,32 +22,71 @@ HINT_PER_POSE = 8
 38 roots (most 7 to 35), ten 66, twenty 105 (a crowd at threshold 0)."""
 
 
-def root_candidate_count(max_pose_detections, heatmap_size=None):
-    """How many root candidates to ask the model side for, for up to ``max_pose_detections`` poses
-    (no more than the heatmap's ``heatmap_size`` scores, where known; the model side caps it too)."""
-    wanted = HINT_BASE + HINT_PER_POSE * max(int(max_pose_detections), 0)
-    return wanted if heatmap_size is None else max(0, min(wanted, int(heatmap_size)))
+def root_candidate_count(max_pose_detections):
+    """How many root candidates to ask for, for up to ``max_pose_detections`` poses."""
+    return HINT_BASE + HINT_PER_POSE * max(int(max_pose_detections), 0)
 
 
-def hinted_roots(values, indices, heatmap, score_threshold, rest):
-    """The decoder's roots, in the reference's order: from the hint while it is provably right, then ``rest``.
+class RootCandidates:
+    """Local maxima of a heatmap not below ``threshold``, highest first: ``values`` (their scores) and
+    ``indices`` (flat HWC, as floats), the first ``len(values)`` of ``found`` in all. ``nan``: some
+    score is NaN (then the list is not used)."""
 
-    ``values`` / ``indices``: the model side's ``topk`` (floats; the indices are whole numbers).
-    ``heatmap``: the scores, all in ``[0, 2)`` (the caller checks: ``OrderedScores.top == 0x3F``).
-    ``rest``: an iterator of the same roots from the first one on, used only if the hint runs out.
+    __slots__ = ("values", "indices", "found", "threshold", "nan")
+
+    def __init__(self, values, indices, found, threshold, nan=False):
+        if len(values) != len(indices):
+            raise ValueError(f"root candidates: {len(values)} values but {len(indices)} indices")
+        if found < len(values):
+            raise ValueError(f"root candidates: {len(values)} listed but only {found} found")
+        self.values = values
+        self.indices = indices
+        self.found = int(found)
+        self.threshold = threshold
+        self.nan = bool(nan)
+
+    @classmethod
+    def from_flat(cls, flat, found, threshold, nan=False):
+        """From one float32 sequence: the values, then as many indices (web/root-candidates.js)."""
+        if len(flat) % 2:
+            raise ValueError(f"root candidates: an even number of floats is needed, got {len(flat)}")
+        half = len(flat) // 2
+        return cls(flat[:half], flat[half:], found, threshold, nan)
+
+    def __repr__(self):
+        return f"RootCandidates({len(self.values)} of {self.found}, threshold={self.threshold})"
+
+
+def hinted_roots(hint, heatmap, score_threshold, rest):
+    """The decoder's roots, in the reference's order: from ``hint`` while it is provably right, then ``rest``.
+
+    ``heatmap``: the scores, none NaN. ``rest``: an iterator of the same roots from the first one on,
+    used only where the hint cannot go on.
     """
+    if not hint.threshold <= score_threshold:  # made for a higher threshold: roots may be missing
+        yield from rest
+        return
+    values = hint.values
+    indices = hint.indices
     size = len(heatmap)
     last = len(values) - 1
+    complete = hint.found == len(values)
     handed_out = 0
     while handed_out <= last:
         value = values[handed_out]
-        if value < 0 or value < score_threshold:
-            return  # no local maximum left, or none at the threshold: the reference's queue is empty
-        if handed_out == last or values[handed_out + 1] == value:
-            break  # the next value is unknown, or ties: the order is the heap's to give
+        if value < score_threshold:
+            return  # the rest are lower still: no root left at this threshold
+        if handed_out < last:
+            if not values[handed_out + 1] < value:
+                break  # a tie (or not in order): the heap's layout decides
+        elif not complete:
+            break  # the next local maximum was left off the list
         index = int(indices[handed_out])
         if not (0 <= index < size and heatmap[index] == value):
-            break  # not the score at that index: the hint is not to be trusted from here
+            break  # not the score at that index: not to be trusted from here
         yield index
         handed_out += 1
+    else:
+        if complete:
+            return  # every local maximum was on the list
     yield from islice(rest, handed_out, None)

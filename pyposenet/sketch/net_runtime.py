@@ -24,8 +24,8 @@ class SketchNetRuntime:
     async def load_model(self, options):
         return await self.inner.load_model(options)
 
-    async def run(self, model, image, root_candidates=0):
-        return await self.inner.run(model, unwrap(image), root_candidates)
+    async def run(self, model, image, roots=None):
+        return await self.inner.run(model, unwrap(image), roots)
 
     async def next_frame(self, video) -> None:
         await self.inner.next_frame(unwrap(video))

@@ -53,7 +53,7 @@ class FakeRuntime:
         self.in_flight = 0
         self.max_in_flight = 0
         self.frames_waited = 0
-        self.root_candidates = []
+        self.roots = []
 
     async def load_model(self, options):
         self.loaded_with = dict(options)
@@ -62,9 +62,9 @@ class FakeRuntime:
             raise self.load_error
         return MODEL
 
-    async def run(self, model, image, root_candidates=0):
+    async def run(self, model, image, roots=None):
         assert model is MODEL
-        self.root_candidates.append(root_candidates)
+        self.roots.append(roots)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -492,15 +492,16 @@ def test_multi_pose_options_reach_the_decoder():
 
 
 def test_multi_pose_asks_the_model_side_for_root_candidates_for_its_pose_count():
-    """Multi-pose frames ask for root candidates (24 + 8 per pose asked for), single-pose ones for none."""
+    """Multi-pose frames ask for root candidates (24 + 8 per pose asked for, at the threshold), single-pose ones not."""
     async def main():
         runtime = FakeRuntime("three_people")
         net = await poseNet({"maxPoseDetections": 2}, runtime=runtime)
         await net.multiPose(FakeImage())
         await net.singlePose(FakeImage())
         net.options["maxPoseDetections"] = 10
+        net.options["scoreThreshold"] = 0.25
         await net.multiPose(FakeImage())
-        assert runtime.root_candidates == [40, 0, 104]
+        assert runtime.roots == [(40, 0.5), None, (104, 0.25)]
 
     asyncio.run(main())
 

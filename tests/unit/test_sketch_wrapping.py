@@ -517,8 +517,8 @@ class RecordingRuntime:
     async def load_model(self, options):
         return "model"
 
-    async def run(self, model, image, root_candidates=0):
-        self.seen.append(("run", image, root_candidates))
+    async def run(self, model, image, roots=None):
+        self.seen.append(("run", image, roots))
         return "outputs", "geometry"
 
     async def next_frame(self, video):
@@ -546,12 +546,12 @@ def test_the_net_runtime_unwraps_and_stops_the_sketch_on_errors():
 
     async def main():
         assert await runtime.load_model({}) == "model"
-        await runtime.run("model", sketch.ns["video"], 64)  # multi-pose root candidates pass through
+        await runtime.run("model", sketch.ns["video"], (64, 0.5))  # multi-pose root candidates pass through
         await runtime.next_frame(sketch.ns["video"])
 
     asyncio.run(main())
     assert runtime.has_frame(sketch.ns["video"]) is True
-    assert inner.seen == [("run", element, 64), ("next_frame", element), ("has_frame", element)]
+    assert inner.seen == [("run", element, (64, 0.5)), ("next_frame", element), ("has_frame", element)]
     runtime.set_status("running")
     assert inner.status == ["running"] and runtime.extra == "inner attribute"
     runtime.report_error(ValueError("x"), "your 'pose' callback")
