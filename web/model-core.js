@@ -175,7 +175,7 @@ export class PoseGraph {
   /**
    * One frame (anything fromPixels reads, an ImageBitmap or VideoFrame included) through the network:
    * outputs, geometry, timings. `roots` ({count, threshold}, or null): the multi-pose root candidates
-   * as well, as the result's `roots` ({data, found, nan, threshold}; null when not asked for).
+   * as well, as the result's `roots` ({data, found, nan, threshold}; undefined when not asked for).
    */
   async run(source, roots = null) {
     const started = performance.now();
@@ -232,7 +232,7 @@ export class PoseGraph {
       combined.dispose();
     }
     const read = performance.now();
-    let candidates = null;
+    let candidates; // undefined, not null: Python sees None (null would be a JsNull)
     if (roots && roots.count > 0) {
       candidates = { ...rootCandidates(data, gridHeight, gridWidth, roots.threshold, roots.count), threshold: roots.threshold };
     }
