@@ -288,16 +288,16 @@ PAIRS_JS = """async ({kind, n, drawing}) => {
     return { ours, ref, oursDraws, refDraws, oursDrawMs, refDrawMs };
 }"""
 
-DECODE_JS = """async ({runs, fixture, roots}) => {
+DECODE_JS = """async ({runs, fixtures, roots}) => {
     const py = window.pyposenet.pyodide;
     const model = py.runPython('bench_net._model');
     const { rootCandidates } = await import('/web/root-candidates.js');
     const live = await model.estimate(document.querySelector('video'));
     const cases = { live };
-    if (fixture) {
+    for (const fixture of fixtures) {
         const bytes = Uint8Array.from(atob(fixture.b64), (c) => c.charCodeAt(0));
         const data = new Float32Array(bytes.buffer);
-        cases.fixture = Object.assign({}, live, { data, gridHeight: fixture.h,
+        cases[fixture.name] = Object.assign({}, live, { data, gridHeight: fixture.h,
             gridWidth: fixture.w, inputHeight: fixture.input, inputWidth: fixture.input,
             sourceHeight: fixture.input, sourceWidth: fixture.input, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 });
     }
@@ -320,7 +320,7 @@ DECODE_JS = """async ({runs, fixture, roots}) => {
         // what a multi-pose frame brings at each threshold the benchmark may decode at (root-candidates.js)
         const thresholds = [0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.0];
         const hints = thresholds.map((t) => { const h = rootCandidates(d, H, W, t, roots); return [t, h.data, h.found, h.nan]; });
-        const ours = decode(r, runs, name === 'live', hints);
+        const ours = decode(r, runs, true, hints);
         const heat = tf.tensor3d(d.slice(0, n * 17), [H, W, 17]);
         const off = tf.tensor3d(d.slice(n * 17, n * 51), [H, W, 34]);
         const fwd = tf.tensor3d(d.slice(n * 51, n * 83), [H, W, 32]);
@@ -534,7 +534,7 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
                   f"(sketch paused), {drew['ratio_median']} (sketch drawing; draws per run ours "
                   f"{drew['ours_draws_mean']}, reference {drew['reference_draws_mean']}; ratio less draw() ms "
                   f"{drew['ratio_less_draw_ms_median']})", flush=True)
-        session["decode"] = page.evaluate(DECODE_JS, {"runs": 15 if webgl else 100, "fixture": decode_fixture(),
+        session["decode"] = page.evaluate(DECODE_JS, {"runs": 15 if webgl else 100, "fixtures": decode_fixtures(),
                                                       "roots": root_candidate_count(5)})
         session["page_errors"] = errors
     finally:
@@ -543,15 +543,29 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
     return session
 
 
-def decode_fixture() -> dict | None:
-    """The shared multi-person decode fixture (33x33 grid, 513 px input: 5 poses at 0.5), for the page."""
+def decode_fixtures() -> list[dict]:
+    """Saved outputs for the page, besides its camera frame: a 257 px three-person photo (17x17 grid, the
+    reference's own outputs) and the shared five-person fixture (33x33 grid, 513 px input: 5 poses at 0.5)."""
+    import numpy as np  # the dev extra's, as host_frame's
+
+    fixtures = []
+    folder = SHARED / "testdata" / "expected-js" / "mobilenet-float-075-stride16" / "three_people"
+    try:
+        arrays = [np.load(folder / f"{n}.npy") for n in ("heatmapScores", "offsets", "displacementFwd", "displacementBwd")]
+        data = b"".join(np.ascontiguousarray(a, "<f4").tobytes() for a in arrays)
+        fixtures.append({"name": "three people", "b64": base64.b64encode(data).decode("ascii"), "h": 17, "w": 17,
+                         "input": 257})
+    except OSError:
+        print(f"decoding alone: no {folder}, skipped", file=sys.stderr)
     folder = SHARED / "testdata" / "coreml-decode-fixture"
     names = ["heatmapScores", "offsets", "displacementsFwd", "displacementsBwd"]
     try:
         data = b"".join((folder / f"{name}.bin").read_bytes() for name in names)
+        fixtures.append({"name": "five-person fixture", "b64": base64.b64encode(data).decode("ascii"), "h": 33,
+                         "w": 33, "input": 513})
     except OSError:
-        return None
-    return {"b64": base64.b64encode(data).decode("ascii"), "h": 33, "w": 33, "input": 513}
+        print(f"decoding alone: no {folder}, skipped", file=sys.stderr)
+    return fixtures
 
 
 def host_inference(runs: int) -> dict | None:
@@ -655,11 +669,11 @@ def table(sessions: list[dict], host: dict | None) -> str:
     for s in sessions:
         for name, d in s["decode"].items():
             o, r = d["ours"], d["reference"]
-            what = "camera frame" if name == "live" else "multi-person fixture"
+            what = "camera frame" if name == "live" else name
             rows = [("single", o["single_ms"], o["single_shaped_ms"], None, None, r["single_ms"], 1, 1),
                     ("multi thr 0.5", o["multi_ms"], o["multi_shaped_ms"], o["roots_ms"], o["multi_own_search_ms"],
                      r["multi_ms"], o["multi_poses"], r["multi_poses"])]
-            if name == "live" and o["many_threshold"] != 0.5:
+            if o["many_threshold"] != 0.5:
                 rows.append((f"multi thr {o['many_threshold']}", o["multi_many_ms"], o["multi_many_shaped_ms"],
                              o["roots_many_ms"], o["multi_many_own_search_ms"], r["multi_many_ms"],
                              o["multi_many_poses"], r["multi_many_poses"]))
@@ -747,12 +761,12 @@ def plot(sessions: list[dict], path: Path) -> str | None:
     cases = []
     for s in sessions:
         for name, d in s["decode"].items():
-            what = "camera" if name == "live" else "5-person fixture"
+            what = "camera" if name == "live" else name
             o, r = d["ours"], d["reference"]
             cases.append((f"{s['backend']} {s['where']}\n{what} single", o["single_ms"], 0, r["single_ms"]))
             cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p", o["multi_ms"],
                           o["roots_ms"] or 0, r["multi_ms"]))
-            if name == "live" and o["many_threshold"] != 0.5:
+            if o["many_threshold"] != 0.5:
                 cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_many_poses']}p",
                               o["multi_many_ms"], o["roots_many_ms"] or 0, r["multi_many_ms"]))
     cx = list(range(len(cases)))
