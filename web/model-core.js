@@ -2,7 +2,8 @@
 // (model-worker.js): load the graph, read a frame's pixels, pad + resize + normalise exactly as
 // @tensorflow-models/posenet does, run the network, read the four outputs back in one read-back.
 // Uses the global `tf` (tf.min.js on the page; imported by the worker); touches no DOM, so it runs
-// in both places. Decoding happens in Python (pyposenet/decode).
+// in both places. Decoding happens in Python (pyposenet/decode), but for the multi-pose root search,
+// run here on the read-back scores (root-candidates.js).
 
 import { fetchGraphModel } from './model-files.js';
 import { rootCandidates } from './root-candidates.js';
