@@ -26,7 +26,6 @@ import vm from 'node:vm';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(REPO, 'package.json'));
 const STRIDE = 16;
-const ROOT_CANDIDATES = 24 + 8 * 5; // pyposenet/decode/root_hints.py root_candidate_count(5)
 
 class UsageError extends Error {}
 
@@ -106,24 +105,22 @@ function pythonFiles(dir) {
 const PYTHON = `
 import time
 from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
-from pyposenet.decode.root_hints import RootCandidates
+from pyposenet.decode.outputs import as_float_view
+from pyposenet.decode.root_hints import RootCandidates, root_candidate_count
 from pyposenet.results import FrameGeometry, to_ml5_results
-
-def as_floats(view):
-    return view if view.format == "f" else view.cast("B").cast("f")
 
 STRIDE = ${STRIDE}
 _cases = {}
 
 def add_case(name, js_flat, h, w, input_size):
-    data = as_floats(js_flat.to_memoryview())  # as pyposenet/_browser/runtime.py: one copy into Python memory
+    data = as_float_view(js_flat.to_memoryview())  # as pyposenet/_browser/runtime.py: one copy into Python memory
     geometry = FrameGeometry(input_height=input_size, input_width=input_size, source_height=input_size,
                              source_width=input_size, display_height=input_size, display_width=input_size)
     _cases[name] = (data, int(h), int(w), geometry, {})
 
 def add_hint(name, threshold, js_roots, found, nan):
     # the root candidates web/root-candidates.js finds for a multi-pose frame at this threshold
-    _cases[name][4][threshold] = RootCandidates.from_flat(as_floats(js_roots.to_memoryview()), found, threshold, nan)
+    _cases[name][4][threshold] = RootCandidates.from_flat(js_roots.to_memoryview(), found, threshold, nan)
 
 def _call(name, kind, threshold):
     data, h, w, geometry, hints = _cases[name]
@@ -222,10 +219,11 @@ async function main() {
   const py = (name) => pyodide.globals.get(name);
   const addCase = py('add_case'); const blockMs = py('block_ms'); const pyResult = py('result'); const convMs = py('conversion_ms');
   const hintAgrees = py('hint_agrees'); const addHint = py('add_hint');
+  const rootCount = pyodide.runPython('root_candidate_count(5)'); // what a 5-pose frame asks for
   const rows = [];
   for (const c of cases) {
     addCase(c.name, c.flat, c.h, c.w, (c.h - 1) * STRIDE + 1);
-    const findRoots = (threshold) => rootCandidates(c.parts[0], c.h, c.w, threshold, ROOT_CANDIDATES);
+    const findRoots = (threshold) => rootCandidates(c.parts[0], c.h, c.w, threshold, rootCount);
     const { tensors, buffers } = referenceInputs(tf, c);
     const jsSingle = () => posenet.decodeSinglePose(tensors[0], tensors[1], STRIDE);
     const jsMulti = (threshold) => posenet.decodeMultiplePoses(...buffers, STRIDE, 5, threshold, 20);

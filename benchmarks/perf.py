@@ -111,9 +111,9 @@ import asyncio, time, js
 from pyodide.ffi import to_js
 from pyposenet.net import live_nets
 from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
+from pyposenet.decode.outputs import as_float_view
 from pyposenet.decode.root_hints import RootCandidates
 from pyposenet.results import FrameGeometry, to_ml5_results
-from pyposenet._browser.runtime import as_floats
 
 bench_net = live_nets()[0]
 bench_pose_times = []
@@ -195,10 +195,10 @@ def _median(values):
     return values[len(values) // 2] if len(values) % 2 else 0.5 * (values[len(values) // 2 - 1] + values[len(values) // 2])
 
 def bench_decode(r, runs, find_many, js_hints):
-    data = as_floats(r.data.to_memoryview())
+    data = as_float_view(r.data.to_memoryview())
     h, w = int(r.gridHeight), int(r.gridWidth)
     # the root candidates web/root-candidates.js finds for a multi-pose frame, per threshold
-    hints = {float(item[0]): RootCandidates.from_flat(as_floats(item[1].to_memoryview()), int(item[2]), float(item[0]),
+    hints = {float(item[0]): RootCandidates.from_flat(item[1].to_memoryview(), int(item[2]), float(item[0]),
                                                       bool(item[3])) for item in js_hints}
     geometry = FrameGeometry(
         input_height=r.inputHeight, input_width=r.inputWidth, source_height=r.sourceHeight, source_width=r.sourceWidth,

@@ -13,11 +13,6 @@ from ..results import FrameGeometry
 from . import errors
 
 
-def as_floats(view):
-    """A Float32Array's memoryview as float32 (some Pyodide versions hand over bytes)."""
-    return view if view.format == "f" else view.cast("B").cast("f")
-
-
 class BrowserRuntime:
     async def load_model(self, options):
         url = model_url(options)
@@ -47,11 +42,11 @@ class BrowserRuntime:
         request = None if roots is None else to_js({"count": roots[0], "threshold": roots[1]},
                                                    dict_converter=js.Object.fromEntries)
         r = await model.estimate(image, request)
-        data = as_floats(r.data.to_memoryview())  # one copy of the Float32Array into Python memory, no proxy kept
+        data = r.data.to_memoryview()  # one copy of the Float32Array into Python memory, no proxy kept
         hint = None
         if r.roots is not None:
-            hint = RootCandidates.from_flat(as_floats(r.roots.data.to_memoryview()), r.roots.found,
-                                            r.roots.threshold, r.roots.nan)
+            hint = RootCandidates.from_flat(r.roots.data.to_memoryview(), r.roots.found, r.roots.threshold,
+                                            r.roots.nan)
         outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth, hint)
         geometry = FrameGeometry(
             input_height=r.inputHeight, input_width=r.inputWidth,

@@ -15,7 +15,7 @@ _CHANNELS = (
 )
 
 
-def _as_float_view(buffer):
+def as_float_view(buffer):
     """A byte-format memoryview (e.g. of a JS ArrayBuffer) is reinterpreted as float32."""
     if isinstance(buffer, memoryview) and buffer.itemsize == 1:
         return buffer.cast("B").cast("f")
@@ -50,7 +50,7 @@ class ModelOutputs:
         cells = height * width
         values = (heatmap_scores, offsets, displacement_fwd, displacement_bwd)
         for (name, channels), value in zip(_CHANNELS, values):
-            value = _as_float_view(value)
+            value = as_float_view(value)
             expected = cells * channels
             if len(value) != expected:
                 raise ValueError(
@@ -66,7 +66,7 @@ class ModelOutputs:
         Slicing a ``memoryview`` copies nothing. Raises ``ValueError`` when the length is
         not ``height * width * 115``.
         """
-        buffer = _as_float_view(buffer)
+        buffer = as_float_view(buffer)
         cells = int(height) * int(width)
         expected = cells * TOTAL_CHANNELS
         if len(buffer) != expected:

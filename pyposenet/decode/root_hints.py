@@ -16,6 +16,8 @@ used when a score is NaN (``RootCandidates.nan``: the reference heap's order is 
 """
 from itertools import islice
 
+from .outputs import as_float_view
+
 HINT_BASE = 24
 HINT_PER_POSE = 8
 """``root_candidate_count``: 24 + 8 per pose asked for. On the shared frames five poses took at most
@@ -47,7 +49,9 @@ class RootCandidates:
 
     @classmethod
     def from_flat(cls, flat, found, threshold, nan=False):
-        """From one float32 sequence: the values, then as many indices (web/root-candidates.js)."""
+        """From one float32 sequence (a byte memoryview is read as float32): the values, then as many
+        indices (web/root-candidates.js)."""
+        flat = as_float_view(flat)
         if len(flat) % 2:
             raise ValueError(f"root candidates: an even number of floats is needed, got {len(flat)}")
         half = len(flat) // 2

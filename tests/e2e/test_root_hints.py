@@ -28,8 +28,8 @@ import base64, json, js
 from pyodide.ffi import to_js
 from pyposenet import poseNet
 from pyposenet.decode import ModelOutputs, decode_multiple_poses
+from pyposenet.decode.outputs import as_float_view
 from pyposenet.decode.root_hints import RootCandidates
-from pyposenet._browser.runtime import as_floats
 net = await poseNet("multiple")
 
 async def hinted(name, count, threshold):
@@ -38,8 +38,8 @@ async def hinted(name, count, threshold):
     await img.decode()
     request = to_js({"count": count, "threshold": threshold}, dict_converter=js.Object.fromEntries)
     r = await net._model.estimate(img, request)
-    data = as_floats(r.data.to_memoryview())
-    roots = as_floats(r.roots.data.to_memoryview())
+    data = as_float_view(r.data.to_memoryview())
+    roots = as_float_view(r.roots.data.to_memoryview())
     h, w = int(r.gridHeight), int(r.gridWidth)
     hint = RootCandidates.from_flat(roots, r.roots.found, r.roots.threshold, r.roots.nan)
     same = all(decode_multiple_poses(ModelOutputs.from_flat(data, h, w, hint), 16, poses, threshold, 20)

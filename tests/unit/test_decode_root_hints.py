@@ -224,6 +224,8 @@ def test_root_candidates_from_the_browser_are_checked_for_shape():
     hint = RootCandidates.from_flat(flat, 3, 0.5)
     assert hint.values.tolist() == [pytest.approx(0.9), 0.5] and hint.indices.tolist() == [4, 7]
     assert (hint.found, hint.threshold) == (3, 0.5)
+    as_bytes = RootCandidates.from_flat(memoryview(np.array([0.9, 0.5, 4, 7], "<f4").tobytes()), 3, 0.5)
+    assert as_bytes.indices.tolist() == [4, 7]  # a byte view (a JS ArrayBuffer's) is read as float32
     with pytest.raises(ValueError, match="an even number of floats is needed, got 3"):
         RootCandidates.from_flat(f32(np.zeros(3, np.float32)), 3, 0.5)
     with pytest.raises(ValueError, match="2 listed but only 1 found"):
