@@ -1,7 +1,7 @@
 """pyposenet against @tensorflow-models/posenet 2.2.2, in one run: the same page, the same camera.
 
     .venv/bin/python benchmarks/perf.py [--backends wasm webgl] [--modes worker main]
-                                        [--frames 200] [--webgl-frames 30] [--pairs 100] [--out bench-results]
+                                        [--frames 200] [--webgl-frames 200] [--pairs 100] [--out bench-results]
     make bench
 
 A benchmark, not a test: it prints a table, writes perf.json and perf.png under --out, asserts nothing.
@@ -14,7 +14,7 @@ with the fake camera, and:
   per second, draw() calls per second and draw() ms (timed in JS around p5's draw callback), and per
   frame: frame -> tensor + inference, read-back, worker messages (web/model.js's pyposenetPerf), and
   Python decode (the net's FrameStats: decoding + ml5-shaping);
-* memory at the 100th frame and at the end: tf.memory().numTensors on the page and in the worker, the
+* memory at the 100th frame (half-way in a run of fewer than 200) and at the end: tf.memory().numTensors on the page and in the worker, the
   page's JS heap (performance.memory, --enable-precise-memory-info), and live Pyodide proxies (below);
 * the reference on the same page and the same video, pair by pair with pyposenet (alternating which
   goes first): net.singlePose()/multiPose() end to end vs estimateSinglePose()/estimateMultiplePoses(),
@@ -136,9 +136,10 @@ async def bench_window(detection_type, warmup, frames, snap_at, timeout_s):
     js.window.pyposenetPerf.frames.length = 0
     first = len(bench_pose_times)
     snaps = {}
+    mid_at = min(snap_at, frames // 2)  # a shorter run still gets a sample before its end
     while len(bench_pose_times) < first + frames and time.perf_counter() < deadline:
-        if "frame_100" not in snaps and len(bench_pose_times) - first >= snap_at:
-            snaps["frame_100"] = (await js.__benchSnapshot()).to_py()
+        if "mid" not in snaps and len(bench_pose_times) - first >= mid_at:
+            snaps["mid"] = {**(await js.__benchSnapshot()).to_py(), "atFrame": len(bench_pose_times) - first}
         await asyncio.sleep(0.01)
     stamps = bench_pose_times[first:]
     snaps["end"] = (await js.__benchSnapshot()).to_py()
@@ -508,6 +509,7 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
         evaluate_python(page, INSTALL_PY)
         session["where"] = evaluate_python(page, "str(getattr(bench_net._model, 'where', 'main'))")
         session["tf_backend"] = page.evaluate("() => tf.getBackend()")
+        session["webgl_renderer"] = page.evaluate("async () => (await import('/web/model.js')).webglRenderer()")
         session["continuous"] = {}
         for kind in ("single", "multiple"):
             timeout_s = (warmup + frames) * per_frame_budget_s + 30
@@ -517,7 +519,8 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
                   flush=True)
         session["proxy_origins"] = page.evaluate("() => window.__benchProxyOrigins()")
         if session["where"] == "worker":
-            session["ab"] = measure_ab(page, args.ab_rounds, max(4, frames // 4), per_frame_budget_s)
+            ab_frames = args.webgl_ab_frames if webgl else args.ab_frames
+            session["ab"] = measure_ab(page, args.ab_rounds, ab_frames, per_frame_budget_s)
             print(f"  {backend} worker/main in turn: " + ", ".join(
                 f"{where}: {v['pose_fps']} poses/s, draw {v['draw_fps']} fps (gap p95 {v['draw_gap_ms_p95']} ms)"
                 for where, v in session["ab"].items()), flush=True)
@@ -624,7 +627,7 @@ def table(sessions: list[dict], host: dict | None) -> str:
     lines = []
     head = (f"{'backend':7} {'where':6} {'det':6} {'frames':>6} {'pose/s':>7} {'draw/s':>7} {'draw ms':>7} "
             f"{'grab':>6} {'infer':>7} {'read':>6} {'xfer':>6} {'decode':>7} {'ours ms':>8} {'ref ms':>8} "
-            f"{'ratio':>6} {'r.draw':>6} {'tensors p/w 100->end':>21} {'proxies':>9} {'heap MB':>9}")
+            f"{'ratio':>6} {'r.draw':>6} {'tensors p/w mid->end':>21} {'proxies':>9} {'heap MB':>9}")
     lines.append(head)
     lines.append("-" * len(head))
     for s in sessions:
@@ -632,12 +635,12 @@ def table(sessions: list[dict], host: dict | None) -> str:
             c = s["continuous"][kind]
             p = s["pairs"][kind]
             pd = s["pairs_drawing"][kind]
-            m100, mend = c["memory"].get("frame_100", {}), c["memory"]["end"]
+            mmid, mend = c["memory"].get("mid", {}), c["memory"]["end"]
 
             def tens(m):
                 return f"{m.get('tensorsPage')}/{m.get('tensorsWorker') if m.get('tensorsWorker') is not None else '-'}"
 
-            heap = (f"{(m100.get('jsHeapBytes') or 0) / 1e6:.0f}->{(mend.get('jsHeapBytes') or 0) / 1e6:.0f}"
+            heap = (f"{(mmid.get('jsHeapBytes') or 0) / 1e6:.0f}->{(mend.get('jsHeapBytes') or 0) / 1e6:.0f}"
                     if mend.get("jsHeapBytes") else "-")
             lines.append(
                 f"{s['backend']:7} {s['where']:6} {kind[:6]:6} {c['frames']:>6} {fmt(c['pose_fps']):>7} "
@@ -645,8 +648,9 @@ def table(sessions: list[dict], host: dict | None) -> str:
                 f"{fmt(c['read_ms']):>6} {fmt(c['transfer_ms']):>6} {fmt(c['decode_ms']):>7} "
                 f"{fmt(p['ours_ms_median']):>8} {fmt(p['reference_ms_median']):>8} {fmt(p['ratio_median']):>6} "
                 f"{fmt(pd['ratio_median']):>6} "
-                f"{tens(m100) + '->' + tens(mend):>21} {str(m100.get('pyproxies')) + '->' + str(mend.get('pyproxies')):>9} "
+                f"{tens(mmid) + '->' + tens(mend):>21} {str(mmid.get('pyproxies')) + '->' + str(mend.get('pyproxies')):>9} "
                 f"{heap:>9}")
+    lines.append("(mid: the 100th measured frame, or half-way in a shorter run)")
     lines.append("")
     ab = [(s["backend"], s["ab"]) for s in sessions if s.get("ab")]
     if ab:
@@ -657,6 +661,10 @@ def table(sessions: list[dict], host: dict | None) -> str:
                              f"draw gap p95 {fmt(v['draw_gap_ms_p95']):>6} ms, max {fmt(v['draw_gap_ms_max'])} ms "
                              f"({v['windows']} windows of {v['frames_per_window']} frames)")
         lines.append("")
+    for s in sessions:
+        if s["backend"] == "webgl":
+            lines.append(f"webgl {s['where']}: renderer {s.get('webgl_renderer')}")
+    lines.append("")
     lines.append(f"{'backend':7} {'where':6} {'python ready':>12} {'model ready':>11} {'first pose':>10}  (ms after page open)")
     for s in sessions:
         cs = s["cold_start_ms"]
@@ -791,13 +799,15 @@ def main(argv=None) -> int:
     parser.add_argument("--frames", type=int, default=200, help="pose events measured per detection type (wasm, cpu)")
     parser.add_argument("--warmup", type=int, default=20, help="pose events skipped first (wasm, cpu)")
     parser.add_argument("--pairs", type=int, default=100, help="pyposenet/reference pairs per detection type")
-    parser.add_argument("--webgl-frames", type=int, default=30,
-                        help="pose events measured on webgl (software WebGL here: ~0.5-1 s a frame)")
+    parser.add_argument("--webgl-frames", type=int, default=200,
+                        help="pose events measured on webgl (software WebGL takes ~0.7 s a frame: ~10 minutes in all)")
     parser.add_argument("--webgl-warmup", type=int, default=3)
     parser.add_argument("--webgl-pairs", type=int, default=15)
     parser.add_argument("--host-runs", type=int, default=10)
     parser.add_argument("--ab-rounds", type=int, default=4,
                         help="worker/main windows in turn on the worker page (each round: one of each)")
+    parser.add_argument("--ab-frames", type=int, default=50, help="pose events per worker/main window (wasm, cpu)")
+    parser.add_argument("--webgl-ab-frames", type=int, default=8, help="pose events per worker/main window on webgl")
     parser.add_argument("--video", type=Path, default=FAKE_WEBCAM)
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
     args = parser.parse_args(argv)
@@ -825,7 +835,7 @@ def main(argv=None) -> int:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": os.getloadavg()},
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "notes": {
-            "webgl": f"software WebGL (SwiftShader) here: {args.webgl_frames} frames per window, not {args.frames}",
+            "webgl": "each session's webgl_renderer names the WebGL it had: SwiftShader is software",
             "proxies": "PyProxies created after tracing started and not destroyed (Pyodide's allocation tracer)",
             "heap": "the page's JS heap only (performance.memory); the worker's tensors are in tensorsWorker",
         },
