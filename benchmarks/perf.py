@@ -14,8 +14,9 @@ with the fake camera, and:
   per second, draw() calls per second and draw() ms (timed in JS around p5's draw callback), and per
   frame: frame -> tensor + inference, read-back, worker messages (web/model.js's pyposenetPerf), and
   Python decode (the net's FrameStats: decoding + ml5-shaping);
-* memory at the 100th frame (half-way in a run of fewer than 200) and at the end: tf.memory().numTensors on the page and in the worker, the
-  page's JS heap (performance.memory, --enable-precise-memory-info), and live Pyodide proxies (below);
+* memory at the 100th frame (half-way in a run of fewer than 200) and at the end: tf.memory().numTensors
+  on the page and in the worker, the page's JS heap (performance.memory, --enable-precise-memory-info),
+  and live Pyodide proxies (below);
 * the reference on the same page and the same video, pair by pair with pyposenet (alternating which
   goes first): net.singlePose()/multiPose() end to end vs estimateSinglePose()/estimateMultiplePoses(),
   each timed up to one macrotask hop after its result (so that each pays for the sketch frames its
@@ -661,10 +662,9 @@ def table(sessions: list[dict], host: dict | None) -> str:
                              f"draw gap p95 {fmt(v['draw_gap_ms_p95']):>6} ms, max {fmt(v['draw_gap_ms_max'])} ms "
                              f"({v['windows']} windows of {v['frames_per_window']} frames)")
         lines.append("")
-    for s in sessions:
-        if s["backend"] == "webgl":
-            lines.append(f"webgl {s['where']}: renderer {s.get('webgl_renderer')}")
-    lines.append("")
+    renderers = [f"webgl {s['where']}: renderer {s.get('webgl_renderer')}" for s in sessions if s["backend"] == "webgl"]
+    if renderers:
+        lines += renderers + [""]
     lines.append(f"{'backend':7} {'where':6} {'python ready':>12} {'model ready':>11} {'first pose':>10}  (ms after page open)")
     for s in sessions:
         cs = s["cold_start_ms"]
