@@ -1,6 +1,7 @@
 # pyposenet set-up and tasks. `make run` serves the default sketch; `make test` runs every test.
-# Both install what is missing (Python venv, npm packages, Debian chromium for tests) and are
-# quick the second time: each step is redone only when its inputs change.
+# Both install what is missing (Python venv, npm packages and the front-end files copied from them,
+# Debian chromium for tests) and are quick the second time: each step is redone only when its inputs change.
+# `make wheel` builds dist/pyposenet-VERSION-py3-none-any.whl: the whole app, front-end files included.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,16 +9,17 @@ PY     := $(VENV)/bin/python
 SKETCH ?=
 ARGS   ?=
 PYTEST_ARGS ?=
+VENDOR := pyposenet/web/vendor
 # `pyposenet convert SOURCE` (tensorflowjs) lives in its own venv: TensorFlow 2.19 needs numpy < 2.2 and a
 # Python it has wheels for (3.9-3.12); the dev venv pins numpy 2.4.6.
 CONVERT_VENV   := .venv-convert
 CONVERT_PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || echo $(PYTHON))
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit e2e setup chromium clean convert-env
+.PHONY: run test unit e2e setup chromium clean convert-env wheel
 
 run: setup ## serve SKETCH (default: the webcam skeleton) at http://127.0.0.1:5000
-	$(PY) server.py $(SKETCH) $(ARGS)
+	$(VENV)/bin/pyposenet serve $(SKETCH) $(ARGS)
 
 test: setup chromium convert-env ## every test: unit (CPython) and e2e (Chromium, fake camera)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -41,7 +43,18 @@ MINUTES ?= 30
 soak: setup chromium ## the default sketch for MINUTES on the fake camera: memory every 1000 frames, a verdict
 	$(PY) benchmarks/soak.py --minutes $(MINUTES) $(SOAK_ARGS)
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed $(VENDOR)/versions.json
+
+# The files the page loads, copied from node_modules (pinned by package-lock.json): served from there,
+# packed into the wheel, copied into exports. The list: pyposenet/server/front_end.py.
+$(VENDOR)/versions.json: $(VENV)/.installed node_modules/.installed pyposenet/server/front_end.py
+	$(PY) -m pyposenet.server.front_end node_modules $(VENDOR)
+
+wheel: setup ## dist/pyposenet-VERSION-py3-none-any.whl (from a clean build/: nothing stale gets in)
+	rm -rf build dist/pyposenet-*.whl
+	$(PY) -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w dist .
+	rm -rf build
+	@ls -l dist/pyposenet-*.whl
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,4 +78,4 @@ chromium:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
 
 clean:
-	rm -rf $(VENV) $(CONVERT_VENV) node_modules build *.egg-info
+	rm -rf $(VENV) $(CONVERT_VENV) node_modules $(VENDOR) build dist *.egg-info

@@ -7,14 +7,13 @@
     pyposenet convert SOURCE --out DIR [--outputs ROLE=NAME,...]   (a TensorFlow SavedModel / frozen graph)
 
 `main(argv)` returns the exit status (the console script exits with it). Nothing heavy is imported
-until a subcommand needs it: `serve` imports the repository's server.py (Flask), `detect` the host
+until a subcommand needs it: `serve` imports pyposenet.server (Flask), `detect` the host
 runtime (numpy, Pillow, PyAV, tqdm), `models` only the standard library (and tqdm for bars), `convert`
 numpy (pyposenet/convert/), and TensorFlow + tensorflowjs for `convert SOURCE`.
 """
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -176,10 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_serve(commands) -> None:
     serve = commands.add_parser(
-        "serve", formatter_class=_Formatter, help="serve a sketch in the browser (the same as python server.py)",
+        "serve", formatter_class=_Formatter, help="serve a sketch in the browser",
         description="Serve a Python p5 sketch in the browser: Pyodide runs the sketch and the decoding,\n"
-                    "TensorFlow.js the network. The same as `python server.py ...` in the repository;\n"
-                    "it needs a checkout of the repository (server.py, web/ and node_modules/).",
+                    "TensorFlow.js the network. The page sits beside the sketch, as in a p5 project: every\n"
+                    "relative URL the sketch uses (loadImage, fetch, an <img>) finds the files beside it.",
         epilog="examples:\n  pyposenet serve\n  pyposenet serve my/sketch.py --port 8000\n"
                "  pyposenet serve --production --host 0.0.0.0   (reachable from the network: a warning is shown)")
     serve.add_argument("sketch", nargs="?", metavar="SKETCH.py",
@@ -187,12 +186,13 @@ def _add_serve(commands) -> None:
                             "to it")
     serve.add_argument("--models", metavar="DIR",
                        help="folder laid out like https://storage.googleapis.com/tfjs-models/ "
-                            "(default: $PYPOSENET_MODELS, else ../shared/models)")
-    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default 5000)")
+                            "(default: $PYPOSENET_MODELS, else the download-once cache)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=5000,
+                       help="port (default 5000; 0 picks a free one with --production)")
     serve.add_argument("--production", action="store_true",
                        help="serve with waitress instead of Flask's development server")
-    serve.add_argument("--threads", type=int, help="waitress worker threads with --production")
+    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads with --production (default 8)")
     serve.set_defaults(command_parser=serve)
 
 
@@ -302,75 +302,24 @@ def _add_convert(commands) -> None:
 
 # ------------------------------------------------------------------------------------------- serve
 
-def repository_root() -> Path:
-    """The checkout this package runs from (the folder holding pyposenet/), where server.py lives."""
-    from . import __file__ as package_file
-
-    return Path(package_file).resolve().parent.parent
-
-
-def load_server_module():
-    """The repository's server.py as a module; SystemExit with a clear message when there is none."""
-    root = repository_root()
-    path = root / "server.py"
-    if not path.is_file() or not (root / "web").is_dir():
-        raise SystemExit(f"{PROG} serve: error: serving needs a checkout of the pyposenet repository (server.py, "
-                         f"web/ and node_modules/), but this pyposenet is installed from {root} without them. "
-                         "Clone the repository and run `make run` there (or `pyposenet serve` from its .venv).")
-    if not (root / "node_modules").is_dir():
-        raise SystemExit(f"{PROG} serve: error: {root / 'node_modules'} is missing: run `make setup` (or `npm ci`) "
-                         f"in {root} first")
-    existing = sys.modules.get("server")
-    if existing is not None and Path(getattr(existing, "__file__", "") or "").resolve() == path:
-        return existing
-    name = "server" if existing is None else "_pyposenet_server"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except ImportError as error:
-        del sys.modules[name]
-        raise SystemExit(f"{PROG} serve: error: {error}; serving needs Flask: pip install 'pyposenet[server]'") \
-            from error
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
-
-
-def server_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
-    """The `python server.py` command line that `pyposenet serve` stands for."""
-    argv = [args.sketch] if args.sketch else []
-    for flag, value in (("--models", args.models), ("--host", args.host), ("--port", args.port),
-                        ("--threads", args.threads)):
-        if value is not None:
-            argv += [flag, str(value)]
-    if args.production:
-        argv.append("--production")
-    return argv + extra
-
-
-def _serve(args: argparse.Namespace, extra: list[str]) -> int:
+def _serve(args: argparse.Namespace) -> int:
     parser = args.command_parser
     if args.sketch is not None:
-        sketch = Path(args.sketch)
+        sketch = Path(args.sketch).expanduser()
         if not sketch.is_file():
             parser.error(f"sketch '{sketch}' does not exist")
         if sketch.suffix != ".py":
             parser.error(f"sketch '{sketch}' is not a .py file")
-    if args.models is not None and not Path(args.models).expanduser().is_dir():
-        parser.error(f"models folder '{args.models}' does not exist")
-    server = load_server_module()
-    program = sys.argv[0] if sys.argv else None
-    try:
-        if sys.argv:
-            sys.argv[0] = f"{PROG} serve"  # server.py's own usage and error lines then name this command
-        status = server.main(server_argv(args, extra))
-    finally:
-        if program is not None:
-            sys.argv[0] = program
-    return status if isinstance(status, int) else 0
+        args.sketch = sketch.resolve()
+    models = args.models or os.environ.get("PYPOSENET_MODELS") or None
+    if models is not None and not Path(models).expanduser().is_dir():
+        parser.error(f"models folder '{models}' does not exist")
+    args.models = models
+    if args.threads < 1:
+        parser.error("--threads must be at least 1")
+    from .server import serve  # Flask: imported only to serve
+
+    return serve.run(args)
 
 
 # ------------------------------------------------------------------------------------------ detect
@@ -417,27 +366,26 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 # ------------------------------------------------------------------------------------------ models
 
 def _models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ._host import model_catalog as catalog
-    from ._host.runtime import default_cache_dir, default_models_dir
+    from . import models
 
-    models_dir = getattr(args, "models", None) or default_models_dir()
-    cache_dir = getattr(args, "cache", None) or default_cache_dir()
+    models_dir = getattr(args, "models", None) or models.default_models_dir()
+    cache_dir = getattr(args, "cache", None) or models.default_cache_dir()
     action = args.action or "list"
     if action == "list":
-        return _models_list(catalog, models_dir, cache_dir)
+        return _models_list(models, models_dir, cache_dir)
     if action == "verify":
-        return _models_verify(catalog, models_dir, cache_dir)
+        return _models_verify(models, models_dir, cache_dir)
     try:
-        chosen = [catalog.find_variant(name) for name in args.variants]
+        chosen = [models.find_variant(name) for name in args.variants]
     except ValueError as error:
         parser.error(str(error))
-    base_url = args.base_url or catalog.OFFICIAL_MODEL_ROOT
+    base_url = args.base_url or models.OFFICIAL_MODEL_ROOT
     status = 0
     for variant in chosen:
         try:
-            check, downloaded = catalog.fetch_variant(variant, cache_dir, base_url, timeout=args.timeout,
+            check, downloaded = models.fetch_variant(variant, cache_dir, base_url, timeout=args.timeout,
                                                       progress=not args.quiet, force=args.force)
-        except catalog.FetchError as error:
+        except models.FetchError as error:
             print(f"{PROG} models fetch: error: {error}", file=sys.stderr, flush=True)
             status = 1
             continue
@@ -456,47 +404,47 @@ def _locations(models_dir, cache_dir) -> list[tuple[str, Path | None]]:
     return [("models dir", Path(models_dir) if models_dir else None), ("cache", Path(cache_dir))]
 
 
-def _models_list(catalog, models_dir, cache_dir) -> int:
+def _models_list(models, models_dir, cache_dir) -> int:
     locations = _locations(models_dir, cache_dir)
     for label, root in locations:
         print(f"{label + ':':<12}{root if root else '(none: pass --models DIR or set PYPOSENET_MODELS)'}")
     print()
-    width = max(len(v.name) for v in catalog.VARIANTS) + 2
+    width = max(len(v.name) for v in models.VARIANTS) + 2
     print(f"{'variant':<{width}}{'models dir':<12}{'cache':<12}model.json under the official root")
     counts = {label: 0 for label, _ in locations}
-    for variant in catalog.VARIANTS:
+    for variant in models.VARIANTS:
         cells = []
         for label, root in locations:
             path = root / variant.path if root else None
             if path is None or not path.is_file():
                 cells.append("-")
                 continue
-            ok = catalog.check_model(path).ok
+            ok = models.check_model(path).ok
             counts[label] += ok
             cells.append("present" if ok else "damaged")
         print(f"{variant.name:<{width}}{cells[0]:<12}{cells[1]:<12}{variant.path}")
     print()
-    total = len(catalog.VARIANTS)
+    total = len(models.VARIANTS)
     print(f"{counts['models dir']} of {total} variants in the models directory, {counts['cache']} in the cache"
           " (damaged: run `pyposenet models verify`; missing: `pyposenet models fetch VARIANT`).")
-    official = {v.path for v in catalog.VARIANTS}
+    official = {v.path for v in models.VARIANTS}
     for label, root in locations:
-        others = catalog.other_models(root, official)
+        others = models.other_models(root, official)
         if others:
             print(f"Other TF.js models in the {label}: {', '.join(others)}")
     return 0
 
 
-def _models_verify(catalog, models_dir, cache_dir) -> int:
-    official = {v.path for v in catalog.VARIANTS}
+def _models_verify(models, models_dir, cache_dir) -> int:
+    official = {v.path for v in models.VARIANTS}
     checked = failed = 0
     for label, root in _locations(models_dir, cache_dir):
         if root is None or not root.is_dir():
             continue
-        found = [(v.name, v.path) for v in catalog.VARIANTS if (root / v.path).is_file()]
-        found += [(other, other) for other in catalog.other_models(root, official)]
+        found = [(v.name, v.path) for v in models.VARIANTS if (root / v.path).is_file()]
+        found += [(other, other) for other in models.other_models(root, official)]
         for name, relative in found:
-            check = catalog.check_model(root / relative)
+            check = models.check_model(root / relative)
             checked += 1
             failed += not check.ok
             print(f"{'OK' if check.ok else 'FAIL':<6}{name}  ({label}: {root / relative})  {check.summary()}",
@@ -516,13 +464,13 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args, extra = parser.parse_known_args(with_conversion(list(sys.argv[1:] if argv is None else argv)))
-    if args.command != "serve" and extra:
+    if extra:
         getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
     if args.command == "serve":
-        return _serve(args, extra)
+        return _serve(args)
     if args.command == "detect":
         return _detect(args, args.command_parser)
     if args.command == "convert":

@@ -182,6 +182,11 @@ def model_path(options: Mapping[str, Any]) -> str:
     return f"savedmodel/posenet/mobilenet/{quant}/{multiplier}/model-stride{stride}.json"
 
 
-def model_url(options: Mapping[str, Any], models_base: str = "/models/") -> str:
-    """Where the page loads the model from: `modelUrl` if given, else the app's own /models/ route."""
+#: Where the page finds the app's model files, relative to the page (see pyposenet/server/page.py).
+PAGE_MODELS_FOLDER = "pyposenet/models/"
+
+
+def model_url(options: Mapping[str, Any], models_base: str = PAGE_MODELS_FOLDER) -> str:
+    """Where the page loads the model from: `modelUrl` if given (relative: to the sketch's folder), else the
+    app's own models folder."""
     return options["modelUrl"] or models_base + model_path(options)

@@ -11,7 +11,7 @@
 import { PoseGraph, WASM_DIR, loadGraph, pixelSize, setBackend } from './model-core.js';
 import { timeline } from './page.js';
 
-const WEBGPU_SCRIPT = '/vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js';
+const WEBGPU_SCRIPT = new URL('./vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js', import.meta.url).href;
 const WORKER_SCRIPT = new URL('./model-worker.js', import.meta.url);
 /** Backends the worker may run when asked (it falls back to the page when one can't start there). */
 const WORKER_BACKENDS = new Set(['wasm', 'cpu', 'webgl']);
@@ -57,7 +57,7 @@ export async function useBackend(name) {
     if (!navigator.gpu) throw new Error('TensorFlow.js backend "webgpu" needs WebGPU, which this browser does not offer; use "webgl", "wasm" or "auto"');
     await loadScript(WEBGPU_SCRIPT);
   }
-  return setBackend(wanted, new URL(WASM_DIR, location.href).href);
+  return setBackend(wanted, WASM_DIR);
 }
 
 // ----------------------------------------------------------------------------------- timings
@@ -312,6 +312,26 @@ export function nextFrame(input) {
 
 // ------------------------------------------------------------------------------- the models
 
+const MODELS_FOLDER = new URL('../models/', import.meta.url).href;
+let exportedModels = null; // the model.json files a static export holds (null: served, any model)
+
+/** Told by boot.js: a static export holds only `models` (paths under pyposenet/models/), or null. */
+export function setExportedModels(models) {
+  exportedModels = models ? [...models] : null;
+}
+
+/** Why an export cannot load `url` (an app model it does not hold), or null. */
+export function missingFromExport(url) {
+  if (!exportedModels) return null;
+  const absolute = new URL(url, location.href).href;
+  if (!absolute.startsWith(MODELS_FOLDER)) return null; // a sketch's own modelUrl: fetched as it is
+  const name = decodeURIComponent(absolute.slice(MODELS_FOLDER.length).split(/[?#]/)[0]);
+  if (exportedModels.includes(name)) return null;
+  return `the model ${name} is not in this export (it holds: ${exportedModels.join(', ') || 'no model'}). `
+    + 'Export the sketch again with that model: pyposenet export SKETCH.py --out DIR --model VARIANT '
+    + '(pyposenet models lists the variants).';
+}
+
 /**
  * Load the model at `url`. `backend` ('webgl', 'wasm', 'cpu', 'webgpu', 'auto') is set on the page
  * (tf.getBackend() reports it) and, with the worker, in the worker as well, in parallel; without
@@ -319,6 +339,8 @@ export function nextFrame(input) {
  * The result: {where, outputs, inputShape, configure(), warmUp(), estimate(input), memory(), dispose()}.
  */
 export async function loadModel(url, backend, worker) {
+  const missing = missingFromExport(url);
+  if (missing) throw new Error(missing);
   const wanted = backend === undefined || backend === null ? null : (backend === 'auto' ? chooseBackend() : backend);
   const inWorker = workerWanted(worker, wanted || tf.getBackend());
   let workerReady = null;

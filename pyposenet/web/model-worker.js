@@ -8,10 +8,10 @@
 
 import { PoseGraph, WASM_DIR, loadGraph, setBackend } from './model-core.js';
 
-const TF_SCRIPTS = [
-  '/web/tf-prelude.js', // lets tf.min.js load without eval (see there)
-  '/vendor/@tensorflow/tfjs/dist/tf.min.js',
-  '/vendor/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
+const TF_SCRIPTS = [ // relative to this script, wherever the app is served from
+  './tf-prelude.js', // lets tf.min.js load without eval (see there)
+  './vendor/@tensorflow/tfjs/dist/tf.min.js',
+  './vendor/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
 ];
 
 let tfLoading = null;
@@ -20,7 +20,7 @@ let tfLoading = null;
 function loadTf() {
   if (!tfLoading) {
     tfLoading = (async () => {
-      for (const script of TF_SCRIPTS) await import(new URL(script, self.location.href).href);
+      for (const script of TF_SCRIPTS) await import(new URL(script, import.meta.url).href);
     })();
   }
   return tfLoading;

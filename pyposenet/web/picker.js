@@ -7,7 +7,7 @@ export function chosenSketch(config, params) {
   if (!(config.examples || []).includes(example)) {
     throw new Error(`no bundled example named "${example}"; examples: ${(config.examples || []).join(', ')}`);
   }
-  return { name: example, url: `/examples/${encodeURIComponent(example)}` };
+  return { name: example, url: `pyposenet/examples/${encodeURIComponent(example)}` };
 }
 
 /** Fill the <select> and navigate to `?example=<name>` (or back to the served sketch) on change. */

@@ -8,7 +8,7 @@
 import { fetchGraphModel } from './model-files.js';
 import { rootCandidates } from './root-candidates.js';
 
-export const WASM_DIR = '/vendor/@tensorflow/tfjs-backend-wasm/dist/';
+export const WASM_DIR = new URL('./vendor/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).href;
 
 /** Switch to `wanted` ('webgl', 'wasm', 'cpu', 'webgpu'), already resolved from 'auto'; throws if it can't run here. */
 export async function setBackend(wanted, wasmDir) {

@@ -14,12 +14,13 @@ async function fetchOk(url, init) {
 
 async function boot() {
   page.setStatus('loading Python');
-  const config = await (await fetchOk('/app-config.json')).json();
+  const config = await (await fetchOk(new URL('../app-config.json', import.meta.url).href)).json();
   const params = new URLSearchParams(location.search); // ?backend=wasm, ?example=follow_nose.py
+  model.setExportedModels(config.static ? config.models : null);
   showPicker(document.getElementById('examples'), config, params);
   const chosen = chosenSketch(config, params);
   document.getElementById('sketch-name').textContent = chosen.name;
-  const pyodide = await loadPyodide({ indexURL: new URL('/vendor/pyodide/', location.href).href });
+  const pyodide = await loadPyodide({ indexURL: new URL('./vendor/pyodide/', import.meta.url).href });
   const problems = [];
   await pyodide.loadPackage(new URL(config.wheel, location.href).href, {
     messageCallback: () => {},

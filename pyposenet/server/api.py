@@ -30,11 +30,11 @@ import time
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.formparser import FormDataParser
 
-from .options import input_size, model_path, resolve_options
-from .results_json import dumps, image_entry
+from ..options import input_size, model_path, resolve_options
+from ..results_json import dumps, image_entry
 
 ROUTE = "/api/pose"
 FIELD = "image"
@@ -203,7 +203,7 @@ def decode_image(data: bytes, types, max_pixels: int | None):
     """The upload's HxWx3 uint8 pixels; the type is sniffed from the bytes by Pillow."""
     from PIL import Image, UnidentifiedImageError
 
-    from ._host.images import load_image
+    from .._host.images import load_image
 
     allowed = allowed_types_text(types)
     try:
@@ -314,7 +314,7 @@ class PoseService:
     """One per app: the host runtime on the app's model folders, each model loaded once (thread-safe)."""
 
     def __init__(self, app: Flask):
-        from ._host.runtime import HostRuntime  # numpy: imported when the API is first used
+        from .._host.runtime import HostRuntime  # numpy: imported when the API is first used
 
         cfg = app.config
         self.host = HostRuntime(models_dir=cfg["MODELS_DIR"], cache_dir=cfg["MODEL_CACHE_DIR"],
@@ -344,7 +344,7 @@ class PoseService:
 
     def detect(self, pixels, options) -> tuple[list, dict]:
         """ml5 results for these pixels through the Python API's own net, and where the time went (ms)."""
-        from . import poseNet
+        from .. import poseNet
 
         async def run():
             started = time.perf_counter()
@@ -397,7 +397,7 @@ def handle_pose() -> Response:
     decode_start = time.perf_counter()
     pixels = decode_image(data, cfg["POSE_API_IMAGE_TYPES"], cfg["POSE_API_MAX_PIXELS"])
     decode_ms = (time.perf_counter() - decode_start) * 1000
-    from ._host.runtime import ModelNotFoundError
+    from .._host.runtime import ModelNotFoundError
 
     try:
         results, ms = pose_service.detect(pixels, options)
@@ -415,6 +415,10 @@ def make_blueprint() -> Blueprint:
     @blueprint.post(ROUTE)
     def pose():
         return handle_pose()
+
+    @blueprint.route(ROUTE, methods=["GET", "PUT", "PATCH", "DELETE"])
+    def not_post():
+        raise MethodNotAllowed(valid_methods=["POST"])
 
     @blueprint.errorhandler(ApiError)
     def refused(error: ApiError):
