@@ -24,7 +24,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from . import model_files
+from ..models import checks
 
 __all__ = ["GraphModel", "TensorInfo", "UnsupportedOpError", "ModelFormatError", "load_graph_model",
            "SUPPORTED_OPS"]
@@ -810,10 +810,10 @@ def load_graph_model(path: str | Path, weight_path: Callable[[str], Path] | None
         raise FileNotFoundError(f"model file {str(path)!r} not found") from None
     except UnicodeDecodeError as exc:
         raise ModelFormatError(f"{path.name} ({path}) is not a TF.js model.json: not UTF-8 text ({exc})") from exc
-    try:  # the checks the page makes too (web/model-files.js): name the broken file, say what is wrong
-        spec = model_files.parse_model_json(text, str(path))
-        model_files.check_manifest_against_graph(spec, path.name)
-    except model_files.ModelFileError as exc:
+    try:  # the checks the page makes too (pyposenet/web/model-files.js): name the broken file, say what is wrong
+        spec = checks.parse_model_json(text, str(path))
+        checks.check_manifest_against_graph(spec, path.name)
+    except checks.ModelFileError as exc:
         raise ModelFormatError(str(exc)) from None
     fmt = spec.get("format", "graph-model")
     if fmt != "graph-model":
@@ -829,8 +829,8 @@ def load_graph_model(path: str | Path, weight_path: Callable[[str], Path] | None
                 data.append(shard_path.read_bytes())
             except FileNotFoundError:
                 raise FileNotFoundError(f"weight shard {shard!r} of {path} not found at {shard_path}") from None
-        problem = model_files.shard_problem([Path(s).name for s in shards], [len(d) for d in data],
-                                            model_files.group_bytes(group, path.name), path.name)
+        problem = checks.shard_problem([Path(s).name for s in shards], [len(d) for d in data],
+                                       checks.group_bytes(group, path.name), path.name)
         if problem:
             raise ModelFormatError(problem)
         chunks.extend(data)

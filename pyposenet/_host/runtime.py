@@ -4,17 +4,17 @@
     net = await poseNet("single")                  # picks HostRuntime outside the browser
     results = await net.singlePose("starter.png")  # a path, a PIL image or an HxWx3 uint8 array
 
-Models are found like the server finds them (server.py): `modelUrl` when given (a local path, a
-file:// URL or an http(s) URL), else `model_path(options)` under the models folder
-($PYPOSENET_MODELS, else <repo>/../shared/models when it exists), then the download cache
+Models are found like the server finds them (a `pyposenet.models.ModelStore`): `modelUrl` when given
+(a local path, a file:// URL or an http(s) URL), else `model_path(options)` under the models folder
+($PYPOSENET_MODELS, else <checkout>/../shared/models when it exists), then the download cache
 ($PYPOSENET_CACHE, default ~/.cache/pyposenet/models), then downloaded once from the official root
-into the cache. When all fail, the error names the file and every place looked.
+into the cache. When all fail, ModelNotFoundError names the file and every place looked.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import re
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -24,9 +24,9 @@ from typing import Callable
 import numpy as np
 
 from ..decode import ModelOutputs
-from ..downloads import download_reason, download_to
 from ..graph_outputs import ROLES, check_output_shapes, identify_outputs
-from ..options import OFFICIAL_MODEL_ROOT, input_size, model_path
+from ..models import ModelNotFoundError, ModelStore, default_cache_dir, default_models_dir  # noqa: F401 (re-exported)
+from ..options import OFFICIAL_MODEL_ROOT, PAGE_MODELS_FOLDER, input_size, model_path
 from ..results import FrameGeometry
 from .graph import GraphModel, load_graph_model
 from .images import load_image
@@ -34,79 +34,15 @@ from .preprocess import preprocess
 
 log = logging.getLogger("pyposenet")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PAGE_MODELS_ROUTE = "/models/"  # what a sketch written for the page may pass as modelUrl
+# What a sketch written for the page may pass as modelUrl for the app's own models: the page's relative
+# folder (options.PAGE_MODELS_FOLDER), from the site's root, or the route of earlier versions.
+PAGE_MODELS_PREFIXES = (PAGE_MODELS_FOLDER, "/" + PAGE_MODELS_FOLDER, "/models/")
+NO_DOWNLOAD = "downloads disabled"
 
 
-class ModelNotFoundError(FileNotFoundError):
-    """A model file is in none of the places looked, and could not be downloaded."""
-
-
-def default_models_dir() -> Path | None:
-    """$PYPOSENET_MODELS, else <repo>/../shared/models if it exists, else None (as server.py)."""
-    env = os.environ.get("PYPOSENET_MODELS")
-    if env:
-        return Path(env).expanduser()
-    shared = REPO_ROOT.parent / "shared" / "models"
-    return shared if shared.is_dir() else None
-
-
-def default_cache_dir() -> Path:
-    """$PYPOSENET_CACHE, else ~/.cache/pyposenet/models."""
-    env = os.environ.get("PYPOSENET_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "pyposenet" / "models"
-
-
-def _check_name(name: str) -> str:
-    """A relative model file name such as the official storage uses; never escapes its root."""
-    parts = PurePosixPath(name).parts
-    if not parts or name.startswith("/") or "\\" in name or any(p in ("..", ".") for p in parts):
-        raise ValueError(f"bad model file name {name!r}: expected a relative path like "
-                         "'savedmodel/posenet/mobilenet/float/075/model-stride16.json'")
-    return name
-
-
-class ModelFiles:
-    """Finds model files by their name under a download root: models folder, cache, then download."""
-
-    def __init__(self, models_dir: Path | None, cache_dir: Path | None, base_url: str | None, timeout: float):
-        self.models_dir = models_dir
-        self.cache_dir = cache_dir
-        self.base_url = base_url
-        self.timeout = timeout
-
-    def find(self, name: str, base_url: str | None = None, cache_name: str | None = None) -> Path:
-        """The local path of model file `name`, downloading it into the cache once if needed.
-        `base_url`/`cache_name` fetch from another root than the official one (an http modelUrl)."""
-        name = _check_name(name)
-        looked = []
-        roots = [("models directory", self.models_dir)] if base_url is None else []
-        roots.append(("cache", self.cache_dir))
-        cache_name = _check_name(cache_name or name)
-        for label, root in roots:
-            if root is None:
-                looked.append(f"no {label} configured")
-                continue
-            path = Path(root) / (name if label != "cache" else cache_name)
-            if path.is_file():
-                return path
-            looked.append(f"not in {label} {root}")
-        base = base_url or self.base_url
-        if not base:
-            looked.append("downloads disabled")
-        elif self.cache_dir is None:
-            looked.append("no cache to download into")
-        else:
-            url = base.rstrip("/") + "/" + urllib.parse.quote(name)
-            target = Path(self.cache_dir) / cache_name
-            try:
-                download_to(url, target, self.timeout)
-            except (OSError, ValueError) as error:  # URLError and timeouts are OSErrors
-                looked.append(f"download from {url} failed: {download_reason(error)}")
-            else:
-                log.info("downloaded %s into %s", url, target)
-                return target
-        raise ModelNotFoundError(f"model file '{name}' not found: " + ", ".join(looked))
+def _cache_part(text: str) -> str:
+    """One folder of an http modelUrl's place in the cache, as a plain name part ("host:8000" -> "host_8000")."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text).lstrip(".") or "_"
 
 
 @dataclass
@@ -131,10 +67,10 @@ class HostRuntime:
         self.base_url = base_url
         self.download_timeout = download_timeout
 
-    def files(self) -> ModelFiles:
+    def files(self) -> ModelStore:
         """Where models are looked for (environment variables are read now, not at import)."""
-        return ModelFiles(self._models_dir or default_models_dir(), self._cache_dir or default_cache_dir(),
-                          self.base_url, self.download_timeout)
+        return ModelStore(self._models_dir or default_models_dir(), self._cache_dir or default_cache_dir(),
+                          self.base_url, self.download_timeout, disabled_reason=NO_DOWNLOAD)
 
     # -- the runtime protocol -----------------------------------------------------------------------
 
@@ -190,16 +126,17 @@ class HostRuntime:
                 folder = str(PurePosixPath(name).parent)
                 return files.find(name), lambda shard: files.find(f"{folder}/{shard}")
             folder_url = url.rsplit("/", 1)[0]
-            host = parsed.netloc.replace(":", "_")
-            cache_folder = f"urls/{host}{PurePosixPath(urllib.parse.unquote(parsed.path)).parent}"
+            folder = PurePosixPath(urllib.parse.unquote(parsed.path)).parent.parts[1:]
+            cache_folder = "/".join(["urls", _cache_part(parsed.netloc), *map(_cache_part, folder)])
             leaf = url.rsplit("/", 1)[1]
             return (files.find(leaf, base_url=folder_url, cache_name=f"{cache_folder}/{leaf}"),
                     lambda shard: files.find(shard, base_url=folder_url, cache_name=f"{cache_folder}/{shard}"))
         if parsed.scheme == "file":
             url = urllib.request.url2pathname(parsed.path)
         local = Path(url).expanduser()
-        if not local.is_file() and url.startswith(PAGE_MODELS_ROUTE):
-            name = url[len(PAGE_MODELS_ROUTE):]
+        prefix = next((p for p in PAGE_MODELS_PREFIXES if url.startswith(p)), None)
+        if not local.is_file() and prefix is not None:
+            name = url[len(prefix):]
             folder = str(PurePosixPath(name).parent)
             return files.find(name), lambda shard: files.find(f"{folder}/{shard}")
         if not local.is_file():

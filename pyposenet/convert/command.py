@@ -144,7 +144,7 @@ def run(args: argparse.Namespace, prog: str = "pyposenet") -> int:
         from .tensorflow_convert import run as run_tensorflow
 
         return run_tensorflow(args, prog)
-    from .._host.runtime import default_cache_dir, default_models_dir
+    from ..models import default_cache_dir, default_models_dir
     from .. import __version__
     from .source import ConvertError, find_source, read_source, variant_with
     from .write import write_model

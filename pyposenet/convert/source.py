@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from .._host import model_catalog as catalog
+from ..models import ModelNotFoundError, ModelStore, Variant, check_model, find_variant, variant_of_path, variant_with
 
 __all__ = ["ConvertError", "SourceModel", "find_source", "read_source", "variant_of_path", "variant_with"]
 
@@ -27,7 +27,7 @@ class SourceModel:
     path: Path
     spec: dict
     group_bytes: list[bytes]
-    variant: catalog.Variant | None = None
+    variant: Variant | None = None
 
     @property
     def manifest(self) -> list[dict]:
@@ -41,26 +41,6 @@ class SourceModel:
         what = self.variant.describe() if self.variant else "not an official variant"
         total = sum(len(b) for b in self.group_bytes)
         return f"{self.path} ({what}; {total:,} bytes of weights)"
-
-
-def variant_of_path(path: Path | str) -> catalog.Variant | None:
-    """The official variant whose path `path` ends with, if any."""
-    posix = PurePosixPath(Path(path).as_posix())
-    for variant in catalog.VARIANTS:
-        tail = PurePosixPath(variant.path)
-        if tuple(posix.parts[-len(tail.parts):]) == tail.parts:
-            return variant
-    return None
-
-
-def variant_with(variant: catalog.Variant, **changes) -> catalog.Variant | None:
-    """The official variant with these options changed (quantBytes=2, outputStride=8), or None when
-    the official set has no such configuration (MobileNet 0.75 at stride 32)."""
-    wanted = dict(variant.options, **changes)
-    for other in catalog.VARIANTS:
-        if other.options == wanted:
-            return other
-    return None
 
 
 def _looks_like_path(text: str) -> bool:
@@ -77,28 +57,23 @@ def find_source(text: str, models_dir: Path | None, cache_dir: Path | None) -> P
         if path.is_dir():
             raise ConvertError(f"--from {text}: is a folder; give its model.json")
     try:
-        variant = catalog.find_variant(text)
+        variant = find_variant(text)
     except ValueError as error:
         if _looks_like_path(text):
             raise ConvertError(f"--from {text}: no such file, and not an official variant path") from None
         raise ConvertError(f"--from {text}: {error}") from None
-    looked = []
-    for label, root in (("models directory", models_dir), ("cache", cache_dir)):
-        if root is None:
-            looked.append(f"no {label}")
-            continue
-        path = Path(root) / variant.path
-        if path.is_file():
-            return path
-        looked.append(f"not in the {label} {root}")
-    raise ConvertError(f"--from {text}: {variant.path} not found ({', '.join(looked)}); fetch it with "
+    try:  # the models folder, then the cache; never downloaded here (`pyposenet models fetch` does)
+        return ModelStore(models_dir, cache_dir, None, disabled_reason="").find(variant.path)
+    except ModelNotFoundError as error:
+        looked = ", ".join(error.looked)
+    raise ConvertError(f"--from {text}: {variant.path} not found ({looked}); fetch it with "
                        f"`pyposenet models fetch {variant.name}` or pass --models DIR / a model.json path")
 
 
 def read_source(path: Path) -> SourceModel:
     """Parse model.json and read its shards; ConvertError when it is not a whole TF.js graph model."""
     path = Path(path)
-    check = catalog.check_model(path)
+    check = check_model(path)
     if not check.ok:
         raise ConvertError(f"{path}: not a whole TF.js model: {check.summary()}")
     try:

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from pyposenet import cli, poseNet
-from pyposenet._host import model_catalog as catalog
+from pyposenet.models import check_model
 from pyposenet._host.graph import load_graph_model
 from pyposenet._host.images import load_image
 from pyposenet._host.preprocess import preprocess
@@ -120,7 +120,7 @@ def test_default_output_is_the_cache_where_poseNet_looks(models_dir, tmp_path, m
     monkeypatch.setenv("PYPOSENET_CACHE", str(tmp_path / "cache"))
     code, _, err = convert("convert", "quantize", "--bytes", "2", "--models", models_dir, "-q", "--no-check")
     assert code == 0, err
-    assert catalog.check_model(tmp_path / "cache" / QUANT2_075).ok
+    assert check_model(tmp_path / "cache" / QUANT2_075).ok
 
 
 def test_errors_say_what_would_work(models_dir, tmp_path):
@@ -174,7 +174,7 @@ def test_quantized_files_are_laid_out_like_the_officials(converted, models_dir):
     source = json.loads((models_dir / FLOAT_075).read_text())
     for path, dtype, size in ((QUANT2_075, "uint16", 2_516_390), (QUANT1_075, "uint8", 1_258_195),
                               (QUANT2_050, "float16", 1_154_918)):
-        check = catalog.check_model(converted / path)
+        check = check_model(converted / path)
         assert check.ok and check.shards == 1 and check.actual_bytes == size, (path, check.summary())
         spec = json.loads((converted / path).read_text())
         assert spec["weightsManifest"][0]["paths"] == ["group1-shard1of1.bin"]
@@ -219,7 +219,7 @@ def test_shards_are_cut_at_the_size_given(models_dir, tmp_path, converted):
     assert list(result.shards) == [f"group1-shard{i}of3.bin" for i in (1, 2, 3)]
     assert [len(b) for b in result.shards.values()] == [1_000_000, 1_000_000, 516_390]
     written = write_model(tmp_path / "model.json", result.spec, result.shards)
-    assert catalog.check_model(written.json_path).ok
+    assert check_model(written.json_path).ok
     small, whole = load_graph_model(written.json_path), load_graph_model(converted / QUANT2_075)
     for name, value in whole.consts.items():
         assert np.array_equal(small.consts[name], value)
@@ -229,7 +229,7 @@ def test_requantizing_a_quantized_model_warns(converted, tmp_path):
     code, _, err = convert("convert", "quantize", "--bytes", "1", "--from", converted / QUANT2_075, "--out", tmp_path,
                            "--no-check")
     assert code == 0 and "already quantized" in err
-    assert catalog.check_model(tmp_path / QUANT1_075).ok
+    assert check_model(tmp_path / QUANT1_075).ok
 
 
 def test_a_shard_of_another_model_is_not_replaced(models_dir, tmp_path):

@@ -284,10 +284,12 @@ def test_models_are_looked_for_where_the_server_looks(monkeypatch, tmp_path, mod
     assert (files.models_dir, files.cache_dir) == (tmp_path / "mine", tmp_path / "cache")
     monkeypatch.delenv("PYPOSENET_MODELS")
     assert HostRuntime().files().models_dir.resolve() == models_dir.resolve()  # <repo>/../shared/models
-    # A sketch written for the page may name the app's /models/ route.
+    # A sketch written for the page may name the app's models folder as the page does (relative), from the
+    # site's root, or as earlier versions' /models/ route.
     runtime = HostRuntime(models_dir=models_dir, cache_dir=tmp_path / "cache", base_url=None)
-    model = runtime.load_model_sync(resolve_options({"modelUrl": "/models/" + MODEL_050}))
-    assert model.source == str(models_dir / MODEL_050)
+    for prefix in ("pyposenet/models/", "/pyposenet/models/", "/models/"):
+        model = runtime.load_model_sync(resolve_options({"modelUrl": prefix + MODEL_050}))
+        assert model.source == str(models_dir / MODEL_050)
 
 
 def test_a_model_is_downloaded_once_into_the_cache(tmp_path, models_dir):

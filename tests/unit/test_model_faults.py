@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from pyposenet import poseNet
-from pyposenet._host.model_files import CONVERTER_SHARD_BYTES, shard_problem
+from pyposenet.models import CONVERTER_SHARD_BYTES, shard_problem
 from pyposenet._host.runtime import HostRuntime
 from pyposenet.graph_outputs import ROLES, check_output_shapes
 from tests.model_faults import FAULTS, assert_message_explains, build_all

@@ -1,16 +1,30 @@
-"""Checks of a TF.js graph model's files before decoding them: which file is wrong, and how.
+"""Checks of a TF.js graph model's files: which file is wrong, and how.
 
-The same rules as the page's web/model-files.js, so the host and the browser say the same thing
-about the same broken download: model.json that is not JSON or not a graph model, a manifest entry
-whose dtype is unknown or whose dtype/shape differs from the graph's Const node, a weight shard
-shorter or longer than the manifest needs (named, with both sizes).
+Two users: the host's graph loader (pyposenet/_host/graph.py) checks model.json and the shards it has
+read, with the same rules and messages as the page's model-files.js, so the host and the browser say
+the same thing about the same broken download: model.json that is not JSON or not a graph model, a
+manifest entry whose dtype is unknown or whose dtype/shape differs from the graph's Const node, a
+weight shard shorter or longer than the manifest needs (named, with both sizes). And `check_model`,
+the report `pyposenet models list|verify|fetch` and `convert` make of a model.json on disk: it
+parses, every weight shard its `weightsManifest` names exists beside it, and each group's shards
+hold exactly the bytes its weights need.
+
+A weight takes prod(shape) x bytes per value in the shards, where a quantized weight takes its
+quantization dtype's size (uint8: 1, uint16 and float16: 2) instead of its dtype's (`weight_bytes`).
 """
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
+
+from .names import ANY_SUFFIX, check_model_name
+
+__all__ = ["DTYPE_BYTES", "QUANTIZED_BYTES", "GRAPH_DTYPES", "CONVERTER_SHARD_BYTES", "ModelFileError", "weight_bytes",
+           "parse_model_json", "check_manifest_against_graph", "group_bytes", "shard_problem", "ModelCheck",
+           "check_model"]
 
 #: Bytes per value of each weight dtype TF.js reads (string weights carry their own lengths).
 DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "complex64": 8}
@@ -25,8 +39,10 @@ class ModelFileError(ValueError):
     """A model file is broken; the message names it and says what is wrong."""
 
 
-def weight_bytes(weight: Mapping, file: str) -> int | None:
-    """The bytes one manifest entry occupies in the shards (None for string weights)."""
+def weight_bytes(weight: Mapping, file: str = "model.json") -> int | None:
+    """The bytes one manifest entry occupies in the shards: prod(shape) x bytes per stored value, the
+    quantization dtype's when quantized (None for string weights, whose values carry their own lengths).
+    ModelFileError, naming `file`, for a shape or dtype TF.js cannot read."""
     name, shape, dtype, quantization = (weight.get("name"), weight.get("shape"), weight.get("dtype"),
                                         weight.get("quantization"))
     if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
@@ -119,3 +135,87 @@ def shard_problem(names: Sequence[str], sizes: Sequence[int], needed: int | None
     listed = ", ".join(f"{name} {size} bytes" for name, size in zip(names, sizes))
     return (f"the weight shards of {file} ({listed}) hold {total} bytes, the manifest needs {needed}: "
             "a shard is cut short, too long, or from another model")
+
+
+# ------------------------------------------------------------------------- check_model: a model on disk
+
+@dataclass
+class ModelCheck:
+    """What check_model found: ok, the problems (empty when ok), the byte and shard counts."""
+
+    path: Path
+    ok: bool
+    problems: list[str]
+    expected_bytes: int = 0
+    actual_bytes: int = 0
+    shards: int = 0
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"{self.actual_bytes:,} bytes of weights in {self.shards} shard{'s' * (self.shards != 1)}"
+        return "; ".join(self.problems)
+
+
+def _blame(names: list[str], sizes: list[int], expected: int) -> tuple[str, int]:
+    """Which shard of a group is the wrong size, and what it should be.
+
+    tensorflowjs_converter writes every shard but the last at the same size (4 MiB by default) and
+    the last with the rest; so the odd one out among the others is to blame, else the last.
+    """
+    if len(names) == 1:
+        return names[0], expected
+    others = sizes[:-1]
+    usual = max(set(others), key=others.count) if len(others) > 1 else CONVERTER_SHARD_BYTES
+    for name, size in zip(names[:-1], others):
+        if size != usual:
+            return name, usual
+    return names[-1], expected - sum(others)
+
+
+def check_model(json_path: Path) -> ModelCheck:
+    """Does this model.json parse, and do its shards exist and hold exactly the bytes its manifest needs?"""
+    json_path = Path(json_path)
+    check = ModelCheck(json_path, False, [])
+    try:
+        model = json.loads(json_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        check.problems.append(f"{json_path.name} not found")
+        return check
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        check.problems.append(f"{json_path.name} does not parse: {error}")
+        return check
+    manifest = model.get("weightsManifest") if isinstance(model, dict) else None
+    if not isinstance(manifest, list) or not manifest:
+        check.problems.append(f"{json_path.name} has no weightsManifest (not a TF.js model)")
+        return check
+    if "modelTopology" not in model:
+        check.problems.append(f"{json_path.name} has no modelTopology (not a TF.js model)")
+    for number, group in enumerate(manifest, 1):
+        try:
+            names = [check_model_name(p, ANY_SUFFIX) for p in group["paths"]]
+            expected = group_bytes(group, json_path.name)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:  # ModelFileError is a ValueError
+            check.problems.append(f"weightsManifest group {number} is malformed: {error}")
+            continue
+        sizes = []
+        for name in names:
+            shard = json_path.parent / name
+            if not shard.is_file():
+                check.problems.append(f"shard {name} is missing")
+                sizes.append(None)
+            else:
+                sizes.append(shard.stat().st_size)
+        check.shards += len(names)
+        check.expected_bytes += expected or 0
+        if None in sizes:
+            continue
+        actual = sum(sizes)
+        check.actual_bytes += actual
+        if expected is not None and actual != expected:  # None: string weights, sizes not checkable
+            name, should = _blame(names, sizes, expected)
+            size = sizes[names.index(name)]
+            state = "truncated" if size < should else "too long"
+            check.problems.append(f"shard {name} is {state}: {size:,} bytes, expected {should:,} "
+                                  f"(the manifest's weights need {expected:,} bytes, the shards hold {actual:,})")
+    check.ok = not check.problems
+    return check
