@@ -44,6 +44,7 @@ DETECT_OPTIONS = {
 MAIN_EPILOG = """\
 examples:
   pyposenet serve my_sketch.py                      the sketch in the browser at http://127.0.0.1:5000
+  pyposenet export my_sketch.py --out site/         the sketch as a static site (any file host)
   pyposenet detect photo.jpg                        single-pose JSON (ml5's shape) on stdout
   pyposenet detect group.jpg --multi --draw out/    every person; out/group.png with the skeletons
   pyposenet detect dance.mp4 --every 2 --json dance.json
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     _add_serve(commands)
+    _add_export(commands)
     _add_detect(commands)
     _add_models(commands)
     _add_convert(commands)
@@ -251,6 +253,41 @@ def _add_detect(commands) -> None:
                        help="never download a missing model from the official storage")
     detect.add_argument("-q", "--quiet", action="store_true", help="no progress bar or timing summary")
     detect.set_defaults(command_parser=detect)
+
+
+def _add_export(commands) -> None:
+    export = commands.add_parser(
+        "export", formatter_class=_Formatter, help="write a sketch as a static site (no Python server needed)",
+        description="Write SKETCH.py as a folder that any static file host serves (GitHub Pages, itch.io,\n"
+                    "`python -m http.server`): the page, Pyodide, TensorFlow.js and p5, the browser wheel, the\n"
+                    "sketch with every file beside it, and the model files (the default model and each --model).\n"
+                    "A model the sketch asks for but the export lacks is named on the page.",
+        epilog="examples:\n  pyposenet export my/sketch.py --out site/\n"
+               "  pyposenet export my/sketch.py --out site/ --model mobilenet-float-050-stride16\n"
+               "  cd site && python -m http.server 8000      (then open http://localhost:8000/)")
+    export.add_argument("sketch", metavar="SKETCH.py", help="the sketch; the files beside it are copied too")
+    export.add_argument("--out", required=True, metavar="DIR", help="the folder to write (new, empty, or an earlier "
+                                                                   "export, which is replaced)")
+    export.add_argument("--model", action="append", default=[], metavar="VARIANT",
+                        help="a further model variant to include (see `pyposenet models`); repeatable")
+    export.add_argument("--models", type=_directory, metavar="DIR",
+                        help="folder laid out like https://storage.googleapis.com/tfjs-models/ to copy models from "
+                             "(default: $PYPOSENET_MODELS, else the download-once cache)")
+    export.set_defaults(command_parser=export)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import ExportError, export_sketch
+    from .models import ModelNotFoundError
+
+    try:
+        report = export_sketch(Path(args.sketch).expanduser(), Path(args.out).expanduser(), variants=args.model,
+                               models_dir=args.models)
+    except (ExportError, ModelNotFoundError, ValueError) as error:
+        print(f"{PROG} export: error: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
 
 
 def _add_models(commands) -> None:
@@ -471,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         return _serve(args)
+    if args.command == "export":
+        return _export(args)
     if args.command == "detect":
         return _detect(args, args.command_parser)
     if args.command == "convert":

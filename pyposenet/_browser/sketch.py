@@ -122,7 +122,7 @@ def start_sketch(source: str, file_name: str, container, page_options=None, sour
             bridge.stop()
 
     runner = SketchRunner(source, file_name, report=report, on_stop=stop, host=browser_host(),
-                          asset_base=folder_of(source_url or f"/sketch/{file_name}"))
+                          asset_base=folder_of(source_url or file_name))  # no URL: beside the page
     _use_sketch_runtime(runner.stop)
     bridge = _current = _P5Bridge(runner)
     pyposenet_js.sketch.createP5(bridge.proxy, container)

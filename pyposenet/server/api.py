@@ -30,7 +30,7 @@ import time
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.formparser import FormDataParser
 
 from ..options import input_size, model_path, resolve_options
@@ -442,6 +442,8 @@ def megabytes(size: int) -> str:
 
 def http_error_response(error: HTTPException) -> Response:
     """Werkzeug's HTTP errors under /api/ as JSON, with a message saying what is allowed."""
+    if error.code == 405 and request.path != ROUTE:
+        error = NotFound()  # the page's GET route for the sketch's files matches any path: here, no route
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     message = {
         405: f"{request.method} is not allowed on {request.path}; use POST (see the README's API section)",

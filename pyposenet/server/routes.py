@@ -5,7 +5,7 @@ import threading
 
 from flask import Blueprint, Response, abort, current_app, jsonify
 
-from ..models import ModelNotFoundError, ModelStore, is_model_name
+from ..models import ModelNameError, ModelNotFoundError, ModelStore, is_model_name
 from .browser_wheel import BrowserWheel, WheelCache
 from .files import send_inside, send_path
 from .page import APP_FOLDER, RESERVED_NAMES, app_config, render_page
@@ -70,6 +70,8 @@ def models(subpath):
         abort(404)
     try:
         return send_path(state().models.find(subpath))
+    except ModelNameError:  # leads out of its folder (a symlink)
+        abort(404)
     except ModelNotFoundError as error:
         current_app.logger.warning("%s", error)
         return Response(f"{error}\n", status=404, mimetype="text/plain")

@@ -33,7 +33,7 @@ async function boot() {
     throw new Error(`pyposenet could not be installed in the page from ${config.wheel}: ${problems.join(' ') || err.message}`);
   }
   const source = await (await fetchOk(chosen.url, { cache: 'no-cache' })).text(); // never a stale copy
-  watchSketch(chosen.url, source); // saved again (fixed, say): the page reloads
+  if (!config.static) watchSketch(chosen.url, source); // saved again (fixed, say): the page reloads
   const start = pyodide.pyimport('pyposenet._browser.sketch').start_sketch;
   const pageOptions = Object.fromEntries(params);
   const bridge = start(source, chosen.name, document.getElementById('sketch'), pageOptions, chosen.url);

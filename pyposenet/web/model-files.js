@@ -2,7 +2,7 @@
 // sees them, so that a broken download says which file is wrong and how, in plain words: TF.js's
 // own messages name no file ("byte length of Float32Array should be a multiple of 4"), and a shard
 // with extra bytes, or a manifest whose shapes don't match the graph, it loads without a word.
-// The same checks run on the host (pyposenet/_host/model_files.py). No DOM: used by the page and the worker.
+// The same checks run on the host (pyposenet/models/checks.py). No DOM: used by the page and the worker.
 
 /** Bytes per value of each weight dtype TF.js reads (string weights carry their own lengths). */
 const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, complex64: 8 };

@@ -328,8 +328,7 @@ export function missingFromExport(url) {
   const name = decodeURIComponent(absolute.slice(MODELS_FOLDER.length).split(/[?#]/)[0]);
   if (exportedModels.includes(name)) return null;
   return `the model ${name} is not in this export (it holds: ${exportedModels.join(', ') || 'no model'}). `
-    + 'Export the sketch again with that model: pyposenet export SKETCH.py --out DIR --model VARIANT '
-    + '(pyposenet models lists the variants).';
+    + `Export the sketch again with it: pyposenet export SKETCH.py --out DIR --model ${name}`;
 }
 
 /**
