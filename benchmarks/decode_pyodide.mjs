@@ -10,7 +10,7 @@
 // (pyposenet/_browser/runtime.py: one flat Float32Array, `to_memoryview()`, `ModelOutputs.from_flat`).
 // What is timed matches benchmarks/perf.py's "decoding alone": pyposenet's decoders, from_flat included,
 // timed inside Python (decode alone, decode + ml5-shaped results, and multi-pose decoding given the root
-// candidates a multi-pose frame brings, found by web/root-candidates.js, which is timed too and run
+// candidates a multi-pose frame brings, found by pyposenet/web/root-candidates.js, which is timed too and run
 // here as the page runs it); the reference's decodeSinglePose
 // on tensors and decodeMultiplePoses on TensorBuffers, awaited, from the bundles the page loads
 // (tf.min.js, posenet.min.js; TF.js's cpu backend). Blocks of --block calls, Python and JS
@@ -119,7 +119,7 @@ def add_case(name, js_flat, h, w, input_size):
     _cases[name] = (data, int(h), int(w), geometry, {})
 
 def add_hint(name, threshold, js_roots, found, nan):
-    # the root candidates web/root-candidates.js finds for a multi-pose frame at this threshold
+    # the root candidates pyposenet/web/root-candidates.js finds for a multi-pose frame at this threshold
     _cases[name][4][threshold] = RootCandidates.from_flat(js_roots.to_memoryview(), found, threshold, nan)
 
 def _call(name, kind, threshold):
@@ -215,7 +215,7 @@ async function main() {
   const cases = loadCases(args.shared);
   const pyodide = await startPyodide();
   const { tf, posenet } = await startReference();
-  const { rootCandidates } = await import(pathToFileURL(join(REPO, 'web', 'root-candidates.js')).href);
+  const { rootCandidates } = await import(pathToFileURL(join(REPO, 'pyposenet', 'web', 'root-candidates.js')).href);
   const py = (name) => pyodide.globals.get(name);
   const addCase = py('add_case'); const blockMs = py('block_ms'); const pyResult = py('result'); const convMs = py('conversion_ms');
   const hintAgrees = py('hint_agrees'); const addHint = py('add_hint');
@@ -296,7 +296,7 @@ async function main() {
   console.log(`pyposenet decoders in Pyodide ${pyodide.version} vs @tensorflow-models/posenet 2.2.2 (tfjs ${tf.version.tfjs}, ${tf.getBackend()} backend), node ${process.version}`);
   console.log(`median of ${args.runs} blocks of ${args.block} calls, ms per call; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('python: the decoder searching for roots itself; hinted: given the root candidates a multi-pose frame brings,');
-  console.log('found in JavaScript (web/root-candidates.js: "roots"); (h+r)/js: hinted + roots against the reference');
+  console.log('found in JavaScript (pyposenet/web/root-candidates.js: "roots"); (h+r)/js: hinted + roots against the reference');
   const head = `${'grid'.padEnd(6)} ${'case'.padEnd(20)} ${'decode'.padEnd(15)} ${'poses'.padStart(5)} ${'python'.padStart(7)} ${'+ml5'.padStart(7)} ${'hinted'.padStart(7)} ${'roots'.padStart(7)} ${'js'.padStart(7)} ${'py/js'.padStart(6)} ${'(h+r)/js'.padStart(8)}  same`;
   console.log(head);
   console.log('-'.repeat(head.length));

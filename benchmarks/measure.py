@@ -24,7 +24,7 @@ from __future__ import annotations
 INSTALL_JS = """async () => {
     if (window.pyposenetMeasure) return true;
     const py = window.pyposenet.pyodide;
-    const model = await import('/web/model.js');
+    const model = await import('/pyposenet/web/model.js');
     window.pyposenetMeasure = {
         async memory() {
             const m = model.memory ? await model.memory() : { main: tf.memory(), worker: null };

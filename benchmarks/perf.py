@@ -12,7 +12,7 @@ with the fake camera, and:
 * cold start: page open -> Python ready -> model ready -> first pose (the page's pyposenetTimeline);
 * continuous detection (single, then multiple), over --frames pose events after a warm-up: pose events
   per second, draw() calls per second and draw() ms (timed in JS around p5's draw callback), and per
-  frame: frame -> tensor + inference, read-back, worker messages (web/model.js's pyposenetPerf), and
+  frame: frame -> tensor + inference, read-back, worker messages (pyposenet/web/model.js's pyposenetPerf), and
   Python decode (the net's FrameStats: decoding + ml5-shaping);
 * memory at the 100th frame (half-way in a run of fewer than 200) and at the end: tf.memory().numTensors
   on the page and in the worker, the page's JS heap (performance.memory, --enable-precise-memory-info),
@@ -24,7 +24,7 @@ with the fake camera, and:
 * decoding alone on the same outputs: posenet's decodeSinglePose/decodeMultiplePoses (on tensors /
   TensorBuffers built from them) vs pyposenet's decoders in Pyodide, at the default scoreThreshold
   and at one low enough for 5 poses; for multi-pose also what finding the root candidates in
-  JavaScript costs (web/root-candidates.js, which every multi-pose frame runs), and the decoder with
+  JavaScript costs (pyposenet/web/root-candidates.js, which every multi-pose frame runs), and the decoder with
   its own search for roots instead;
 * host numpy inference (pyposenet._host, under this CPython) when that package is there.
 
@@ -57,7 +57,8 @@ from werkzeug.serving import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from server import create_app  # noqa: E402
+from pyposenet.server import create_app  # noqa: E402
+from tests.support.reference import REFERENCE_SCRIPT, add_reference_route  # noqa: E402
 from benchmarks.measure import install as install_measure  # noqa: E402
 from pyposenet.decode.root_hints import root_candidate_count  # noqa: E402
 
@@ -67,7 +68,7 @@ CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
                  "--use-fake-device-for-media-stream", "--enable-precise-memory-info"]
-REFERENCE_MODEL = "/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
+REFERENCE_MODEL = "/pyposenet/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 STRIDE = 16
 
 # --------------------------------------------------------------------------- in the page
@@ -92,7 +93,7 @@ INSTALL_JS = """async () => {
         if (!window.posenet) {
             await new Promise((resolve, reject) => {
                 const s = document.createElement('script');
-                s.src = '/vendor/@tensorflow-models/posenet/dist/posenet.min.js';
+                s.src = '__REFERENCE_SCRIPT__';
                 s.onload = resolve; s.onerror = reject; document.head.appendChild(s);
             });
         }
@@ -105,7 +106,8 @@ INSTALL_JS = """async () => {
         return { loadMs: performance.now() - t0, backend: tf.getBackend() };
     };
     return true;
-}""".replace("__STRIDE__", str(STRIDE)).replace("__MODEL__", REFERENCE_MODEL)
+}""".replace("__STRIDE__", str(STRIDE)).replace("__MODEL__", REFERENCE_MODEL).replace(
+    "__REFERENCE_SCRIPT__", REFERENCE_SCRIPT)
 
 INSTALL_PY = """
 import asyncio, time, js
@@ -199,7 +201,7 @@ def _median(values):
 def bench_decode(r, runs, find_many, js_hints):
     data = as_float_view(r.data.to_memoryview())
     h, w = int(r.gridHeight), int(r.gridWidth)
-    # the root candidates web/root-candidates.js finds for a multi-pose frame, per threshold
+    # the root candidates pyposenet/web/root-candidates.js finds for a multi-pose frame, per threshold
     hints = {float(item[0]): RootCandidates.from_flat(item[1].to_memoryview(), int(item[2]), float(item[0]),
                                                       bool(item[3])) for item in js_hints}
     geometry = FrameGeometry(
@@ -293,7 +295,7 @@ PAIRS_JS = """async ({kind, n, drawing}) => {
 DECODE_JS = """async ({runs, fixtures, roots}) => {
     const py = window.pyposenet.pyodide;
     const model = py.runPython('bench_net._model');
-    const { rootCandidates } = await import('/web/root-candidates.js');
+    const { rootCandidates } = await import('/pyposenet/web/root-candidates.js');
     const live = await model.estimate(document.querySelector('video'));
     const cases = { live };
     for (const fixture of fixtures) {
@@ -510,7 +512,7 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
         evaluate_python(page, INSTALL_PY)
         session["where"] = evaluate_python(page, "str(getattr(bench_net._model, 'where', 'main'))")
         session["tf_backend"] = page.evaluate("() => tf.getBackend()")
-        session["webgl_renderer"] = page.evaluate("async () => (await import('/web/model.js')).webglRenderer()")
+        session["webgl_renderer"] = page.evaluate("async () => (await import('/pyposenet/web/model.js')).webglRenderer()")
         session["continuous"] = {}
         for kind in ("single", "multiple"):
             timeout_s = (warmup + frames) * per_frame_budget_s + 30
@@ -813,11 +815,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    app = create_app({"MODELS_DIR": SHARED / "models", "MODEL_BASE_URL": "http://127.0.0.1:9/offline/"})
+    app = add_reference_route(create_app({"MODELS_DIR": SHARED / "models", "MODEL_BASE_URL": "http://127.0.0.1:9/offline/"}))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
-    urllib.request.urlopen(url + "/app-config.json", timeout=300).read()  # build the wheel before any cold start
+    urllib.request.urlopen(url + "/pyposenet/app-config.json", timeout=300).read()  # build the wheel before any cold start
     import logging
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 

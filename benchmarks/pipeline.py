@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from server import create_app  # noqa: E402
+from pyposenet.server import create_app  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"

@@ -260,7 +260,7 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
-    from server import create_app
+    from pyposenet.server import create_app
 
     app = create_app({"MODELS_DIR": SHARED / "models", "MODEL_BASE_URL": "http://127.0.0.1:9/offline/"})
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from server import create_app
+from pyposenet.server import create_app
 from tests.conftest import MODELS_DIR, TESTDATA_DIR
+from tests.support.reference import add_reference_route
 
 CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
 FAKE_WEBCAM_640 = TESTDATA_DIR / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
@@ -26,10 +27,12 @@ pytestmark = pytest.mark.e2e
 
 
 class LiveServer:
-    """create_app(...) served by werkzeug in a thread, on a free loopback port; `middleware(app)` may wrap it."""
+    """create_app(...) served by werkzeug in a thread, on a free loopback port; `middleware(app)` may wrap it.
+
+    The app also serves the reference @tensorflow-models/posenet at /reference/posenet/ (tests/support/reference.py)."""
 
     def __init__(self, config: dict, middleware=None):
-        self.app = create_app(config)
+        self.app = add_reference_route(create_app(config))
         served = middleware(self.app) if middleware is not None else self.app
         self._server = make_server("127.0.0.1", 0, served, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"

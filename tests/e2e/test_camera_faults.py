@@ -80,7 +80,7 @@ errors
     # Frames arrive: the starter image, streamed from a canvas into the video.
     poses = watch.python("""
 img = js.document.createElement('img')
-img.src = '/sketch/starter.png'
+img.src = 'starter.png'
 await img.decode()
 canvas = js.document.createElement('canvas')
 canvas.width, canvas.height = img.naturalWidth, img.naturalHeight

@@ -16,7 +16,7 @@ from tests.e2e.conftest import LiveServer
 from tests.unit.test_convert_tf import CONVERT_PYTHON, FLOAT_050, FROZEN, REPO_ROOT
 
 FLOAT_050_DIR = "savedmodel/posenet/mobilenet/float/050"
-CONVERTED_URL = "/models/converted/mobilenet-050/model.json"
+CONVERTED_URL = "pyposenet/models/converted/mobilenet-050/model.json"  # relative to the page
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_converted_model_gives_the_float_050_nose_in_pyposenet_and_posenet_js(se
 from pyposenet import poseNet
 import js
 img = js.document.createElement('img')
-img.src = '/sketch/starter.png'
+img.src = 'starter.png'
 await img.decode()
 def nose(results):
     return [results[0].pose.nose.x, results[0].pose.nose.y, results[0].pose.nose.confidence]
@@ -58,11 +58,11 @@ official = await poseNet("single", {{"multiplier": 0.5}})
     reference = watch.page.evaluate(f"""async () => {{
         await new Promise((resolve, reject) => {{
             const s = document.createElement('script');
-            s.src = '/vendor/@tensorflow-models/posenet/dist/posenet.min.js';
+            s.src = '/reference/posenet/posenet.min.js';
             s.onload = resolve; s.onerror = reject; document.head.appendChild(s);
         }});
         const img = new Image();
-        img.src = '/sketch/starter.png';
+        img.src = 'starter.png';
         await img.decode();
         const net = await posenet.load({{architecture: 'MobileNetV1', outputStride: 16, inputResolution: 257,
             multiplier: 0.5, quantBytes: 4, modelUrl: '{CONVERTED_URL}'}});

@@ -127,7 +127,7 @@ def test_image_single_draws_the_runner_pose(serve, open_page, runner_sketch_dir)
 
 
 def test_image_single_says_when_the_image_is_missing(serve, open_page):
-    """On the bundled /examples/ route there is no runner.jpg: the sketch says what to do."""
+    """On the bundled pyposenet/examples/ route there is no runner.jpg: the sketch says what to do."""
     watch = open_page(serve(EXAMPLES / "webcam_skeleton.py") + "/?example=image_single.py&backend=wasm")
     wait_for_sketch(watch, "'missing' in ns['message']")
     message = ns_value(watch, "ns['message']")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-import server
+from pyposenet.server.security import CONTENT_SECURITY_POLICY, meta_policy
 from tests.conftest import MODELS_DIR, REPO_ROOT
 from tests.e2e.conftest import FAKE_WEBCAM_640, LiveServer, PageWatch
 
@@ -65,9 +65,11 @@ def wait_for_pose_events(watch: PageWatch, count: int = 3) -> None:
 @pytest.mark.parametrize("backend", ["webgl", "wasm"])
 def test_default_page_runs_under_the_csp_without_violations(serve, launch, backend):
     watch, response = open_recorded(launch, f"{serve(DEFAULT_SKETCH)}/?backend={backend}", FAKE_WEBCAM_640)
-    assert response.headers["content-security-policy"] == server.CONTENT_SECURITY_POLICY
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
+    meta = watch.page.eval_on_selector('meta[http-equiv="Content-Security-Policy"]', "e => e.content")
+    assert meta == meta_policy(CONTENT_SECURITY_POLICY)  # the page carries it too (for static hosts)
     watch.wait_for_status("running")
     wait_for_pose_events(watch)
     in_workers = tf_in_workers(watch)
@@ -88,13 +90,14 @@ def test_the_violation_recorder_sees_a_blocked_inline_script(serve, launch):
         document.head.appendChild(script);
     })""")
     assert ran is False
-    assert [v["directive"] for v in violations(watch)] == ["script-src-elem"]
+    # one report per policy the page is under: the header's and the <meta>'s (the same directives)
+    assert [v["directive"] for v in violations(watch)] == ["script-src-elem"] * 2
 
 
 def test_strings_are_never_run_as_code(serve, launch):
     """The policy has no 'unsafe-eval': TF.js (page and worker), Pyodide and p5 run without it (the
     test above), and a sketch's js.eval is refused with the browser's EvalError."""
-    assert "'unsafe-eval'" not in server.CONTENT_SECURITY_POLICY
+    assert "'unsafe-eval'" not in CONTENT_SECURITY_POLICY
     watch, _ = open_recorded(launch, f"{serve(DEFAULT_SKETCH)}/?backend=wasm", FAKE_WEBCAM_640)
     watch.wait_for_status("running")
     refused = watch.python("""
@@ -107,18 +110,18 @@ except Exception as error:
 refused
 """)
     assert refused is not None and "EvalError" in refused
-    assert [v["directive"] for v in violations(watch)] == ["script-src"]
+    assert [v["directive"] for v in violations(watch)] == ["script-src"] * 2  # header and <meta>
 
 
 def test_tfjs_needs_its_prelude_under_the_policy(launch):
-    """Without web/tf-prelude.js, tf.min.js trips the policy (its regenerator-runtime calls
+    """Without pyposenet/web/tf-prelude.js, tf.min.js trips the policy (its regenerator-runtime calls
     Function()): the prelude is what lets TF.js load without 'unsafe-eval'."""
     live = LiveServer({"SKETCH": DEFAULT_SKETCH, "MODELS_DIR": MODELS_DIR,
                        "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"})
     try:
         page = launch(None).new_page()
         page.add_init_script(RECORD_VIOLATIONS)
-        page.route("**/web/tf-prelude.js", lambda route: route.fulfill(
+        page.route("**/pyposenet/web/tf-prelude.js", lambda route: route.fulfill(
             status=200, content_type="text/javascript", body="// removed by the test"))
         watch = PageWatch(page)
         page.goto(live.url + "/")

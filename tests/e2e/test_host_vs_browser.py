@@ -61,7 +61,7 @@ def plain(results):
 
 async def measure(name, detection):
     img = js.document.createElement("img")
-    img.src = "/sketch/" + name
+    img.src = name
     await img.decode()
     net = nets[detection]
     results = await (net.singlePose(img) if detection == "single" else net.multiPose(img))

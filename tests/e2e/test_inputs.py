@@ -26,7 +26,7 @@ import asyncio
 import js
 from pyodide.ffi import create_once_callable
 img = js.document.createElement('img')
-img.src = '/sketch/starter.png'
+img.src = 'starter.png'
 await img.decode()
 def nose(results):
     return [results[0].pose.nose.x, results[0].pose.nose.y]
@@ -57,7 +57,7 @@ def blank_page(serve, open_page, image_sketch_dir):
     # a canvas with the image drawn at its natural size
     "canvas_of(img)",
     # a p5.Image, as loadImage gives it
-    "await p5_image('/sketch/starter.png')",
+    "await p5_image('starter.png')",
     # an ImageBitmap
     "await js.createImageBitmap(img)",
 ], ids=["img", "canvas", "p5.Image", "ImageBitmap"])
@@ -83,7 +83,7 @@ def test_multiplier_050_model_gives_its_reference_nose(blank_page):
 def test_fixed_size_385_model_with_outputs_in_another_order(blank_page):
     """extra/human-posenet-385: the same weights exported for a 385x385 input, outputs fwd, heatmap, bwd, offset."""
     theirs, ours = blank_page.python("""
-net385 = await poseNet("single", {"modelUrl": "/models/extra/human-posenet-385/posenet.json"})
+net385 = await poseNet("single", {"modelUrl": "pyposenet/models/extra/human-posenet-385/posenet.json"})
 net075 = await poseNet("single", {"inputResolution": 385})
 [nose(await net385.singlePose(img)), nose(await net075.singlePose(img))]
 """)

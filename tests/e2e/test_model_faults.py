@@ -69,14 +69,14 @@ RESET_PAGE = """() => {
 
 
 class Stalling:
-    """WSGI middleware: requests under /models/faults/stalled/ for SHARD_2 get no answer until released."""
+    """WSGI middleware: requests under /pyposenet/models/faults/stalled/ for SHARD_2 get no answer until released."""
 
     def __init__(self, app, release: threading.Event):
         self.app = app
         self.release = release
 
     def __call__(self, environ, start_response):
-        if environ["PATH_INFO"] == f"/models/faults/{STALLED.name}/{SHARD_2}":
+        if environ["PATH_INFO"] == f"/pyposenet/models/faults/{STALLED.name}/{SHARD_2}":
             self.release.wait(300)
         return self.app(environ, start_response)
 
@@ -124,7 +124,7 @@ def test_broken_model_is_named_in_the_callback_the_error_event_and_on_the_page(p
     fault = FAULTS_HERE[fault_name]
     watch = place_page(place)
     watch.page.evaluate(RESET_PAGE)
-    url = f"/models/faults/{fault.name}/model-stride16.json"
+    url = f"pyposenet/models/faults/{fault.name}/model-stride16.json"
     got = watch.python(f"MODEL_URL = {url!r}\nLIMIT_S = {LOAD_LIMIT_S}\n" + LOAD_FAULT)
     assert got["raised"] != "TIMED OUT", f"{fault.name}: the load did not settle in {LOAD_LIMIT_S} s"
     assert got["raised"], f"{fault.name}: the model loaded"
@@ -154,7 +154,7 @@ from pyposenet import poseNet
 import js
 img = js.document.createElement('canvas')
 img.width = img.height = 64
-net = await poseNet({"modelUrl": "/models/faults/good/model-stride16.json"})
+net = await poseNet({"modelUrl": "pyposenet/models/faults/good/model-stride16.json"})
 results = await net.singlePose(img)
 [str(net._model.where), len(results)]
 """)

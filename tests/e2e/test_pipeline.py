@@ -59,11 +59,11 @@ results = await net.singlePose(video)
     reference = watch.page.evaluate("""async () => {
         await new Promise((resolve, reject) => {
             const s = document.createElement('script');
-            s.src = '/vendor/@tensorflow-models/posenet/dist/posenet.min.js';
+            s.src = '/reference/posenet/posenet.min.js';
             s.onload = resolve; s.onerror = reject; document.head.appendChild(s);
         });
         const net = await posenet.load({architecture: 'MobileNetV1', outputStride: 16, inputResolution: 257,
-            multiplier: 0.75, quantBytes: 4, modelUrl: '/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json'});
+            multiplier: 0.75, quantBytes: 4, modelUrl: '/pyposenet/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json'});
         const pose = await net.estimateSinglePose(document.querySelector('video'), {flipHorizontal: false});
         net.dispose();
         return [pose.keypoints[0].position.x, pose.keypoints[0].position.y, pose.score];
@@ -82,7 +82,7 @@ def test_single_pose_on_starter_png_matches_ml5(backend, serve, open_page, image
 from pyposenet import poseNet
 import js
 img = js.document.createElement('img')
-img.src = '/sketch/starter.png'
+img.src = 'starter.png'
 await img.decode()
 net = await poseNet("single", {{"backend": "{backend}"}})
 results = await net.singlePose(img)
@@ -101,7 +101,7 @@ LOAD_STARTER = """
 from pyposenet import poseNet
 import js
 img = js.document.createElement('img')
-img.src = '/sketch/starter.png'
+img.src = 'starter.png'
 await img.decode()
 """
 

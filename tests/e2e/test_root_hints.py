@@ -34,7 +34,7 @@ net = await poseNet("multiple")
 
 async def hinted(name, count, threshold):
     img = js.document.createElement("img")
-    img.src = "/sketch/" + name
+    img.src = name
     await img.decode()
     request = to_js({"count": count, "threshold": threshold}, dict_converter=js.Object.fromEntries)
     r = await net._model.estimate(img, request)
@@ -88,7 +88,7 @@ def test_the_pages_root_candidates_are_the_references_and_decode_the_same(open_p
 
 
 CRAFTED_JS = """async ({b64, h, w, threshold, count}) => {
-    const { rootCandidates } = await import('/web/root-candidates.js');
+    const { rootCandidates } = await import('/pyposenet/web/root-candidates.js');
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const { data, found, nan } = rootCandidates(new Float32Array(bytes.buffer), h, w, threshold, count);
     let text = '';

@@ -147,7 +147,7 @@ def test_sketch_fault_is_shown_stops_the_sketch_and_the_fix_recovers(fault, serv
     assert not watch.page_errors, watch.page_errors
 
     # The server keeps serving.
-    for path in ("/", "/app-config.json", "/sketch/faulty.py"):
+    for path in ("/", "/pyposenet/app-config.json", "/faulty.py"):
         with urllib.request.urlopen(base + path, timeout=30) as response:
             assert response.status == 200, path
 

@@ -152,7 +152,7 @@ def test_an_unchanged_sketch_does_not_reload(serve, open_page):
     watch.page.evaluate("() => { window.stillHere = true; }")
     watch.page.wait_for_timeout(2500)  # two polls or more
     assert watch.page.evaluate("() => window.stillHere") is True
-    polls = [url for url in watch.requests if url.endswith("/sketch/blank.py")]
+    polls = [url for url in watch.requests if url.endswith("/blank.py")]
     assert len(polls) >= 3  # the page's own fetch, then one poll a second
 
 
@@ -173,8 +173,8 @@ def test_example_picker_loads_a_bundled_example(serve, open_page):
     assert re.search(r"\?backend=wasm&example=image_single\.py$", watch.page.url), watch.page.url
     assert watch.page.inner_text("#sketch-name") == "image_single.py"
     assert watch.page.eval_on_selector("#examples", "s => s.value") == "image_single.py"
-    wait_python(watch, "'message' in ns")  # the example runs, from /examples/
-    assert any(url.endswith("/examples/image_single.py") for url in watch.requests)
+    wait_python(watch, "'message' in ns")  # the example runs, from pyposenet/examples/
+    assert any(url.endswith("/pyposenet/examples/image_single.py") for url in watch.requests)
 
     with watch.page.expect_navigation():  # and back to the served sketch
         watch.page.select_option("#examples", "")

@@ -14,7 +14,7 @@ from pyposenet._browser.runtime import BrowserRuntime
 from pyposenet_js import model as model_js
 import js
 img = js.document.createElement('img')
-img.src = '/sketch/starter.png'
+img.src = 'starter.png'
 await img.decode()
 
 def flat(results):

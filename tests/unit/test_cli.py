@@ -19,7 +19,6 @@ import pytest
 from PIL import Image
 
 from pyposenet import cli
-from pyposenet._host import model_catalog as catalog
 
 NOSE = (448.75, 255.87)  # starter.png, single pose: @tensorflow-models/posenet 2.2.2 and ml5's own test
 MODEL_075 = "savedmodel/posenet/mobilenet/float/075"
@@ -279,29 +278,6 @@ def test_console_script_in_a_subprocess(images, models_dir, tmp_path):
 
 # -- models ------------------------------------------------------------------------------------------
 
-def test_variants_are_every_configuration_the_options_accept():
-    names = [v.name for v in catalog.VARIANTS]
-    assert len(names) == len(set(names)) == 27  # MobileNet 3 quant x (3 x {8, 16} + 1.00 x 32), ResNet 3 x 2
-    paths = {v.path for v in catalog.VARIANTS}
-    assert "savedmodel/posenet/mobilenet/float/075/model-stride16.json" in paths
-    assert "savedmodel/posenet/mobilenet/quant2/100/model-stride32.json" in paths
-    assert "savedmodel/posenet/resnet50/quant1/model-stride32.json" in paths
-    assert "savedmodel/posenet/mobilenet/float/075/model-stride32.json" not in paths  # 32 needs multiplier 1.0
-    assert catalog.find_variant("savedmodel/posenet/resnet50/float/model-stride16.json").name == \
-        "resnet50-float-stride16"
-    with pytest.raises(ValueError, match="did you mean 'mobilenet-float-075-stride16'"):
-        catalog.find_variant("mobilenet-float-75-stride16")
-
-
-def test_weight_bytes_respect_quantization():
-    assert catalog.weight_bytes({"name": "w", "shape": [3, 3, 8], "dtype": "float32"}) == 288
-    assert catalog.weight_bytes({"name": "w", "shape": [3, 3, 8], "dtype": "float32",
-                                 "quantization": {"dtype": "uint8", "scale": 0.1, "min": 0}}) == 72
-    assert catalog.weight_bytes({"name": "w", "shape": [10], "dtype": "float32",
-                                 "quantization": {"dtype": "float16"}}) == 20
-    assert catalog.weight_bytes({"name": "s", "shape": [], "dtype": "int32"}) == 4
-
-
 def test_models_list_shows_the_shared_models(capsys, models_dir, tmp_path):
     code, out, _ = run_main(capsys, "models", "--models", models_dir, "--cache", tmp_path / "cache")
     assert code == 0
@@ -415,52 +391,77 @@ def test_models_fetch_failures_name_the_url_and_the_cache(capsys, model_server, 
 # -- serve -------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def fake_server_main(monkeypatch):
-    """server.py's main, replaced: records its argv instead of serving."""
-    server = cli.load_server_module()
+def fake_serve_run(monkeypatch):
+    """pyposenet.server.serve.run, replaced: records the arguments `pyposenet serve` passes instead of serving."""
+    from pyposenet.server import serve
+
     calls = []
 
-    def fake_main(argv=None):
-        calls.append(argv)
+    def fake_run(args):
+        calls.append(vars(args).copy())
         return 0
 
-    monkeypatch.setattr(server, "main", fake_main)
+    monkeypatch.setattr(serve, "run", fake_run)
     return calls
 
 
-def test_serve_passes_its_arguments_to_server_main(fake_server_main, models_dir, tmp_path):
+def serve_call(call: dict) -> dict:
+    return {key: call[key] for key in ("sketch", "models", "host", "port", "production", "threads")}
+
+
+def test_serve_passes_its_arguments_to_serve_run(fake_serve_run, models_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("PYPOSENET_MODELS", raising=False)
     sketch = tmp_path / "my_sketch.py"
     sketch.write_text("def setup():\n    pass\n")
     assert cli.main(["serve"]) == 0
     assert cli.main(["serve", str(sketch), "--models", str(models_dir), "--host", "0.0.0.0", "--port", "8001",
                      "--production", "--threads", "2"]) == 0
-    assert fake_server_main == [[], [str(sketch), "--models", str(models_dir), "--host", "0.0.0.0", "--port", "8001",
-                                      "--threads", "2", "--production"]]
+    assert [serve_call(c) for c in fake_serve_run] == [
+        {"sketch": None, "models": None, "host": "127.0.0.1", "port": 5000, "production": False, "threads": 8},
+        {"sketch": sketch.resolve(), "models": str(models_dir), "host": "0.0.0.0", "port": 8001, "production": True,
+         "threads": 2},
+    ]
 
 
-def test_serve_checks_its_arguments(capsys, fake_server_main, tmp_path):
+def test_serve_takes_the_models_folder_from_the_environment(fake_serve_run, models_dir, monkeypatch):
+    monkeypatch.setenv("PYPOSENET_MODELS", str(models_dir))
+    assert cli.main(["serve"]) == 0
+    assert fake_serve_run[0]["models"] == str(models_dir)
+
+
+def test_serve_resolves_a_relative_sketch(fake_serve_run, tmp_path, monkeypatch):
+    (tmp_path / "my_sketch.py").write_text("def setup():\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["serve", "my_sketch.py"]) == 0
+    assert fake_serve_run[0]["sketch"] == (tmp_path / "my_sketch.py").resolve()
+
+
+def test_serve_checks_its_arguments(capsys, fake_serve_run, tmp_path, monkeypatch):
+    monkeypatch.delenv("PYPOSENET_MODELS", raising=False)
+    (tmp_path / "notes.txt").write_text("not a sketch")
     for argv, message in ((["serve", str(tmp_path / "nope.py")], "does not exist"),
+                          (["serve", str(tmp_path / "notes.txt")], "is not a .py file"),
                           (["serve", "--port", "http"], "invalid int value"),
-                          (["serve", "--models", str(tmp_path / "no-models")], "models folder")):
+                          (["serve", "--threads", "0"], "--threads must be at least 1"),
+                          (["serve", "--models", str(tmp_path / "no-models")], "models folder"),
+                          (["serve", "--reload"], "unrecognized arguments: --reload"),
+                          (["serve", "a.py", "b.py"], "unrecognized arguments: b.py")):
         with pytest.raises(SystemExit) as exit_info:
             cli.main(argv)
-        assert exit_info.value.code == 2
-        assert message in capsys.readouterr().err
-    assert fake_server_main == []
+        assert exit_info.value.code == 2, argv
+        err = capsys.readouterr().err
+        assert message in err, (argv, err)
+        assert "pyposenet serve" in err  # the serve subcommand's usage, not the main one
+    assert fake_serve_run == []
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["serve", "--help"])
-    assert exit_info.value.code == 0 and "checkout of the repository" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0 and "beside the sketch" in out and "--production" in out
 
 
-def test_serve_is_the_repositorys_server_py():
-    server = cli.load_server_module()
-    assert Path(server.__file__).resolve() == cli.repository_root() / "server.py"
-    assert cli.load_server_module() is server
-
-
-def test_serve_without_a_checkout_says_so(monkeypatch, tmp_path):
-    monkeypatch.setattr(cli, "repository_root", lambda: tmp_path)
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["serve"])
-    message = str(exit_info.value.code)
-    assert "serving needs a checkout of the pyposenet repository" in message and "node_modules" in message
+def test_serve_imports_the_server_only_when_serving():
+    code = ("import sys; from pyposenet import cli; cli.build_parser(); "
+            "print('flask' in sys.modules, 'pyposenet.server' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

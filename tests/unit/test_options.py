@@ -295,9 +295,10 @@ def test_model_path_accepts_integer_multiplier_1():
     assert model_path(options) == "savedmodel/posenet/mobilenet/float/100/model-stride32.json"
 
 
-def test_model_url_defaults_to_the_apps_models_route():
+def test_model_url_defaults_to_the_apps_models_folder_relative_to_the_page():
     options = resolve_options()
-    assert model_url(options) == "/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
+    # relative: the page sits in the sketch's folder, the app's model files under pyposenet/models/
+    assert model_url(options) == "pyposenet/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
     assert model_url(options, "https://example.org/m/") == \
         "https://example.org/m/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 

@@ -1,4 +1,4 @@
-"""`python server.py --production`: the same app under waitress, as a real subprocess on 127.0.0.1.
+"""`pyposenet serve --production`: the same app under waitress, as a real subprocess on 127.0.0.1.
 
 The server picks a free port itself (`--port 0`) and prints the URL it really listens on, so there
 is no race between choosing a port and binding it. All traffic stays on 127.0.0.1: model downloads
@@ -19,13 +19,18 @@ from pathlib import Path
 
 import pytest
 
-import server
+from pyposenet import cli
+from pyposenet.server import serve
+from pyposenet.server.browser_wheel import build_browser_wheel
+from pyposenet.server.page import render_page
+from pyposenet.server.security import CONTENT_SECURITY_POLICY
 from tests.conftest import MODELS_DIR, REPO_ROOT
 
 STARTUP_TIMEOUT_S = 60
 CLIENTS = 50
 MODEL_JSON = "savedmodel/posenet/mobilenet/float/075/model-stride16.json"
-# What the page loads from node_modules (web/index.html, web/boot.js, Pyodide's loader).
+WEB_DIR = REPO_ROOT / "pyposenet" / "web"
+# What the page loads from web/vendor/ (web/index.html, web/boot.js, Pyodide's loader).
 VENDOR_ASSETS = [
     "@tensorflow/tfjs/dist/tf.min.js",
     "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js",
@@ -45,13 +50,14 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process h
 
 
 class ProductionServer:
-    """`server.py --production --port 0` in a subprocess; output goes to a log file (never a full pipe)."""
+    """`python -m pyposenet serve --production --port 0` in a subprocess; output goes to a log file (never a
+    full pipe)."""
 
     def __init__(self, log_path: Path, cache_dir: Path):
         self.log_path = log_path
         env = dict(os.environ, PYPOSENET_CACHE=str(cache_dir), PYTHONUNBUFFERED="1",
                    http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9", no_proxy="")
-        cmd = [sys.executable, str(REPO_ROOT / "server.py"), "--production", "--port", "0",
+        cmd = [sys.executable, "-m", "pyposenet", "serve", "--production", "--port", "0",
                "--models", str(MODELS_DIR)]
         self.log = open(log_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=self.log,
@@ -69,10 +75,10 @@ class ProductionServer:
             if match:
                 return match[1], int(match[2]), int(match[3])
             if self.proc.poll() is not None:
-                pytest.fail(f"server.py --production exited ({self.proc.returncode}):\n{self.output()}")
+                pytest.fail(f"pyposenet serve --production exited ({self.proc.returncode}):\n{self.output()}")
             time.sleep(0.05)
         self.close()
-        pytest.fail(f"server.py --production printed no URL in {STARTUP_TIMEOUT_S}s:\n{self.output()}")
+        pytest.fail(f"pyposenet serve --production printed no URL in {STARTUP_TIMEOUT_S}s:\n{self.output()}")
 
     def close(self) -> None:
         self.proc.terminate()
@@ -113,33 +119,34 @@ def get(port: int, path: str, conn: http.client.HTTPConnection | None = None) ->
 def test_production_serves_the_page(production):
     response = get(production.port, "/")
     assert response.status == 200
-    assert response.body == (REPO_ROOT / "web" / "index.html").read_bytes()
+    assert response.body == render_page(CONTENT_SECURITY_POLICY, WEB_DIR).encode()
     assert response.getheader("Content-Type").startswith("text/html")
     assert response.getheader("Server") == "pyposenet"  # waitress, identifying as the app only
-    assert response.getheader("Content-Security-Policy") == server.CONTENT_SECURITY_POLICY
+    assert response.getheader("Content-Security-Policy") == CONTENT_SECURITY_POLICY
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert response.getheader("Referrer-Policy") == "no-referrer"
 
 
 def test_production_serves_the_app_config(production):
-    response = get(production.port, "/app-config.json")
+    response = get(production.port, "/pyposenet/app-config.json")
     assert response.status == 200
     config = json.loads(response.body)
-    assert config["sketch"] == {"name": "webcam_skeleton.py", "url": "/sketch/webcam_skeleton.py"}
-    assert re.fullmatch(r"/wheel/pyposenet-[^/]+\.whl", config["wheel"])
+    assert config["sketch"] == {"name": "webcam_skeleton.py", "url": "webcam_skeleton.py"}
+    assert re.fullmatch(r"pyposenet/wheel/pyposenet-[^/]+\.whl", config["wheel"])
     assert response.getheader("Cache-Control") == "no-cache"
 
 
-def test_production_serves_a_vendor_file(production):
-    response = get(production.port, "/vendor/pyodide/pyodide.js")
+def test_production_serves_a_front_end_file(production):
+    response = get(production.port, "/pyposenet/web/vendor/pyodide/pyodide.js")
     assert response.status == 200
     assert response.getheader("Content-Type") == "text/javascript"
-    assert response.body == (REPO_ROOT / "node_modules" / "pyodide" / "pyodide.js").read_bytes()
+    assert response.body == (WEB_DIR / "vendor" / "pyodide" / "pyodide.js").read_bytes()
 
 
 def test_production_refuses_what_the_dev_server_refuses(production):
-    for path in ("/sketch/../server.py", "/sketch/%2e%2e/server.py", "/vendor/p5/package.json",
-                 "/web/.env", "/models/x.txt", "/nope"):
+    for path in ("/../cli.py", "/%2e%2e/cli.py", "/pyposenet/web/vendor/p5/package.json",
+                 "/node_modules/p5/package.json", "/vendor/pyodide/pyodide.js", "/pyposenet/web/.env",
+                 "/pyposenet/models/x.txt", "/pyposenet/unknown", "/nope"):
         assert get(production.port, path).status == 404, path
 
 
@@ -161,17 +168,10 @@ def listening_addresses(port: int) -> set[str]:
 
 def test_production_listens_on_loopback_only_by_default(production):
     assert production.host == "127.0.0.1"
-    assert production.threads == server.PRODUCTION_THREADS
+    assert production.threads == serve.PRODUCTION_THREADS
     if not Path("/proc/net/tcp").is_file():
         pytest.skip("no /proc/net/tcp to read listening sockets from")
     assert listening_addresses(production.port) == {"0100007F"}  # 127.0.0.1, little-endian hex; nothing on 0.0.0.0 or ::
-
-
-def test_production_needs_waitress_installed_with_a_clear_message(monkeypatch, sketch_dir):
-    monkeypatch.setitem(sys.modules, "waitress", None)  # import waitress -> ImportError
-    with pytest.raises(SystemExit) as exit_info:
-        server.main([str(sketch_dir / "my_sketch.py"), "--production"])
-    assert "pip install waitress==3.0.2" in str(exit_info.value.code)
 
 
 def test_production_threads_option(monkeypatch, sketch_dir, capsys):
@@ -187,15 +187,15 @@ def test_production_threads_option(monkeypatch, sketch_dir, capsys):
         calls.append((host, port, threads))
         return FakeWaitress()
 
-    monkeypatch.setattr(server, "create_production_server", fake_production_server)
-    server.main([str(sketch_dir / "my_sketch.py"), "--production", "--threads", "3", "--port", "7001"])
+    monkeypatch.setattr(serve, "create_production_server", fake_production_server)
+    assert cli.main(["serve", str(sketch_dir / "my_sketch.py"), "--production", "--threads", "3", "--port", "7001"]) == 0
     assert calls == [("127.0.0.1", 7001, 3), "run"]
     assert "http://127.0.0.1:7001/ (waitress, 3 threads)" in capsys.readouterr().out
 
 
 def test_production_threads_must_be_positive(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        server.parse_args(["--threads", "0"])
+        cli.main(["serve", "--production", "--threads", "0"])
     assert exit_info.value.code == 2
     assert "--threads must be at least 1" in capsys.readouterr().err
 
@@ -203,21 +203,24 @@ def test_production_threads_must_be_positive(capsys):
 # ------------------------------------------------------------------------------- load
 
 
-def page_assets(config: dict) -> dict[str, Path]:
-    """URL -> file on disk for everything the default page fetches (app-config.json excepted)."""
-    assets = {"/": REPO_ROOT / "web" / "index.html"}
-    for path in sorted((REPO_ROOT / "web").glob("*")):
+def page_assets(config: dict) -> dict[str, int]:
+    """URL -> size in bytes for everything the default page fetches (app-config.json excepted)."""
+    assets = {"/": len(render_page(CONTENT_SECURITY_POLICY, WEB_DIR).encode())}
+    for path in sorted(WEB_DIR.glob("*")):
         if path.suffix in (".js", ".css"):
-            assets[f"/web/{path.name}"] = path
+            assets[f"/pyposenet/web/{path.name}"] = path.stat().st_size
     for name in VENDOR_ASSETS:
-        assets[f"/vendor/{name}"] = REPO_ROOT / "node_modules" / name
-    assets[config["wheel"]] = REPO_ROOT / "build" / "wheel" / config["wheel"].rsplit("/", 1)[1]
-    assets[config["sketch"]["url"]] = REPO_ROOT / "pyposenet" / "examples" / config["sketch"]["name"]
+        assets[f"/pyposenet/web/vendor/{name}"] = (WEB_DIR / "vendor" / name).stat().st_size
+    wheel = build_browser_wheel()
+    assert config["wheel"] == f"pyposenet/wheel/{wheel.name}"
+    assets["/" + config["wheel"]] = len(wheel.data)
+    example = REPO_ROOT / "pyposenet" / "examples" / config["sketch"]["name"]
+    assets["/" + config["sketch"]["url"]] = example.stat().st_size
     model = MODELS_DIR / MODEL_JSON
-    assets[f"/models/{MODEL_JSON}"] = model
+    assets[f"/pyposenet/models/{MODEL_JSON}"] = model.stat().st_size
     for group in json.loads(model.read_text())["weightsManifest"]:
         for shard in group["paths"]:
-            assets[f"/models/{MODEL_JSON.rsplit('/', 1)[0]}/{shard}"] = model.parent / shard
+            assets[f"/pyposenet/models/{MODEL_JSON.rsplit('/', 1)[0]}/{shard}"] = (model.parent / shard).stat().st_size
     return assets
 
 
@@ -256,10 +259,9 @@ def run_clients(port: int, urls: list[str], clients: int) -> tuple[list, list, f
 
 
 def test_fifty_clients_load_the_page_at_once(production, record_property):
-    config = json.loads(get(production.port, "/app-config.json").body)  # also builds the wheel once
-    assets = page_assets(config)
-    expected = {url: path.stat().st_size for url, path in assets.items()}
-    urls = list(assets) + ["/app-config.json"]
+    config = json.loads(get(production.port, "/pyposenet/app-config.json").body)  # also builds the wheel once
+    expected = page_assets(config)
+    urls = list(expected) + ["/pyposenet/app-config.json"]
 
     results, errors, wall_s = run_clients(production.port, urls, CLIENTS)
 

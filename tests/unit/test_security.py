@@ -16,25 +16,31 @@ from urllib.parse import quote
 import pytest
 from werkzeug.serving import make_server
 
-import server
-from tests.unit.conftest import FAKE_PYPROJECT
+from pyposenet import cli
+from pyposenet.models import is_model_name
+from pyposenet.server import create_app, serve
+from pyposenet.server.files import MAX_SUBPATH, is_plain_subpath, is_regular_file, resolve_inside
+from pyposenet.server.security import CONTENT_SECURITY_POLICY
+from tests.unit.conftest import PAGE_HTML
 
 SECRET = "pyposenet-canary-3f9c1d"
 PASSWD_MARK = b"root:x:0:0"
 ALLOWED_STATUSES = {400, 403, 404}
 
-# route -> (prefix inside the route that reaches a real folder, depth of that folder below BASE)
+# route -> (its URL, prefix inside the route that reaches a real folder, depth of that folder below BASE)
 ROUTES = {
-    "sketch": ("", 1),    # BASE/sketch
-    "models": ("", 1),    # BASE/models
-    "web": ("", 1),       # BASE/web
-    "examples": ("", 3),  # BASE/pkg/pyposenet/examples
-    "vendor": ("pyodide/", 2),  # BASE/vendor/pyodide
-    "wheel": ("", 1),     # BASE/wheel
+    "sketch": ("/", "", 1),                           # BASE/sketch, at the page's own level
+    "sketch-subfolder": ("/data/", "", 2),            # BASE/sketch/data
+    "models": ("/pyposenet/models/", "", 1),          # BASE/models
+    "web": ("/pyposenet/web/", "", 1),                # BASE/web
+    "examples": ("/pyposenet/examples/", "", 1),      # BASE/examples
+    "vendor": ("/pyposenet/web/vendor/", "pyodide/", 3),  # BASE/web/vendor/pyodide
+    "wheel": ("/pyposenet/wheel/", "", 1),            # made in memory: no folder at all
 }
 # A legitimate file per route: proves each folder is really served, so the 404s below mean something.
 GOOD_FILES = {
     "sketch": "ok.json",
+    "sketch-subfolder": "ok.json",
     "models": "m/ok.json",
     "web": "ok.json",
     "examples": "ok.json",
@@ -109,8 +115,8 @@ def render(pattern: str, prefix: str, depth: int, canary: Path) -> str:
 
 def hostile_cases(canary: Path) -> list[tuple[str, str]]:
     """(route, URL path) for every pattern on every route."""
-    return [(route, f"/{route}/" + render(pattern, prefix, depth, canary))
-            for route, (prefix, depth) in ROUTES.items() for pattern in PATTERNS]
+    return [(route, url + render(pattern, prefix, depth, canary))
+            for route, (url, prefix, depth) in ROUTES.items() for pattern in PATTERNS]
 
 
 CASE_IDS = [f"{route}-{index}" for route in ROUTES for index in range(len(PATTERNS))]
@@ -168,19 +174,18 @@ def base(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("security")
     write(base / "canary.json", SECRET)
     write(base / "sketch" / "a b ü.json", '{"ok": true}')
-    write(base / "web" / "index.html", "<!doctype html><title>pyposenet</title>")
+    write(base / "web" / "index.html", PAGE_HTML)
     write(base / "sketch" / "sketch.py", "def setup():\n    pass\n")
-    pkg = base / "pkg"
-    write(pkg / "pyproject.toml", FAKE_PYPROJECT)
-    write(pkg / "pyposenet" / "__init__.py", "")
-    write(pkg / "pyposenet" / "examples" / "webcam_skeleton.py", "# example\n")
-    write(base / "vendor" / "p5" / "package.json", SECRET)  # inside node_modules, off the allow-list
-    write(base / "vendor" / "secret.js", SECRET)
-    for folder in ("sketch", "models", "web", "pkg/pyposenet/examples", "vendor/pyodide"):
+    write(base / "examples" / "webcam_skeleton.py", "# example\n")
+    # A sketch folder's own files by the app's reserved names are never served.
+    write(base / "sketch" / "pyposenet" / "app-config.json", SECRET)
+    write(base / "sketch" / "pyposenet" / "secret.json", SECRET)
+    write(base / "sketch" / "api" / "pose", SECRET)
+    write(base / "sketch" / "index.html", SECRET)
+    for folder in ("sketch", "sketch/data", "models", "web", "examples", "web/vendor/pyodide"):
         plant_served_folder(base / folder, base)
     plant_served_folder(base / "models" / "m", base)
     write(base / "models" / ".hidden.json", SECRET)
-    (base / "wheel").mkdir()
     return base
 
 
@@ -193,23 +198,21 @@ def storage():
 
 @pytest.fixture(scope="module")
 def app(base, storage):
-    return server.create_app({
+    return create_app({
         "TESTING": True,
-        "PACKAGE_ROOT": base / "pkg",
+        "EXAMPLES_DIR": base / "examples",
         "SKETCH": base / "sketch" / "sketch.py",
         "MODELS_DIR": base / "models",
         "MODEL_CACHE_DIR": base / "cache",
         "MODEL_BASE_URL": storage.base_url,
         "MODEL_DOWNLOAD_TIMEOUT": 5,
-        "WHEEL_DIR": base / "wheel",
         "WEB_DIR": base / "web",
-        "VENDOR_DIR": base / "vendor",
     })
 
 
 @pytest.fixture(scope="module")
 def werkzeug_port(app):
-    """The app behind werkzeug's real server (what `python server.py` runs) on 127.0.0.1."""
+    """The app behind werkzeug's real server (what `pyposenet serve` runs) on 127.0.0.1."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -219,12 +222,12 @@ def werkzeug_port(app):
 
 @pytest.fixture(scope="module")
 def waitress_port(app):
-    """The app behind waitress (what `python server.py --production` runs) on 127.0.0.1."""
+    """The app behind waitress (what `pyposenet serve --production` runs) on 127.0.0.1."""
     pytest.importorskip("waitress")
-    wsgi_server = server.create_production_server(app, "127.0.0.1", 0, threads=4)
+    wsgi_server = serve.create_production_server(app, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=wsgi_server.run, daemon=True)
     thread.start()
-    yield server.bound_address(wsgi_server)[1]
+    yield serve.bound_address(wsgi_server)[1]
     wsgi_server.close()
 
 
@@ -287,44 +290,53 @@ def test_no_hostile_model_request_became_a_download(app, cases, storage, werkzeu
 
 @pytest.mark.parametrize("route", sorted(GOOD_FILES))
 def test_each_folder_really_is_served(fetch, route):
-    status, body = fetch(f"/{route}/{GOOD_FILES[route]}")
+    url = ROUTES[route][0]
+    status, body = fetch(f"{url}{GOOD_FILES[route]}")
     assert (status, body) == (200, b'{"ok": true}')
 
 
+@pytest.mark.parametrize("path", ["/pyposenet/app-config.json", "/pyposenet/secret.json", "/api/pose",
+                                  "/index.html", "/pyposenet/.env", "/api/.env"])
+def test_a_sketch_folders_files_by_reserved_names_never_leak(fetch, path):
+    status, body = fetch(path)
+    assert SECRET.encode() not in body, path
+    assert status in ALLOWED_STATUSES | {200, 405}, path  # the app's own answer, never the file
+
+
 def test_the_wheel_route_serves_only_the_current_wheel(app, fetch):
-    wheel_url = app.test_client().get("/app-config.json").json["wheel"]
-    assert fetch(wheel_url)[0] == 200
+    wheel_url = app.test_client().get("/pyposenet/app-config.json").json["wheel"]
+    assert fetch("/" + wheel_url)[0] == 200
     for name in ("x.whl", ".build-stamp.json", "..", "%2e%2e", "pyposenet-0.1.0-py3-none-any.whl%00"):
-        assert fetch(f"/wheel/{name}")[0] in ALLOWED_STATUSES, name
+        assert fetch(f"/pyposenet/wheel/{name}")[0] in ALLOWED_STATUSES, name
 
 
 @pytest.mark.parametrize("subpath", [".env", "a/.git/config", "..", ".", "a/..", "a\\b", "a\x00b",
-                                     "a\nb", "a\x7fb", "x" * (server.MAX_SUBPATH + 1), ""])
+                                     "a\nb", "a\x7fb", "x" * (MAX_SUBPATH + 1), ""])
 def test_paths_no_route_serves(subpath):
-    assert not server.is_plain_subpath(subpath)
+    assert not is_plain_subpath(subpath)
 
 
 @pytest.mark.parametrize("subpath", ["a.js", "pyodide.asm.wasm", "a/b/c.json", "dir.d/x.bin", "x..y"])
 def test_plain_paths(subpath):
-    assert server.is_plain_subpath(subpath)
+    assert is_plain_subpath(subpath)
 
 
 def test_dot_file_names_are_not_model_names():
     for name in (".hidden.json", "m/.git/x.json", ".m/x.bin", "m/.x.bin"):
-        assert not server.is_model_name(name), name
+        assert not is_model_name(name), name
 
 
 def test_resolve_inside_survives_names_the_file_system_rejects(tmp_path):
     too_long = "a" * 1000  # over NAME_MAX: ENAMETOOLONG, not a 500
-    assert not server.is_regular_file(server.resolve_inside(tmp_path, too_long))
-    assert not server.is_regular_file(tmp_path / too_long)
-    assert not server.is_regular_file(Path(str(tmp_path) + "/a\x00b"))  # ValueError, caught
-    assert server.resolve_inside(tmp_path, "a\x00b") is None
+    assert not is_regular_file(resolve_inside(tmp_path, too_long))
+    assert not is_regular_file(tmp_path / too_long)
+    assert not is_regular_file(Path(str(tmp_path) + "/a\x00b"))  # ValueError, caught
+    assert resolve_inside(tmp_path, "a\x00b") is None
 
 
 def test_names_that_need_quoting_are_still_served(fetch):
     """Refusals come from the checks above, not from a blanket ban on unusual names."""
-    assert fetch("/sketch/" + quote("a b ü.json")) == (200, b'{"ok": true}')
+    assert fetch("/" + quote("a b ü.json")) == (200, b'{"ok": true}')
 
 
 # -------------------------------------------------------------------------- headers
@@ -343,23 +355,25 @@ def csp_directives(policy: str) -> dict[str, list[str]]:
 def assert_security_headers(headers) -> None:
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
-    assert headers["Content-Security-Policy"] == server.CONTENT_SECURITY_POLICY
+    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
 @pytest.mark.parametrize("method,path", [
-    ("GET", "/"), ("GET", "/app-config.json"), ("GET", "/web/ok.json"), ("GET", "/sketch/ok.json"),
-    ("GET", "/vendor/pyodide/ok.json"), ("GET", "/models/m/ok.json"), ("GET", "/examples/ok.json"),
-    ("GET", "/web/missing.js"), ("GET", "/models/m/absent.txt"), ("GET", "/no-such-route"),
-    ("POST", "/"), ("GET", "/sketch/../canary.json"), ("HEAD", "/web/ok.json"),
+    ("GET", "/"), ("GET", "/index.html"), ("GET", "/pyposenet/app-config.json"), ("GET", "/pyposenet/web/ok.json"),
+    ("GET", "/ok.json"), ("GET", "/data/ok.json"), ("GET", "/pyposenet/web/vendor/pyodide/ok.json"),
+    ("GET", "/pyposenet/models/m/ok.json"), ("GET", "/pyposenet/examples/ok.json"),
+    ("GET", "/pyposenet/web/missing.js"), ("GET", "/pyposenet/models/m/absent.txt"), ("GET", "/no-such-route"),
+    ("GET", "/pyposenet/unknown"), ("POST", "/"), ("GET", "/../canary.json"), ("HEAD", "/pyposenet/web/ok.json"),
 ])
 def test_every_response_has_the_security_headers(app, method, path):
     response = app.test_client().open(path, method=method)
     assert_security_headers(response.headers)
 
 
-def test_security_headers_on_a_server_error(config):
-    write(Path(config["PACKAGE_ROOT"]) / "pyproject.toml", "not [toml\n")
-    response = server.create_app(config).test_client().get("/app-config.json")
+def test_security_headers_on_a_server_error(config, web_dir):
+    (web_dir / "index.html").write_text("<!doctype html><title>no place for the policy</title>")
+    app = create_app({**config, "TESTING": False})
+    response = app.test_client().get("/")
     assert response.status_code == 500
     assert_security_headers(response.headers)
 
@@ -367,7 +381,7 @@ def test_security_headers_on_a_server_error(config):
 def test_security_headers_over_a_real_socket(werkzeug_port, waitress_port):
     for port in (werkzeug_port, waitress_port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", "/web/ok.json")
+        conn.request("GET", "/pyposenet/web/ok.json")
         response = conn.getresponse()
         response.read()
         conn.close()
@@ -375,7 +389,7 @@ def test_security_headers_over_a_real_socket(werkzeug_port, waitress_port):
 
 
 def test_csp_allows_only_the_app_and_what_the_page_needs():
-    csp = csp_directives(server.CONTENT_SECURITY_POLICY)
+    csp = csp_directives(CONTENT_SECURITY_POLICY)
     assert csp == {
         "default-src": ["'self'"],
         "script-src": ["'self'", "'wasm-unsafe-eval'"],
@@ -392,7 +406,7 @@ def test_csp_allows_only_the_app_and_what_the_page_needs():
 
 
 def test_csp_names_no_other_origin_and_no_inline_script():
-    csp = csp_directives(server.CONTENT_SECURITY_POLICY)
+    csp = csp_directives(CONTENT_SECURITY_POLICY)
     for name, sources in csp.items():
         for source in sources:
             assert source.startswith("'") or source in ("data:", "blob:", "mediastream:"), (name, source)
@@ -401,7 +415,7 @@ def test_csp_names_no_other_origin_and_no_inline_script():
 
 
 def test_csp_can_be_set_by_config(config):
-    app = server.create_app({**config, "CONTENT_SECURITY_POLICY": "default-src 'none'"})
+    app = create_app({**config, "CONTENT_SECURITY_POLICY": "default-src 'none'"})
     assert app.test_client().get("/").headers["Content-Security-Policy"] == "default-src 'none'"
 
 
@@ -423,15 +437,15 @@ def no_serving(monkeypatch) -> list:
         calls.append(("waitress", {"host": host, "port": port, "threads": threads}))
         return FakeWaitress()
 
-    monkeypatch.setattr(server.Flask, "run", lambda app, **kw: calls.append(("flask", kw)))
-    monkeypatch.setattr(server, "create_production_server", fake_production_server)
+    monkeypatch.setattr(serve.Flask, "run", lambda app, **kw: calls.append(("flask", kw)))
+    monkeypatch.setattr(serve, "create_production_server", fake_production_server)
     return calls
 
 
 @pytest.mark.parametrize("production", [False, True])
 def test_binds_to_loopback_by_default_without_a_warning(no_serving, sketch_dir, capsys, production):
-    argv = [str(sketch_dir / "my_sketch.py")] + (["--production"] if production else [])
-    server.main(argv)
+    argv = ["serve", str(sketch_dir / "my_sketch.py")] + (["--production"] if production else [])
+    assert cli.main(argv) == 0
     kind, kwargs = no_serving[0]
     assert kind == ("waitress" if production else "flask")
     assert kwargs["host"] == "127.0.0.1"
@@ -441,7 +455,7 @@ def test_binds_to_loopback_by_default_without_a_warning(no_serving, sketch_dir, 
 @pytest.mark.parametrize("production", [False, True])
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.4", "10.0.0.2", "example.org", "my-laptop.local"])
 def test_warns_on_stderr_for_any_other_host(no_serving, sketch_dir, capsys, host, production):
-    server.main([str(sketch_dir / "my_sketch.py"), "--host", host] + (["--production"] if production else []))
+    cli.main(["serve", str(sketch_dir / "my_sketch.py"), "--host", host] + (["--production"] if production else []))
     out, err = capsys.readouterr()
     assert "WARNING" in err and host in err and "reachable from the network" in err
     assert "WARNING" not in out
@@ -450,5 +464,5 @@ def test_warns_on_stderr_for_any_other_host(no_serving, sketch_dir, capsys, host
 @pytest.mark.parametrize("production", [False, True])
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.5", "localhost", "::1"])
 def test_no_warning_for_loopback_hosts(no_serving, sketch_dir, capsys, host, production):
-    server.main([str(sketch_dir / "my_sketch.py"), "--host", host] + (["--production"] if production else []))
+    cli.main(["serve", str(sketch_dir / "my_sketch.py"), "--host", host] + (["--production"] if production else []))
     assert "WARNING" not in capsys.readouterr().err

@@ -127,7 +127,7 @@ class Deferred(list):
 class Sketch:
     """A SketchRunner on a FakeP5, with the host tests need: FakeElements are p5 objects."""
 
-    def __init__(self, source="", asset_base="/sketch/", to_js=None):
+    def __init__(self, source="", asset_base="", to_js=None):  # "": the served sketch, beside the page
         self.p5 = FakeP5()
         self.reports = []
         self.stops = 0
@@ -336,7 +336,7 @@ def test_load_callbacks_are_released_after_the_first_call_and_get_wrapped_object
         picture = loadImage("runner.jpg", loaded, failed)
     """)
     _, path, success, failure = sketch.p5.calls[-1]
-    assert path == "/sketch/runner.jpg"  # beside the sketch
+    assert path == "runner.jpg"  # beside the sketch: the page sits in the sketch's folder
     assert isinstance(success, PlainProxy) and isinstance(failure, PlainProxy)
     assert sketch.runner.callbacks.live == 2
     success(FakeElement("img", 640, 360))
@@ -369,34 +369,40 @@ def test_file_input_callback_is_kept_for_every_file():
     assert sketch.ns["files"] == ["a.png", "b.png"] and not callback.destroyed
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("runner.jpg", "/sketch/runner.jpg"),
-    ("./data/a.json", "/sketch/data/a.json"),
-    ("/models/x.json", "/models/x.json"),
-    ("https://example.org/a.png", "https://example.org/a.png"),
-    ("data:image/png;base64,AAAA", "data:image/png;base64,AAAA"),
-    ("blob:http://x/1", "blob:http://x/1"),
+@pytest.mark.parametrize("path, base, expected", [
+    # the served sketch: its URL is "my_sketch.py", beside the page, so relative names stay relative
+    ("runner.jpg", "", "runner.jpg"),
+    ("./data/a.json", "", "./data/a.json"),
+    ("pyposenet/models/x.json", "", "pyposenet/models/x.json"),
+    # a bundled example (?example=...): its URL is "pyposenet/examples/NAME.py"
+    ("runner.jpg", "pyposenet/examples/", "pyposenet/examples/runner.jpg"),
+    ("./data/a.json", "pyposenet/examples/", "pyposenet/examples/data/a.json"),
+    ("/pyposenet/models/x.json", "pyposenet/examples/", "/pyposenet/models/x.json"),
+    ("https://example.org/a.png", "pyposenet/examples/", "https://example.org/a.png"),
+    ("data:image/png;base64,AAAA", "pyposenet/examples/", "data:image/png;base64,AAAA"),
+    ("blob:http://x/1", "pyposenet/examples/", "blob:http://x/1"),
 ])
-def test_file_names_resolve_beside_the_sketch(path, expected):
-    assert resolve_asset(path, "/sketch/") == expected
+def test_file_names_resolve_beside_the_sketch(path, base, expected):
+    assert resolve_asset(path, base) == expected
 
 
 def test_asset_helpers():
-    assert folder_of("/examples/follow_nose.py") == "/examples/"
+    assert folder_of("pyposenet/examples/follow_nose.py") == "pyposenet/examples/"
     assert folder_of("sketch.py") == ""
+    assert folder_of("my%20sketch.py") == ""
     assert resolve_asset("a.png", "") == "a.png"
 
 
 def test_loaders_resolve_their_file_arguments_only():
-    sketch = Sketch(asset_base="/examples/")
+    sketch = Sketch(asset_base="pyposenet/examples/")
     sketch.run("""
         loadShader("a.vert", "a.frag")
         loadJSON("d.json", None, "json")
         createVideo(["v.mp4", "v.webm"])
     """)
-    assert ("loadShader", "/examples/a.vert", "/examples/a.frag") in sketch.p5.calls
-    assert ("loadJSON", "/examples/d.json", None, "json") in sketch.p5.calls
-    assert ("createVideo", ["/examples/v.mp4", "/examples/v.webm"], None) in sketch.p5.calls
+    assert ("loadShader", "pyposenet/examples/a.vert", "pyposenet/examples/a.frag") in sketch.p5.calls
+    assert ("loadJSON", "pyposenet/examples/d.json", None, "json") in sketch.p5.calls
+    assert ("createVideo", ["pyposenet/examples/v.mp4", "pyposenet/examples/v.webm"], None) in sketch.p5.calls
 
 
 def test_loaders_are_looked_up_at_each_call():
@@ -405,7 +411,7 @@ def test_loaders_are_looked_up_at_each_call():
     counted = []
     sketch.p5.loadJSON = lambda *args: counted.append(args)
     sketch.run("loadJSON('a.json')")
-    assert counted == [("/sketch/a.json",)]
+    assert counted == [("a.json",)]
 
 
 # -- errors in callbacks ---------------------------------------------------------------------------------------
