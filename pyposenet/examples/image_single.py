@@ -1,7 +1,7 @@
 """ml5's PoseNet_image_single, in Python: one pose on a still image, runner.jpg beside this file.
 
 Serve a folder holding this sketch and a photo named runner.jpg:
-    python server.py my_folder/image_single.py
+    pyposenet serve my_folder/image_single.py
 """
 from pyposenet import poseNet
 
@@ -33,7 +33,7 @@ def image_ready(loaded):
 def image_missing(error):
     global message
     message = (f"{IMAGE} is missing: put a photo of a person named {IMAGE} beside image_single.py, "
-               f"then serve that folder: python server.py path/to/image_single.py")
+               f"then serve it: pyposenet serve path/to/image_single.py")
     print(message)
 
 

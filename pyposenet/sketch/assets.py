@@ -7,7 +7,7 @@ _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def folder_of(url: str) -> str:
-    """The folder part of a sketch's URL: '/sketch/my.py' -> '/sketch/'."""
+    """The folder part of a sketch's URL: 'pyposenet/examples/a.py' -> 'pyposenet/examples/'; 'my.py' -> ''."""
     return url[: url.rfind("/") + 1] if "/" in url else ""
 
 
