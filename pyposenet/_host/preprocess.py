@@ -9,18 +9,13 @@ float32, so the result here is bit-identical to the reference's input tensor.
 """
 from __future__ import annotations
 
-import math
 import threading
 
 import numpy as np
 
+from ..decode.util import js_round  # JavaScript's Math.round (the browser wheel ships decode/, not _host/)
+
 RESNET_MEAN = (-123.15, -115.9, -103.06)
-
-
-def js_round(x: float) -> int:
-    """JavaScript's Math.round: halves go up (0.5 -> 1, -0.5 -> 0, 2.5 -> 3)."""
-    down = math.floor(x)
-    return int(down + 1 if x - down >= 0.5 else down)
 
 
 def padding_for(height: int, width: int, target_h: int, target_w: int) -> tuple[int, int, int, int]:

@@ -5,6 +5,7 @@ children ``2k`` and ``2k + 1``), so the root's only child is slot 1. It is still
 max-heap, but equal scores come out in an order that neither insertion order nor
 ``heapq`` reproduces; the decoders must match it, so it is ported step by step.
 """
+from __future__ import annotations
 
 
 class MaxHeap:
@@ -17,11 +18,11 @@ class MaxHeap:
 
     __slots__ = ("_values", "_items")
 
-    def __init__(self):
-        self._values = []
-        self._items = []
+    def __init__(self) -> None:
+        self._values: list[float] = []
+        self._items: list[int] = []
 
-    def enqueue(self, value, item):
+    def enqueue(self, value: float, item: int) -> None:
         """Reference ``enqueue``: append, then ``swim`` up."""
         values = self._values
         items = self._items
@@ -37,7 +38,7 @@ class MaxHeap:
             items[parent], items[k] = items[k], items[parent]
             k = parent
 
-    def dequeue(self):
+    def dequeue(self) -> int:
         """Reference ``dequeue``: swap the root with the last element, drop it, ``sink(0)``."""
         values = self._values
         items = self._items
@@ -60,15 +61,15 @@ class MaxHeap:
             k = j
         return top
 
-    def empty(self):
+    def empty(self) -> bool:
         return not self._values
 
-    def size(self):
+    def size(self) -> int:
         return len(self._values)
 
-    def max(self):
+    def max(self) -> int | None:
         """The item that ``dequeue`` would return next (``None`` when empty)."""
         return self._items[0] if self._items else None
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._values)

@@ -1,6 +1,14 @@
 """The four PoseNet output tensors, as flat float sequences the decoders can index."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ..parts import NUM_KEYPOINTS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .root_hints import RootCandidates
 
 HEATMAP_CHANNELS = NUM_KEYPOINTS  # 17
 OFFSET_CHANNELS = 2 * NUM_KEYPOINTS  # 34: 17 y's then 17 x's
@@ -15,7 +23,7 @@ _CHANNELS = (
 )
 
 
-def as_float_view(buffer):
+def as_float_view(buffer: Any) -> Any:
     """A byte-format memoryview (e.g. of a JS ArrayBuffer) is reinterpreted as float32."""
     if isinstance(buffer, memoryview) and buffer.itemsize == 1:
         return buffer.cast("B").cast("f")
@@ -39,8 +47,17 @@ class ModelOutputs:
     __slots__ = ("height", "width", "heatmap_scores", "offsets", "displacement_fwd", "displacement_bwd",
                  "root_candidates")
 
-    def __init__(self, height, width, heatmap_scores, offsets, displacement_fwd, displacement_bwd,
-                 root_candidates=None):
+    height: int
+    width: int
+    heatmap_scores: Sequence[float]
+    offsets: Sequence[float]
+    displacement_fwd: Sequence[float]
+    displacement_bwd: Sequence[float]
+    root_candidates: RootCandidates | None
+
+    def __init__(self, height: int, width: int, heatmap_scores: Sequence[float], offsets: Sequence[float],
+                 displacement_fwd: Sequence[float], displacement_bwd: Sequence[float],
+                 root_candidates: RootCandidates | None = None) -> None:
         height = int(height)
         width = int(width)
         if height <= 0 or width <= 0:
@@ -60,7 +77,8 @@ class ModelOutputs:
         self.root_candidates = root_candidates
 
     @classmethod
-    def from_flat(cls, buffer, height, width, root_candidates=None):
+    def from_flat(cls, buffer: Sequence[float], height: int, width: int,
+                  root_candidates: RootCandidates | None = None) -> ModelOutputs:
         """Split one flat buffer ``heatmap ++ offsets ++ fwd ++ bwd`` (each HWC) by slicing.
 
         Slicing a ``memoryview`` copies nothing. Raises ``ValueError`` when the length is
@@ -80,7 +98,8 @@ class ModelOutputs:
             end = start + cells * channels
             parts.append(buffer[start:end])
             start = end
-        return cls(height, width, *parts, root_candidates=root_candidates)
+        heatmap_scores, offsets, displacement_fwd, displacement_bwd = parts
+        return cls(height, width, heatmap_scores, offsets, displacement_fwd, displacement_bwd, root_candidates)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ModelOutputs(height={self.height}, width={self.width})"

@@ -14,9 +14,15 @@ lower one. Where that stops, or at the end of a list cut short, the decoder's ow
 the same sequence from the start) takes over after the roots already handed out. The list is not
 used when a score is NaN (``RootCandidates.nan``: the reference heap's order is then no sorted order).
 """
+from __future__ import annotations
+
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from .outputs import as_float_view
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 HINT_BASE = 24
 HINT_PER_POSE = 8
@@ -24,7 +30,7 @@ HINT_PER_POSE = 8
 38 roots (most 7 to 35), ten 66, twenty 105 (a crowd at threshold 0)."""
 
 
-def root_candidate_count(max_pose_detections):
+def root_candidate_count(max_pose_detections: int) -> int:
     """How many root candidates to ask for, for up to ``max_pose_detections`` poses."""
     return HINT_BASE + HINT_PER_POSE * max(int(max_pose_detections), 0)
 
@@ -36,7 +42,8 @@ class RootCandidates:
 
     __slots__ = ("values", "indices", "found", "threshold", "nan")
 
-    def __init__(self, values, indices, found, threshold, nan=False):
+    def __init__(self, values: Sequence[float], indices: Sequence[float], found: int, threshold: float,
+                 nan: bool = False) -> None:
         if len(values) != len(indices):
             raise ValueError(f"root candidates: {len(values)} values but {len(indices)} indices")
         if found < len(values):
@@ -48,7 +55,7 @@ class RootCandidates:
         self.nan = bool(nan)
 
     @classmethod
-    def from_flat(cls, flat, found, threshold, nan=False):
+    def from_flat(cls, flat: Sequence[float], found: int, threshold: float, nan: bool = False) -> RootCandidates:
         """From one float32 sequence (a byte memoryview is read as float32): the values, then as many
         indices (web/root-candidates.js)."""
         flat = as_float_view(flat)
@@ -57,11 +64,12 @@ class RootCandidates:
         half = len(flat) // 2
         return cls(flat[:half], flat[half:], found, threshold, nan)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RootCandidates({len(self.values)} of {self.found}, threshold={self.threshold})"
 
 
-def hinted_roots(hint, heatmap, score_threshold, rest):
+def hinted_roots(hint: RootCandidates, heatmap: Sequence[float], score_threshold: float,
+                 rest: Iterator[int]) -> Iterator[int]:
     """The decoder's roots, in the reference's order: from ``hint`` while it is provably right, then ``rest``.
 
     ``heatmap``: the scores, none NaN. ``rest``: an iterator of the same roots from the first one on,

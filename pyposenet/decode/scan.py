@@ -9,8 +9,16 @@ its two high bytes a finer one; ``in``, ``count``, ``find``, step slicing, ``tra
 UTF-16 / latin-1 codecs run over bytes in C, and narrow thousands of scores down to the few that
 can matter. Those few are then compared as floats, so the results are exact.
 """
+from __future__ import annotations
+
 import struct
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from typing import TypeGuard
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
 _BYTE = [bytes((b,)) for b in range(256)]
@@ -32,13 +40,13 @@ SPLIT_LEVEL = 20
 """A high-byte level holding more than one score in this many (and more than ``MANY``) is split."""
 
 
-def can_scan(values) -> bool:
+def can_scan(values: object) -> TypeGuard[memoryview]:
     """True for a flat, contiguous float32 memoryview (what the page's and the host's runtimes give)."""
     return (_LITTLE_ENDIAN and isinstance(values, memoryview) and values.format == "f" and values.ndim == 1
             and values.c_contiguous)
 
 
-def level_of(threshold) -> int:
+def level_of(threshold: float) -> int:
     """The high byte from which float32 scores may be ``>= threshold`` (0: every score may be).
 
     Every non-negative float32 ``v`` with ``not v < threshold`` has a high byte ``>= level_of(threshold)``
@@ -52,10 +60,10 @@ def level_of(threshold) -> int:
         return 0x7F
 
 
-def _positions(data, byte):
+def _positions(data: bytes, byte: bytes) -> list[int]:
     """The indices of ``byte`` in ``data``, ascending (one C ``find``, a memchr, each)."""
     find = data.find
-    found = []
+    found: list[int] = []
     append = found.append
     at = find(byte)
     while at >= 0:
@@ -74,16 +82,16 @@ class OrderedScores:
 
     __slots__ = ("values", "raw", "high", "top", "_second", "kept")
 
-    def __init__(self, values, raw, high, top):
+    def __init__(self, values: memoryview, raw: bytes | None, high: bytes, top: int) -> None:
         self.values = values
         self.raw = raw
         self.high = high
         self.top = top
-        self._second = None
-        self.kept = None
+        self._second: bytes | None = None
+        self.kept: bytes | None = None
 
     @classmethod
-    def of(cls, values):
+    def of(cls, values: object) -> OrderedScores | None:
         """An ``OrderedScores`` for ``values``, or None when the byte order cannot stand for the float order.
 
         That takes a float32 memoryview (``can_scan``) whose scores are all non-negative (no sign bit,
@@ -100,24 +108,26 @@ class OrderedScores:
         return cls(values, raw, high, top)
 
     @property
-    def second(self):
+    def second(self) -> bytes:
         """The scores' second bytes (the exponent's last bit and 7 mantissa bits)."""
-        if self._second is None:
-            self._second = self.raw[2::4]
-        return self._second
+        second = self._second
+        if second is None:
+            assert self.raw is not None  # only local_maxima's scores lack their bytes, and they have these
+            second = self._second = self.raw[2::4]
+        return second
 
-    def part_argmax(self, part, parts):
+    def part_argmax(self, part: int, parts: int) -> int:
         """The first index, in ``high[part::parts]`` order, of that part's highest score (``tf.argMax``).
 
         The highest high byte among the part's scores bounds the candidates; when several share it,
         the second byte narrows them further (see ``_level_keys``), and the floats themselves decide
         between the last few, the first of equal maxima winning.
         """
-        column = self.high[part::parts]
+        column: Any = self.high[part::parts]  # bytes; below, maybe the str of _level_keys
         level = self.top
         while level not in column:
             level -= 1
-        byte = _BYTE[level]
+        byte: Any = _BYTE[level]
         ties = column.count(byte)
         if ties == 1:
             return column.find(byte)
@@ -143,11 +153,11 @@ class OrderedScores:
                 best_at = at
         return best_at
 
-    def count_from(self, level):
+    def count_from(self, level: int) -> int:
         """How many scores have a high byte >= ``level`` (one C pass)."""
         return len(self.high.translate(None, _BELOW[level])) if level > 0 else len(self.high)
 
-    def local_maxima(self, height, width, parts):
+    def local_maxima(self, height: int, width: int, parts: int) -> OrderedScores:
         """These scores where they may be local maxima, 0 elsewhere (an ``OrderedScores``).
 
         A score is a local maximum when no score of the same part in its 3x3 window of cells is
@@ -170,13 +180,13 @@ class OrderedScores:
         for fields, valid in directions:
             neighbour = keys >> (16 * fields) if fields > 0 else keys << (-16 * fields)
             flags &= guarded - (neighbour & valid)
-        units = (keys & ((flags >> 15) * 0xFFFF)).to_bytes(len(units), "little")
-        maxima = OrderedScores(self.values, None, units[1::2], self.top)
-        maxima._second = units[0::2]
+        kept_keys = (keys & ((flags >> 15) * 0xFFFF)).to_bytes(len(units), "little")
+        maxima = OrderedScores(self.values, None, kept_keys[1::2], self.top)
+        maxima._second = kept_keys[0::2]
         maxima.kept = flags.to_bytes(len(units), "little")[1::2]  # 0x80 where kept
         return maxima
 
-    def descending(self, floor_level):
+    def descending(self, floor_level: int) -> Iterator[list[int]]:
         """Groups of indices of every score with a high byte ``>= floor_level``, the highest scores first.
 
         Every score of a group is larger than every score of the groups after it; within a group the
@@ -214,10 +224,10 @@ class OrderedScores:
                         yield _positions(keys, key_byte)
 
 
-_WINDOW_TABLES = {}
+_WINDOW_TABLES: dict[tuple[int, int, int], tuple[int, tuple[tuple[int, int], ...]]] = {}
 
 
-def _window_tables(height, width, parts):
+def _window_tables(height: int, width: int, parts: int) -> tuple[int, tuple[tuple[int, int], ...]]:
     """For ``local_maxima``: the guard bits, and per neighbour direction its offset in fields with
     the mask of the fields that have that neighbour in the grid (16-bit fields). Cached per shape."""
     key = (height, width, parts)
@@ -243,7 +253,7 @@ def _window_tables(height, width, parts):
     return tables
 
 
-def _level_keys(second, high, level, even=True):
+def _level_keys(second: bytes, high: bytes, level: int, even: bool = True) -> str:
     """A string with one character per score: ``chr(second byte)`` where the high byte is ``level``,
     a character above latin-1 elsewhere (UTF-16 units with high byte 0 or 1, decoded in C).
 

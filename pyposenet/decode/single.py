@@ -1,12 +1,17 @@
 """Single-person decoding: a pure-Python port of posenet 2.2.2 ``single_pose/decode_single_pose.ts``."""
+from __future__ import annotations
 
 from array import array
+from typing import TYPE_CHECKING, Any
 
 from ..parts import NUM_KEYPOINTS, PART_NAMES
 from .scan import OrderedScores
 
+if TYPE_CHECKING:
+    from .outputs import ModelOutputs
 
-def decode_single_pose(outputs, output_stride):
+
+def decode_single_pose(outputs: ModelOutputs, output_stride: float) -> dict[str, Any]:
     """Reference ``decodeSinglePose``.
 
     For each part, the grid cell with the highest heatmap score (``argmax2d``: the first

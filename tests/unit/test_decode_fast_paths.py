@@ -1,11 +1,12 @@
-"""The decoders' fast paths (scores handled as bytes, traversal shortcuts) against a literal port.
+"""The decoders' fast paths (scores handled as bytes, traversal with tables) against the reference version.
 
 The fixtures in test_decode_single/multi pin the decoders to posenet 2.2.2's outputs on real
 frames. Here random and adversarial outputs (ties, zeros, scores above 1, tiny and huge values,
 negative and NaN scores, large offsets, odd strides and thresholds) go through the decoders as a
 float32 memoryview (the fast paths where they apply) and as a list (the generic paths), and both
-must equal a plain, step-by-step port of the reference's algorithm: every score compared, the
-whole MaxHeap built, every refinement step taken.
+must equal the reference version, step by step (tests/support/decode.py: ``reference_multi`` is
+``multi.reference_decode_multiple_poses``, every score compared, the whole MaxHeap built, every
+refinement step taken; ``reference_single`` is decodeSinglePose literally).
 """
 import math
 import random
@@ -13,140 +14,15 @@ import random
 import numpy as np
 import pytest
 
-from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
-from pyposenet.decode import multi, scan
-from pyposenet.decode.max_heap import MaxHeap
-from pyposenet.decode.multi import js_round
+from pyposenet.decode import decode_multiple_poses, decode_single_pose
+from pyposenet.decode import fast_roots, fast_traversal, scan
+from pyposenet.decode.decode_pose import decode_pose
 from pyposenet.decode.scan import OrderedScores, level_of
-from pyposenet.parts import NUM_KEYPOINTS, PARENT_CHILD_IDS, PART_NAMES
+from pyposenet.decode.util import js_round
+from pyposenet.parts import NUM_KEYPOINTS
+from tests.support.decode import f32_view, flat, outputs, random_case, reference_multi, reference_single
 
 NK = NUM_KEYPOINTS
-PARENTS = [p for p, _c in PARENT_CHILD_IDS]
-CHILDREN = [c for _p, c in PARENT_CHILD_IDS]
-
-
-# ---------------------------------------------------------------- a literal port of the reference
-
-
-def reference_single(heat, offsets, h, w, stride):
-    keypoints = []
-    total = 0.0
-    for k in range(NK):
-        best_cell, best = 0, heat[k]
-        for cell in range(1, h * w):  # tf.argMax: replaced only by a strictly greater score
-            if heat[cell * NK + k] > best:
-                best_cell, best = cell, heat[cell * NK + k]
-        hy, hx = best_cell // w, best_cell % w
-        y = float(np.float32(hy * stride + offsets[best_cell * 2 * NK + k]))
-        x = float(np.float32(hx * stride + offsets[best_cell * 2 * NK + NK + k]))
-        score = float(np.float32(best))
-        total += score
-        keypoints.append({"score": score, "part": PART_NAMES[k], "position": {"x": x, "y": y}})
-    return {"score": total / NK, "keypoints": keypoints}
-
-
-def reference_multi(heat, offsets, fwd, bwd, h, w, stride, max_poses, threshold, nms_radius):
-    def score_at(y, x, k):
-        return heat[(y * w + x) * NK + k]
-
-    queue = MaxHeap()
-    for y in range(h):  # buildPartWithScoreQueue
-        for x in range(w):
-            for k in range(NK):
-                score = score_at(y, x, k)
-                if score < threshold:
-                    continue
-                local_maximum = True
-                for yy in range(max(y - 1, 0), min(y + 2, h)):
-                    for xx in range(max(x - 1, 0), min(x + 2, w)):
-                        if score_at(yy, xx, k) > score:
-                            local_maximum = False
-                if local_maximum:
-                    queue.enqueue(score, (y, x, k))
-
-    def near(point):  # getStridedIndexNearPoint
-        py, px = point
-        return (min(max(js_round(py / stride), 0), h - 1), min(max(js_round(px / stride), 0), w - 1))
-
-    def offset_point(y, x, k):
-        o = (y * w + x) * 2 * NK + k
-        return (y * stride + offsets[o], x * stride + offsets[o + NK])
-
-    def traverse(edge, source, target, displacements):
-        sy, sx = near(source)
-        d = (sy * w + sx) * 2 * (NK - 1) + edge
-        point = (source[0] + displacements[d], source[1] + displacements[d + NK - 1])
-        for _ in range(2):
-            ty, tx = near(point)
-            point = offset_point(ty, tx, target)
-        ty, tx = near(point)
-        return point, score_at(ty, tx, target)
-
-    def within(poses, point, k):
-        return any((p[1][k][0] - point[0]) ** 2 + (p[1][k][1] - point[1]) ** 2 <= nms_radius * nms_radius
-                   for p in poses)
-
-    poses = []  # (score, [(y, x)], [score])
-    while len(poses) < max_poses and not queue.empty():
-        ry, rx, rk = queue.dequeue()
-        root = offset_point(ry, rx, rk)
-        if within(poses, root, rk):
-            continue
-        points = [None] * NK
-        scores = [None] * NK
-        points[rk], scores[rk] = root, score_at(ry, rx, rk)
-        for edge in reversed(range(NK - 1)):
-            if points[CHILDREN[edge]] is not None and points[PARENTS[edge]] is None:
-                points[PARENTS[edge]], scores[PARENTS[edge]] = traverse(edge, points[CHILDREN[edge]],
-                                                                        PARENTS[edge], bwd)
-        for edge in range(NK - 1):
-            if points[PARENTS[edge]] is not None and points[CHILDREN[edge]] is None:
-                points[CHILDREN[edge]], scores[CHILDREN[edge]] = traverse(edge, points[PARENTS[edge]],
-                                                                          CHILDREN[edge], fwd)
-        total = 0.0
-        for k in range(NK):
-            if not within(poses, points[k], k):
-                total += scores[k]
-        poses.append((total / NK, points, scores))
-    return [{"score": s, "keypoints": [{"score": sc, "part": PART_NAMES[k], "position": {"x": p[1], "y": p[0]}}
-                                       for k, (p, sc) in enumerate(zip(points, scores))]}
-            for s, points, scores in poses]
-
-
-# ---------------------------------------------------------------- data
-
-
-def f32_view(a):
-    return memoryview(np.ascontiguousarray(a, dtype="<f4").ravel()).cast("B").cast("f")
-
-
-def outputs(heat, offsets, fwd, bwd, kind):
-    h, w = heat.shape[:2]
-    convert = f32_view if kind == "memoryview" else (lambda a: np.asarray(a, np.float32).ravel().tolist())
-    return ModelOutputs(h, w, *[convert(a) for a in (heat, offsets, fwd, bwd)])
-
-
-def random_case(rng, h, w, scores="uniform", spread=8.0):
-    heat = rng.random((h, w, NK), dtype=np.float32)
-    if scores == "ties":  # few distinct values: equal neighbours, equal maxima, equal roots
-        heat = np.round(heat * 4) / 4
-    elif scores == "zeros":
-        heat[:] = 0
-        heat[h // 2, w // 2, ::3] = 0.75
-    elif scores == "wide":  # from denormals to above 2 (the high byte's whole non-negative range but 0x7F)
-        heat = (heat * np.float32(2.0) ** rng.integers(-140, 60, heat.shape)).astype(np.float32)
-    elif scores == "close":  # many scores sharing high byte and second byte: the finest splits
-        heat = (np.float32(0.75) + rng.integers(0, 3, heat.shape) * np.float32(2 ** -20)).astype(np.float32)
-    offsets = rng.normal(0, spread, (h, w, 2 * NK)).astype(np.float32)
-    offsets[rng.random(offsets.shape) < 0.1] = 8.0  # exactly half a stride-16 cell: rounds up
-    offsets[rng.random(offsets.shape) < 0.1] = -8.0
-    fwd = rng.normal(0, 3 * spread, (h, w, 2 * (NK - 1))).astype(np.float32)
-    bwd = rng.normal(0, 3 * spread, (h, w, 2 * (NK - 1))).astype(np.float32)
-    return heat, offsets, fwd, bwd
-
-
-def flat(a):
-    return np.asarray(a, np.float32).ravel().tolist()
 
 
 CASES = [(h, w, scores, spread) for h, w in [(1, 1), (1, 2), (2, 3), (5, 4), (9, 9)]
@@ -155,7 +31,7 @@ CASES += [(17, 17, "uniform", 40.0), (17, 17, "ties", 4.0), (17, 17, "close", 40
 
 
 @pytest.mark.parametrize("h, w, scores, spread", CASES)
-def test_single_fast_and_generic_paths_equal_the_literal_port(h, w, scores, spread):
+def test_single_fast_and_generic_paths_equal_the_reference(h, w, scores, spread):
     rng = np.random.default_rng(hash((h, w, scores, spread)) % 2 ** 32)
     heat, offsets, fwd, bwd = random_case(rng, h, w, scores, spread)
     for stride in (16, 8, 12):
@@ -168,7 +44,7 @@ THRESHOLDS = [0.5, 0.0, 0.3, 1.0, -1.0, math.nan, 1e39, math.inf, 0.75]
 
 
 @pytest.mark.parametrize("h, w, scores, spread", CASES)
-def test_multi_fast_and_generic_paths_equal_the_literal_port(h, w, scores, spread):
+def test_multi_fast_and_generic_paths_equal_the_reference(h, w, scores, spread):
     rng = np.random.default_rng(hash((h, w, scores, spread, "multi")) % 2 ** 32)
     heat, offsets, fwd, bwd = random_case(rng, h, w, scores, spread)
     lists = [flat(a) for a in (heat, offsets, fwd, bwd)]
@@ -264,8 +140,8 @@ def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(monkeypatch, kind
     heat[0, 0, 0], heat[0, 8, 0] = 0.9, 0.85
     for y, x, k in [(4, 0, 3), (2, 4, 5), (4, 8, 3), (0, 4, 9), (2, 0, 12)]:
         heat[y, x, k] = 0.3  # a lower high-byte level than the two first: a later group
-    monkeypatch.setattr(multi, "BULK_AFTER", bulk_after)  # 10**9: every local maximum found at once
-    monkeypatch.setattr(multi, "BULK_WORTH", bulk_after)
+    monkeypatch.setattr(fast_roots, "BULK_AFTER", bulk_after)  # 10**9: every local maximum found at once
+    monkeypatch.setattr(fast_roots, "BULK_WORTH", bulk_after)
     lists = [flat(a) for a in (heat, offsets, disp, disp)]
     expected = reference_multi(*lists, h, w, 16, 10, 0.25, 0)
     assert len(expected) == 7
@@ -281,8 +157,8 @@ def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(monkeypatch, kind
 def test_local_maxima_found_all_at_once_give_the_same_roots(monkeypatch, scores):
     # BULK_AFTER = BULK_WORTH = 10**9: after the first group of scores, the rest of the roots come
     # from OrderedScores.local_maxima (the whole heatmap compared at once) instead of one by one.
-    monkeypatch.setattr(multi, "BULK_AFTER", 10 ** 9)
-    monkeypatch.setattr(multi, "BULK_WORTH", 10 ** 9)
+    monkeypatch.setattr(fast_roots, "BULK_AFTER", 10 ** 9)
+    monkeypatch.setattr(fast_roots, "BULK_WORTH", 10 ** 9)
     for h, w in [(1, 1), (1, 3), (4, 5), (9, 9)]:
         rng = np.random.default_rng(hash((h, w, scores, "bulk")) % 2 ** 32)
         heat, offsets, fwd, bwd = random_case(rng, h, w, scores, 40.0)
@@ -314,11 +190,11 @@ def test_local_maxima_keeps_every_score_whose_key_no_neighbour_beats():
 @pytest.mark.parametrize("stride", [2, 8, 16, 32])
 def test_grid_tables_round_every_position_as_get_strided_index_near_point(stride):
     h, w = 5, 7
-    rows, cols, cell_ys, cell_xs, half = multi._grid_tables(h, w, stride)
+    rows, cols, cell_ys, cell_xs, half = fast_traversal.grid_tables(h, w, stride)
     assert half == stride / 2
-    margin = multi.GRID_MARGIN * stride
+    margin = fast_traversal.GRID_MARGIN * stride
     points = [-0.0, 0.49999999999999994 * stride, -margin + 0.5, -margin - 0.5]
-    for k in range(-multi.GRID_MARGIN - 1, max(h, w) + multi.GRID_MARGIN + 1):
+    for k in range(-fast_traversal.GRID_MARGIN - 1, max(h, w) + fast_traversal.GRID_MARGIN + 1):
         edge = k * stride - half  # Math.round's halves go up: the first position of cell k
         points += [edge, math.nextafter(edge, -math.inf), math.nextafter(edge, math.inf), edge + 0.5, edge - 0.5]
     for p in points:
@@ -344,4 +220,27 @@ def test_positions_outside_the_tables_are_computed():
     root = max(range(h * w * NK), key=lists[0].__getitem__)
     args = (f32_view(heat), f32_view(offsets), f32_view(fwd), f32_view(bwd))
     with pytest.raises(KeyError):
-        multi._decode_pose_tabled(root, *args, multi._grid_tables(h, w, 16))
+        fast_traversal.decode_pose_tabled(root, *args, fast_traversal.grid_tables(h, w, 16))
+
+
+@pytest.mark.parametrize("stride", [2, 8, 16, 32])
+@pytest.mark.parametrize("scores", ["uniform", "ties"])
+def test_tabled_traversal_equals_decode_pose_from_every_root(stride, scores):
+    h, w = 7, 6
+    rng = np.random.default_rng(hash((stride, scores, "traversal")) % 2 ** 32)
+    heat, offsets, fwd, bwd = random_case(rng, h, w, scores, stride / 2)
+    offsets[rng.random(offsets.shape) < 0.1] = stride / 2  # exactly half a cell: rounds up
+    offsets[rng.random(offsets.shape) < 0.1] = -stride / 2
+    for kind in (f32_view, flat):
+        arrays = [kind(a) for a in (heat, offsets, fwd, bwd)]
+        tables = fast_traversal.tables_for(stride, h, w)
+        checked = 0
+        for root in range(h * w * NK):
+            expected = decode_pose(root, arrays[0], arrays[1], stride, arrays[2], arrays[3], h, w)
+            try:
+                got = fast_traversal.decode_pose_tabled(root, *arrays, tables)
+            except KeyError:  # a position outside the tables: decode_multiple_poses computes it
+                continue
+            assert got == expected, (kind.__name__, root)
+            checked += 1
+        assert checked > h * w * NK * 0.9

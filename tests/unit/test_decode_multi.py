@@ -1,6 +1,5 @@
 """decode_multiple_poses against posenet 2.2.2's decodeMultiplePoses, plus its pieces by hand."""
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -9,60 +8,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pyposenet.decode import ModelOutputs, decode_multiple_poses
+from pyposenet.decode import decode_multiple_poses
+from pyposenet.decode.build_part_with_score_queue import build_part_with_score_queue
 from pyposenet.decode.max_heap import MaxHeap
-from pyposenet.decode.multi import build_part_with_score_queue, js_round
+from pyposenet.decode.multi import reference_decode_multiple_poses
+from pyposenet.decode.util import js_round
 from pyposenet.parts import PART_NAMES
+from tests.support.decode import EXPECTED_JS_CASES, STRIDE, f32_view, load_coreml, load_expected_js, outputs_from
 
-STRIDE = 16
-NPY_NAMES = ["heatmapScores", "offsets", "displacementFwd", "displacementBwd"]
-BIN_NAMES = ["heatmapScores", "offsets", "displacementsFwd", "displacementsBwd"]
-CHANNELS = [17, 34, 32, 32]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_MAX_HEAP_JS = REPO_ROOT / "node_modules/@tensorflow-models/posenet/dist/multi_pose/max_heap.js"
-
-# Same location rule as tests/conftest.py; only used to list the cases at collection time.
-# The tests load through the `testdata_dir` fixture, which fails loudly when data is missing.
-_TESTDATA = Path(os.environ.get("PYPOSENET_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "testdata"
-
-
-def _expected_js_cases():
-    cases = set()
-    for index in sorted((_TESTDATA / "expected-js").glob("*/index.json")):
-        cases.update(f"{index.parent.name}/{name}" for name in json.loads(index.read_text())["images"])
-    for expected in (_TESTDATA / "expected-js").glob("*/*/expected.json"):
-        cases.add(f"{expected.parent.parent.name}/{expected.parent.name}")
-    return sorted(cases) or ["missing-testdata"]
-
-
-EXPECTED_JS_CASES = _expected_js_cases()
 
 # (key in expected_decode_js.json, max detections, score threshold, nms radius)
 COREML_CONFIGS = [
     ("decodeMultiplePoses_max5_thr0.5_nms20", 5, 0.5, 20),
     ("decodeMultiplePoses_max15_thr0.15_nms20", 15, 0.15, 20),
 ]
-
-
-def f32_view(a):
-    """What the browser hands over: a float32 memoryview."""
-    return memoryview(np.ascontiguousarray(a, dtype="<f4").ravel()).cast("B").cast("f")
-
-
-def outputs_from(arrays, kind="memoryview"):
-    h, w = arrays[0].shape[:2]
-    for a, c in zip(arrays, CHANNELS):
-        assert a.shape == (h, w, c)
-    convert = f32_view if kind == "memoryview" else (lambda a: np.asarray(a, np.float32).ravel().tolist())
-    return ModelOutputs(h, w, *[convert(a) for a in arrays])
-
-
-def load_coreml(testdata_dir):
-    folder = testdata_dir / "coreml-decode-fixture"
-    arrays = [
-        np.fromfile(folder / f"{name}.bin", dtype="<f4").reshape(33, 33, c) for name, c in zip(BIN_NAMES, CHANNELS)
-    ]
-    return arrays, json.loads((folder / "expected_decode_js.json").read_text())
 
 
 def assert_poses_match(got, expected):
@@ -84,16 +45,15 @@ def assert_poses_match(got, expected):
 @pytest.mark.parametrize("case", EXPECTED_JS_CASES)
 @pytest.mark.parametrize("kind", ["memoryview", "list"])
 def test_matches_reference_on_expected_js_fixture(testdata_dir, case, kind):
-    folder = testdata_dir / "expected-js" / case
-    arrays = [np.load(folder / f"{name}.npy") for name in NPY_NAMES]
-    expected = json.loads((folder / "expected.json").read_text())
-    index = json.loads((folder.parent / "index.json").read_text())
+    arrays, expected = load_expected_js(testdata_dir, case)
+    model, image = case.split("/")
+    index = json.loads((testdata_dir / "expected-js" / model / "index.json").read_text())
     cfg = index["multi_config"]
     assert (cfg["maxDetections"], cfg["scoreThreshold"], cfg["nmsRadius"]) == (5, 0.5, 20)
     assert index["load_config"]["outputStride"] == STRIDE
     got = decode_multiple_poses(outputs_from(arrays, kind), STRIDE, 5, 0.5, 20)
     assert_poses_match(got, expected["decodeMultiplePoses_raw_model_coords"])
-    assert len(got) == index["images"][folder.name]["n_multi"]
+    assert len(got) == index["images"][image]["n_multi"]
 
 
 @pytest.mark.parametrize("key, max_poses, threshold, nms", COREML_CONFIGS, ids=["max5-thr0.5", "max15-thr0.15"])
@@ -117,15 +77,16 @@ def _plain(poses):
 def test_bit_exact_on_every_fixture(testdata_dir):
     # Stronger than the tolerances above: same double arithmetic in the same order as the
     # reference, so the JSON doubles come back exactly.
-    for case in EXPECTED_JS_CASES:
-        folder = testdata_dir / "expected-js" / case
-        arrays = [np.load(folder / f"{name}.npy") for name in NPY_NAMES]
-        expected = json.loads((folder / "expected.json").read_text())["decodeMultiplePoses_raw_model_coords"]
-        assert _plain(decode_multiple_poses(outputs_from(arrays), STRIDE, 5, 0.5, 20)) == _plain(expected), case
-    arrays, expected = load_coreml(testdata_dir)
-    for key, max_poses, threshold, nms in COREML_CONFIGS:
-        got = decode_multiple_poses(outputs_from(arrays), STRIDE, max_poses, threshold, nms)
-        assert _plain(got) == _plain(expected[key]), key
+    # The reference version (every step the reference's own, the tests' oracle for the fast paths) too.
+    for decode in (decode_multiple_poses, reference_decode_multiple_poses):
+        for case in EXPECTED_JS_CASES:
+            arrays, expected = load_expected_js(testdata_dir, case)
+            got = decode(outputs_from(arrays), STRIDE, 5, 0.5, 20)
+            assert _plain(got) == _plain(expected["decodeMultiplePoses_raw_model_coords"]), (decode.__name__, case)
+        arrays, expected = load_coreml(testdata_dir)
+        for key, max_poses, threshold, nms in COREML_CONFIGS:
+            got = decode(outputs_from(arrays), STRIDE, max_poses, threshold, nms)
+            assert _plain(got) == _plain(expected[key]), (decode.__name__, key)
 
 
 def test_result_is_plain_json_data(testdata_dir):

@@ -5,12 +5,9 @@ import numpy as np
 import pytest
 
 from pyposenet.decode import ModelOutputs, decode_multiple_poses, decode_single_pose
+from tests.support.decode import f32_view
 
 CHANNELS = {"heatmap_scores": 17, "offsets": 34, "displacement_fwd": 32, "displacement_bwd": 32}
-
-
-def _f32_view(a):
-    return memoryview(np.ascontiguousarray(a, dtype="<f4").ravel()).cast("B").cast("f")
 
 
 def _random_tensors(h, w, seed=0):
@@ -29,7 +26,7 @@ def test_from_flat_round_trip(kind):
     flat = _flat(tensors)
     assert flat.size == h * w * 115
     buffer = {
-        "memoryview": lambda: _f32_view(flat),
+        "memoryview": lambda: f32_view(flat),
         "list": lambda: flat.tolist(),
         "array": lambda: array("f", flat.tobytes()),
     }[kind]()
@@ -48,7 +45,7 @@ def test_from_flat_round_trip(kind):
 def test_from_flat_memoryview_is_zero_copy():
     h, w = 2, 2
     flat = _flat(_random_tensors(h, w))
-    out = ModelOutputs.from_flat(_f32_view(flat), h, w)
+    out = ModelOutputs.from_flat(f32_view(flat), h, w)
     assert isinstance(out.offsets, memoryview)
     flat[h * w * 17 + 5] = 42.0  # offsets element 5, written through the original buffer
     assert out.offsets[5] == 42.0
@@ -78,7 +75,7 @@ def test_from_flat_length_error_names_expected_and_actual(delta):
 def test_from_flat_rejects_buffer_for_other_grid():
     flat = _flat(_random_tensors(9, 9))
     with pytest.raises(ValueError, match="33"):
-        ModelOutputs.from_flat(_f32_view(flat), 33, 33)
+        ModelOutputs.from_flat(f32_view(flat), 33, 33)
 
 
 def test_constructor_validates_each_tensor_length():
@@ -101,9 +98,9 @@ def test_decoders_give_same_result_through_from_flat(testdata_dir):
     names = ["heatmapScores", "offsets", "displacementFwd", "displacementBwd"]
     arrays = [np.load(folder / f"{n}.npy") for n in names]
     h, w = arrays[0].shape[:2]
-    separate = ModelOutputs(h, w, *[_f32_view(a) for a in arrays])
+    separate = ModelOutputs(h, w, *[f32_view(a) for a in arrays])
     flat = np.concatenate([a.ravel() for a in arrays]).astype("<f4")
-    joined = ModelOutputs.from_flat(_f32_view(flat), h, w)
+    joined = ModelOutputs.from_flat(f32_view(flat), h, w)
     assert decode_single_pose(joined, 16) == decode_single_pose(separate, 16)
     multi = decode_multiple_poses(joined, 16)
     assert len(multi) == 4

@@ -8,12 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from pyposenet.decode import ModelOutputs, decode_multiple_poses, multi
+from pyposenet.decode import ModelOutputs, decode_multiple_poses, fast_roots, multi
 from pyposenet.decode.root_hints import RootCandidates, hinted_roots, root_candidate_count
 from pyposenet.decode.scan import OrderedScores
 from pyposenet.parts import NUM_KEYPOINTS
 
-from .test_decode_fast_paths import random_case, reference_multi
+from tests.support.decode import f32_view, random_case, reference_multi
 
 NK = NUM_KEYPOINTS
 
@@ -40,13 +40,9 @@ def browser_candidates(heat, threshold, count):
     return RootCandidates.from_flat(memoryview(data).cast("B").cast("f"), len(found), threshold, nan)
 
 
-def f32(a):
-    return memoryview(np.ascontiguousarray(a, "<f4").ravel()).cast("B").cast("f")
-
-
 def decode(arrays, hint, *args):
     h, w = arrays[0].shape[:2]
-    return decode_multiple_poses(ModelOutputs(h, w, *map(f32, arrays), root_candidates=hint), 16, *args)
+    return decode_multiple_poses(ModelOutputs(h, w, *map(f32_view, arrays), root_candidates=hint), 16, *args)
 
 
 def shared_outputs(testdata_dir):
@@ -63,8 +59,8 @@ def shared_outputs(testdata_dir):
 def root_order(heat, hint, threshold):
     """Every root the decoder would take, in order: from ``hint`` or, with None, from its own search."""
     h, w = heat.shape[:2]
-    view = f32(heat)
-    own = multi._roots_in_byte_order(OrderedScores.of(view), threshold, h, w)
+    view = f32_view(heat)
+    own = fast_roots.roots_in_byte_order(OrderedScores.of(view), threshold, h, w)
     return list(own if hint is None else hinted_roots(hint, view, threshold, own))
 
 
@@ -87,7 +83,7 @@ def test_the_hint_alone_finds_the_roots_at_the_defaults(testdata_dir, monkeypatc
         raise AssertionError("the decoder searched for roots itself")
         yield  # a generator, like the one it replaces
 
-    monkeypatch.setattr(multi, "_roots_in_byte_order", must_not_run)
+    monkeypatch.setattr(fast_roots, "roots_in_byte_order", must_not_run)
     poses = 0
     for _name, arrays in shared_outputs(testdata_dir):
         for threshold in (0.5, 0.0):
@@ -139,7 +135,7 @@ def corrupted(hint, how):
         indices[1], indices[2] = indices[2], indices[1]
     elif how == "a tie":
         values[2] = values[1]
-    return RootCandidates(f32(values), f32(indices), hint.found, hint.threshold)
+    return RootCandidates(f32_view(values), f32_view(indices), hint.found, hint.threshold)
 
 
 @pytest.mark.parametrize("how", ["not the score there", "indices swapped", "out of range", "negative index", "nan",
@@ -220,14 +216,14 @@ def test_root_candidate_count():
 
 
 def test_root_candidates_from_the_browser_are_checked_for_shape():
-    flat = f32(np.array([0.9, 0.5, 4, 7], np.float32))
+    flat = f32_view(np.array([0.9, 0.5, 4, 7], np.float32))
     hint = RootCandidates.from_flat(flat, 3, 0.5)
     assert hint.values.tolist() == [pytest.approx(0.9), 0.5] and hint.indices.tolist() == [4, 7]
     assert (hint.found, hint.threshold) == (3, 0.5)
     as_bytes = RootCandidates.from_flat(memoryview(np.array([0.9, 0.5, 4, 7], "<f4").tobytes()), 3, 0.5)
     assert as_bytes.indices.tolist() == [4, 7]  # a byte view (a JS ArrayBuffer's) is read as float32
     with pytest.raises(ValueError, match="an even number of floats is needed, got 3"):
-        RootCandidates.from_flat(f32(np.zeros(3, np.float32)), 3, 0.5)
+        RootCandidates.from_flat(f32_view(np.zeros(3, np.float32)), 3, 0.5)
     with pytest.raises(ValueError, match="2 listed but only 1 found"):
         RootCandidates.from_flat(flat, 1, 0.5)
     with pytest.raises(ValueError, match="2 values but 1 indices"):

@@ -1,63 +1,20 @@
 """decode_single_pose against posenet 2.2.2's decodeSinglePose on every saved fixture."""
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pyposenet.decode import ModelOutputs, decode_single_pose
+from pyposenet.decode import decode_single_pose
 from pyposenet.parts import PART_NAMES
+from tests.support.decode import EXPECTED_JS_CASES, NPY_NAMES, STRIDE, load_coreml, load_expected_js, outputs_from
 
-STRIDE = 16
-NPY_NAMES = ["heatmapScores", "offsets", "displacementFwd", "displacementBwd"]
-BIN_NAMES = ["heatmapScores", "offsets", "displacementsFwd", "displacementsBwd"]
-CHANNELS = [17, 34, 32, 32]
-
-# Same location rule as tests/conftest.py; only used to list the cases at collection time.
-# The tests load through the `testdata_dir` fixture, which fails loudly when data is missing.
-_TESTDATA = Path(os.environ.get("PYPOSENET_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "testdata"
-
-
-def _expected_js_cases():
-    cases = set()
-    for index in sorted((_TESTDATA / "expected-js").glob("*/index.json")):
-        cases.update(f"{index.parent.name}/{name}" for name in json.loads(index.read_text())["images"])
-    for expected in (_TESTDATA / "expected-js").glob("*/*/expected.json"):
-        cases.add(f"{expected.parent.parent.name}/{expected.parent.name}")
-    return sorted(cases) or ["missing-testdata"]
-
-
-EXPECTED_JS_CASES = _expected_js_cases()
-
-
-def f32_view(a):
-    """What the browser hands over: a float32 memoryview."""
-    return memoryview(np.ascontiguousarray(a, dtype="<f4").ravel()).cast("B").cast("f")
-
-
-def load_expected_js(testdata_dir, case):
-    folder = testdata_dir / "expected-js" / case
-    arrays = [np.load(folder / f"{name}.npy") for name in NPY_NAMES]
-    expected = json.loads((folder / "expected.json").read_text())
-    return arrays, expected
-
-
-def load_coreml(testdata_dir):
-    folder = testdata_dir / "coreml-decode-fixture"
-    arrays = [
-        np.fromfile(folder / f"{name}.bin", dtype="<f4").reshape(33, 33, c) for name, c in zip(BIN_NAMES, CHANNELS)
-    ]
-    expected = json.loads((folder / "expected_decode_js.json").read_text())
-    return arrays, expected
-
-
-def outputs_from(arrays, kind="memoryview"):
-    h, w = arrays[0].shape[:2]
-    for a, c in zip(arrays, CHANNELS):
-        assert a.shape == (h, w, c) and a.dtype == np.float32
-    convert = f32_view if kind == "memoryview" else (lambda a: a.ravel().tolist())
-    return ModelOutputs(h, w, *[convert(a) for a in arrays])
+#: Every saved posenet 2.2.2 case (testdata/expected-js/<model>/<image>): what the tests here go through.
+SHARED_CASES = [
+    f"mobilenet-float-050-stride16/{image}" for image in ("starter", "tennis_in_crowd", "three_people")
+] + [
+    f"mobilenet-float-075-stride16/{image}"
+    for image in ("baseball", "pose", "runner", "starter", "tennis_in_crowd", "three_people")
+]
 
 
 def assert_pose_matches(got, expected):
@@ -101,11 +58,20 @@ def test_bit_exact_on_every_fixture(testdata_dir):
     assert _plain(decode_single_pose(outputs_from(arrays), STRIDE)) == _plain(expected["decodeSinglePose"])
 
 
-def test_every_indexed_fixture_is_collected(testdata_dir):
-    for index in (testdata_dir / "expected-js").glob("*/index.json"):
-        for name in json.loads(index.read_text())["images"]:
-            assert f"{index.parent.name}/{name}" in EXPECTED_JS_CASES
-    assert len(EXPECTED_JS_CASES) >= 9
+def test_every_shared_case_is_collected_with_its_reference_outputs(testdata_dir):
+    # The cases the tests above go through are the shared ones, each with the network's outputs and
+    # posenet 2.2.2's results on them: a case missing, added or left without its files fails here.
+    assert EXPECTED_JS_CASES == sorted(SHARED_CASES)
+    for index in sorted((testdata_dir / "expected-js").glob("*/index.json")):
+        images = json.loads(index.read_text())["images"]
+        assert sorted(f"{index.parent.name}/{name}" for name in images) == sorted(
+            case for case in SHARED_CASES if case.startswith(f"{index.parent.name}/"))
+    for case in SHARED_CASES:
+        folder = testdata_dir / "expected-js" / case
+        assert all((folder / f"{name}.npy").is_file() for name in NPY_NAMES), case
+        expected = json.loads((folder / "expected.json").read_text())
+        assert len(expected["decodeSinglePose_raw_model_coords"]["keypoints"]) == 17, case
+        assert isinstance(expected["decodeMultiplePoses_raw_model_coords"], list), case
 
 
 def test_result_is_plain_json_data(testdata_dir):
