@@ -14,7 +14,6 @@ numpy (pyposenet/convert/), and TensorFlow + tensorflowjs for `convert SOURCE`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -122,39 +121,35 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _number(text: str) -> float | int:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+def _option_value(name: str):
+    """An argparse `type` reading the flag's text as poseNet option `name` (options.parse_option_text, the
+    reading the HTTP API uses too): "353x257", "true", "1e3"... A text it cannot read is a usage error
+    naming the option and what is allowed."""
+    def read(text: str):
+        from .options import parse_option_text
 
+        try:
+            return parse_option_text(name, text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
 
-def _resolution(text: str):
-    """'257' -> 257; '353x257' (width x height) -> {'width': 353, 'height': 257}."""
-    parts = text.lower().replace("×", "x").split("x")
-    try:
-        numbers = [int(p) for p in parts]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a size like 257 or WIDTHxHEIGHT like 353x257, got {text!r}") \
-            from None
-    if len(numbers) == 1:
-        return numbers[0]
-    if len(numbers) == 2:
-        return {"width": numbers[0], "height": numbers[1]}
-    raise argparse.ArgumentTypeError(f"expected a size like 257 or WIDTHxHEIGHT like 353x257, got {text!r}")
+    read.__name__ = name  # argparse names the type in some messages
+    return read
 
 
 def _option(text: str) -> tuple[str, object]:
-    """NAME=VALUE with VALUE read as JSON when it parses (numbers, true/false, objects), else a string."""
+    """NAME=VALUE, VALUE read by options.parse_option_text: as JSON (numbers, true/false, objects), as the
+    option's own forms (353x257, yes/no...), else a string for the text options."""
+    from .options import parse_option_text
+
     name, sep, raw = text.partition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE (a poseNet option, e.g. nmsRadius=30), got {text!r}")
+    name = name.strip()
     try:
-        value = json.loads(raw)
-    except ValueError:
-        value = raw
-    return name.strip(), value
+        return name, parse_option_text(name, raw)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 # ------------------------------------------------------------------------------------------ parser
@@ -226,23 +221,28 @@ def _add_detect(commands) -> None:
     net = detect.add_argument_group(
         "poseNet options", "ml5's options (README: Options and defaults); only the ones given are passed")
     net.add_argument("--architecture", metavar="NAME", help="MobileNetV1 (default) or ResNet50")
-    net.add_argument("--multiplier", type=float, metavar="X", help="MobileNetV1 width: 0.5, 0.75 (default) or 1.0")
-    net.add_argument("--output-stride", type=int, metavar="N", help="8, 16 (default) or 32")
-    net.add_argument("--input-resolution", type=_resolution, metavar="N|WxH",
+    net.add_argument("--multiplier", type=_option_value("multiplier"), metavar="X",
+                     help="MobileNetV1 width: 0.5, 0.75 (default) or 1.0")
+    net.add_argument("--output-stride", type=_option_value("outputStride"), metavar="N",
+                     help="8, 16 (default) or 32")
+    net.add_argument("--input-resolution", type=_option_value("inputResolution"), metavar="N|WxH",
                      help="network input size, e.g. 257 (default), 513 or 353x257")
-    net.add_argument("--quant-bytes", type=int, metavar="N", help="weights: 4 float (default), 2 or 1 quantized")
+    net.add_argument("--quant-bytes", type=_option_value("quantBytes"), metavar="N",
+                     help="weights: 4 float (default), 2 or 1 quantized")
     net.add_argument("--model-url", metavar="URL",
                      help="a model.json: local path, file:// or http(s) URL (default: the official one)")
     net.add_argument("--flip-horizontal", action="store_true", default=None, help="mirror x (x -> width - 1 - x)")
     net.add_argument("--flip-labels", action="store_true", default=None, help="also swap left/right part names")
-    net.add_argument("--min-confidence", type=float, metavar="X",
+    net.add_argument("--min-confidence", type=_option_value("minConfidence"), metavar="X",
                      help="keypoint score for the skeleton (default 0.5)")
-    net.add_argument("--max-poses", type=_number, metavar="N", help="maxPoseDetections with --multi (default 5)")
-    net.add_argument("--score-threshold", type=float, metavar="X",
+    net.add_argument("--max-poses", type=_option_value("maxPoseDetections"), metavar="N",
+                     help="maxPoseDetections with --multi (default 5)")
+    net.add_argument("--score-threshold", type=_option_value("scoreThreshold"), metavar="X",
                      help="minimum pose root score with --multi (default 0.5)")
-    net.add_argument("--nms-radius", type=_number, metavar="PX", help="non-maximum suppression radius (default 20)")
+    net.add_argument("--nms-radius", type=_option_value("nmsRadius"), metavar="PX",
+                     help="non-maximum suppression radius (default 20)")
     net.add_argument("--option", type=_option, action="append", default=[], metavar="NAME=VALUE",
-                     help="any poseNet option by its ml5 name, VALUE as JSON: --option "
+                     help="any poseNet option by its ml5 name, VALUE as JSON or as its flag takes it: --option "
                           "'smoothing={\"beta\": 0.05}' (repeatable)")
     files = detect.add_argument_group("model files")
     files.add_argument("--models", type=_directory, metavar="DIR",
@@ -372,12 +372,6 @@ def detect_options(args: argparse.Namespace) -> dict:
 def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .options import resolve_options
 
-    if "numpy" not in sys.modules:
-        # PoseNet's matrix products are small: one BLAS thread is fastest, and several threads slow
-        # down badly on a busy machine (measured 20 ms a frame with 1 thread, 50-500 ms with 2, under load).
-        # Set OPENBLAS_NUM_THREADS yourself to choose otherwise.
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
     options = detect_options(args)
     try:
         resolve_options(options)  # every bad value is a usage error, before any work
@@ -388,6 +382,7 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.json_path not in (None, "-") and Path(args.json_path).is_dir():
         parser.error(f"--json {args.json_path}: is a directory; give a file name")
     try:
+        from ._host.blas import threads_from_environment
         from ._host.detect import DetectJob, run_detect
     except ImportError as error:
         parser.exit(2, f"{PROG} detect: error: {error}; detect needs the host extra: "
@@ -396,7 +391,8 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                     max_frames=args.max_frames, draw_dir=args.draw, draw_video=args.draw_video,
                     draw_min_score=args.draw_min_score, json_path=args.json_path, indent=args.indent,
                     progress=not args.quiet, models_dir=args.models, cache_dir=args.cache,
-                    download=not args.no_download)
+                    download=not args.no_download,
+                    blas_threads=threads_from_environment())  # 1; $OPENBLAS_NUM_THREADS overrides
     return run_detect(job)
 
 

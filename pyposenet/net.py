@@ -1,16 +1,11 @@
 """The net: ml5's poseNet object. Events, the detection loop, singlePose / multiPose.
 
-Runtime-agnostic: everything that touches a model or a video goes through a `runtime`
-(`pyposenet._browser.runtime.BrowserRuntime` in the page; a fake in the unit tests).
-A runtime provides:
-  async load_model(options) -> model       load and warm the network
-  async run(model, image) -> (ModelOutputs, FrameGeometry)
-  async next_frame(video) -> None           resolves when the video shows a new frame
-  has_frame(video) -> bool                  the video has data to read
-  set_status(text), report_error(exc, where)
-and, where videos come from a camera (optional):
-  video_problem(video) -> str | None        why the video will give no frames (camera refused, none), or None
-  show_notice(text | None)                  show (None: remove) a problem the page may recover from
+Runtime-agnostic: everything that touches a model or a video goes through a `runtime`, an object with
+the methods of `pyposenet.runtime.Runtime` (load_model, run(model, image, roots), next_frame, has_frame,
+set_status, report_error) and, where videos come from a camera, optionally those of
+`pyposenet.runtime.CameraRuntime` (video_problem, show_notice). See pyposenet/runtime.py for the
+contract and the runtimes that implement it (`pyposenet._browser.runtime.BrowserRuntime` in the page,
+`pyposenet._host.runtime.HostRuntime` under CPython, fakes in the unit tests).
 """
 from __future__ import annotations
 
@@ -26,6 +21,7 @@ from .decode import decode_multiple_poses, decode_single_pose
 from .decode.root_hints import root_candidate_count
 from .frame_wait import NO_FRAMES_NOTICE_S, FrameWait
 from .options import resolve_options
+from .runtime import Runtime
 from .results import to_ml5_results
 from .smoothing import PoseSmoother
 from .stats import FrameStats
@@ -47,8 +43,8 @@ class PoseNet:
     #: Seconds a video may show no frame before the `error` event and a notice say so (frame_wait.py).
     no_frames_notice_s = NO_FRAMES_NOTICE_S
 
-    def __init__(self, runtime, video=None, options: dict | None = None, detection_type: str | None = None,
-                 callback: Callable | None = None):
+    def __init__(self, runtime: Runtime, video=None, options: dict | None = None,
+                 detection_type: str | None = None, callback: Callable | None = None):
         self.options = resolve_options(options, detection_type)
         self.detectionType = self.options["detectionType"]
         self.video = video

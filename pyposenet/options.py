@@ -1,4 +1,5 @@
-"""ml5's poseNet option names, their defaults, validation, and the model file a configuration needs.
+"""ml5's poseNet option names, their defaults, validation, the model file a configuration needs, and the
+one reading of options written as text (parse_option_text: the CLI's and the HTTP API's).
 
 ml5 0.x merged options with `||`, so `scoreThreshold: 0` silently became 0.5; here every explicit
 value is kept, 0 and False included.
@@ -6,6 +7,7 @@ value is kept, 0 and False included.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import warnings
 from typing import Any, Mapping
@@ -66,14 +68,27 @@ def _check_choice(name: str, value: Any, choices) -> None:
         _fail(name, value, ", ".join(repr(c) for c in choices))
 
 
+def _number_rule(low: float, high: float = math.inf, integer: bool = False) -> str:
+    kind = "an integer" if integer else "a number"
+    upper = "" if high == math.inf else f" and <= {high}"
+    return f"{kind} >= {low}{upper}"
+
+
 def _check_number(name: str, value: Any, *, low: float, high: float = math.inf, integer: bool = False) -> None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer:
         ok = float(value).is_integer()
     if not ok or not (low <= value <= high):
-        kind = "an integer" if integer else "a number"
-        upper = "" if high == math.inf else f" and <= {high}"
-        _fail(name, value, f"{kind} >= {low}{upper}")
+        _fail(name, value, _number_rule(low, high, integer))
+
+
+#: The numeric options checked by range (resolve_options), and the limits.
+NUMBER_RULES: dict[str, dict[str, Any]] = {
+    "minConfidence": {"low": 0, "high": 1},
+    "maxPoseDetections": {"low": 1, "integer": True},
+    "scoreThreshold": {"low": 0, "high": 1},
+    "nmsRadius": {"low": 0},
+}
 
 
 def _check_bool(name: str, value: Any) -> None:
@@ -136,10 +151,8 @@ def resolve_options(user: Mapping[str, Any] | None = None, detection_type: str |
     if options["modelUrl"] is not None and not isinstance(options["modelUrl"], str):
         _fail("modelUrl", options["modelUrl"], "None or a URL string")
     _check_bool("flipHorizontal", options["flipHorizontal"])
-    _check_number("minConfidence", options["minConfidence"], low=0, high=1)
-    _check_number("maxPoseDetections", options["maxPoseDetections"], low=1, integer=True)
-    _check_number("scoreThreshold", options["scoreThreshold"], low=0, high=1)
-    _check_number("nmsRadius", options["nmsRadius"], low=0)
+    for name in ("minConfidence", "maxPoseDetections", "scoreThreshold", "nmsRadius"):
+        _check_number(name, options[name], **NUMBER_RULES[name])
     _check_choice("detectionType", options["detectionType"], DETECTION_TYPES)
     _check_choice("backend", options["backend"], BACKENDS)
     _check_bool("flipLabels", options["flipLabels"])
@@ -190,3 +203,103 @@ def model_url(options: Mapping[str, Any], models_base: str = PAGE_MODELS_FOLDER)
     """Where the page loads the model from: `modelUrl` if given (relative: to the sketch's folder), else the
     app's own models folder."""
     return options["modelUrl"] or models_base + model_path(options)
+
+
+# -- options written as text --------------------------------------------------------------------------
+# The command line (`pyposenet detect --nms-radius 30 --option NAME=VALUE`) and the HTTP API's query and
+# form fields (`POST /api/pose?flipHorizontal=true`) give options as text; parse_option_text is the one
+# reading of it. It only turns text into Python values; resolve_options then checks them.
+
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+BOOLEAN_OPTIONS = ("flipHorizontal", "flipLabels")
+NUMBER_OPTIONS = ("minConfidence", "maxPoseDetections", "scoreThreshold", "nmsRadius", "multiplier",
+                  "outputStride", "quantBytes")
+#: Number options whose values are whole numbers: "16.0" is read as 16 (the model file's name uses it).
+INTEGER_OPTIONS = ("maxPoseDetections", "outputStride", "quantBytes")
+SWITCH_OPTIONS = {"smoothing": SMOOTHING_KEYS, "tracking": TRACKING_KEYS}
+BOOLEAN_TEXT = "true or false (also 1/0, yes/no, on/off, any case)"
+RESOLUTION_TEXT = 'a size like 257, WIDTHxHEIGHT like 353x257, or JSON like {"width": 353, "height": 257}'
+
+
+def _number_text(name: str) -> str:
+    """What a number option allows, as the refusal names it."""
+    if name in NUMBER_RULES:
+        return _number_rule(**NUMBER_RULES[name])
+    choices = {"multiplier": MOBILENET_MULTIPLIERS, "quantBytes": QUANT_BYTES,
+               "outputStride": sorted({s for strides in OUTPUT_STRIDES.values() for s in strides})}[name]
+    return ", ".join(repr(c) for c in choices)
+
+
+def _parse_number(text: str) -> int | float | None:
+    """'20' -> 20, '0.5' -> 0.5, '1e3' -> 1000.0; None when the text is not a number."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _parse_boolean(text: str) -> bool | None:
+    lowered = text.lower()
+    return True if lowered in TRUE_WORDS else False if lowered in FALSE_WORDS else None
+
+
+def _parse_json_object(name: str, text: str, allowed: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise ValueError(f"poseNet option {name!r}: got {text!r}, which is not valid JSON ({error}); "
+                         f"allowed: {allowed}") from None
+    if not isinstance(value, dict):
+        _fail(name, text, allowed)
+    return value
+
+
+def parse_option_text(name: str, text: str) -> Any:
+    """A poseNet option given as text (a command-line value, a query or form field) as the Python value
+    resolve_options takes, which then checks it. Surrounding spaces are ignored. Accepted:
+
+      flipHorizontal, flipLabels   true/false, 1/0, yes/no, on/off (any case)
+      number options               what Python's int() or float() reads: 20, 0.5, 1e3 (a whole
+                                   maxPoseDetections/outputStride/quantBytes like 16.0 is read as 16)
+      inputResolution              257; WIDTHxHEIGHT like 353x257 (or 353×257); JSON {"width": 353, "height": 257}
+      smoothing, tracking          a boolean word as above, or a JSON object: {"beta": 0.05}
+      any other name               the text as JSON when it parses ("null", "\"x\""), else the text itself
+
+    ValueError naming the option, the text and what is allowed when the text is none of these."""
+    text = text.strip()
+    if name in BOOLEAN_OPTIONS:
+        value = _parse_boolean(text)
+        if value is None:
+            _fail(name, text, BOOLEAN_TEXT)
+        return value
+    if name in NUMBER_OPTIONS:
+        value = _parse_number(text)
+        if value is None:
+            _fail(name, text, _number_text(name))
+        if name in INTEGER_OPTIONS and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return value
+    if name == "inputResolution":
+        if text.startswith("{"):
+            return _parse_json_object(name, text, RESOLUTION_TEXT)
+        parts = [_parse_number(part.strip()) for part in text.lower().replace("×", "x").split("x")]
+        if None in parts or len(parts) > 2:
+            _fail(name, text, RESOLUTION_TEXT)
+        return parts[0] if len(parts) == 1 else {"width": parts[0], "height": parts[1]}
+    if name in SWITCH_OPTIONS:
+        allowed = f"{BOOLEAN_TEXT}, or a JSON object with any of {', '.join(SWITCH_OPTIONS[name])}"
+        if text.startswith("{"):
+            return _parse_json_object(name, text, allowed)
+        value = _parse_boolean(text)
+        if value is None:
+            _fail(name, text, allowed)
+        return value
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -13,7 +13,9 @@ from ..results import FrameGeometry
 from . import errors
 
 
-class BrowserRuntime:
+class BrowserRuntime:  # implements pyposenet.runtime.CameraRuntime (and so Runtime)
+    """Runs PoseNet with TF.js in the page (see pyposenet/runtime.py for the contract)."""
+
     async def load_model(self, options):
         url = model_url(options)
         # The backend is started on the page and, unless the network stays on the main thread

@@ -33,6 +33,8 @@ import numpy as np
 from .. import poseNet
 from ..options import OFFICIAL_MODEL_ROOT
 from ..results_json import dumps, image_entry
+from ..runtime import Runtime
+from .blas import DEFAULT_BLAS_THREADS, BlasThreads
 from .runtime import HostRuntime
 from .video import VIDEO_EXTENSIONS, Mp4Writer, VideoReader
 
@@ -93,9 +95,10 @@ class DetectJob:
     models_dir: Path | None = None
     cache_dir: Path | None = None
     download: bool = True
+    blas_threads: int | None = DEFAULT_BLAS_THREADS  # during inference (blas.py); None: BLAS's own setting
 
 
-class _CliRuntime(HostRuntime):
+class _CliRuntime(HostRuntime):  # implements pyposenet.runtime.Runtime
     """HostRuntime that keeps loaded models (one net per video shares them) and reports nothing itself:
     every error reaches the CLI, which names the file it happened on."""
 
@@ -194,7 +197,8 @@ def run_detect(job: DetectJob, stdout: TextIO | None = None, stderr: TextIO | No
     stderr = stderr or sys.stderr
     state = _State([None] * len(job.inputs))
     try:
-        status = asyncio.run(_run(job, state, stderr))
+        with BlasThreads(job.blas_threads):
+            status = asyncio.run(_run(job, state, stderr))
     except KeyboardInterrupt:  # Ctrl-C: keep what was done
         if state.current is not None and isinstance(state.entries[state.current], dict):
             state.entries[state.current]["interrupted"] = True  # a video cut short
@@ -241,7 +245,8 @@ async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
         _summary(state.failures, len(job.inputs), stderr)
         return EXIT_NOTHING_DONE
 
-    runtime = _CliRuntime(job.models_dir, job.cache_dir, base_url=OFFICIAL_MODEL_ROOT if job.download else None)
+    base_url = OFFICIAL_MODEL_ROOT if job.download else None
+    runtime: Runtime = _CliRuntime(job.models_dir, job.cache_dir, base_url=base_url)
     try:
         net = await poseNet(dict(job.options), runtime=runtime)
     except Exception as error:  # noqa: BLE001
@@ -334,7 +339,7 @@ async def _detect_image(net, job: DetectJob, path: str, names: _Names | None) ->
     return {"file": path, **image_entry(results, width, height)}
 
 
-async def _detect_video(job: DetectJob, runtime: _CliRuntime, path: str, names: _Names | None, entry: dict,
+async def _detect_video(job: DetectJob, runtime: Runtime, path: str, names: _Names | None, entry: dict,
                         reporter: _Reporter) -> None:
     # A net per video (the model is shared): smoothing and tracking start afresh on each video.
     net = await poseNet(dict(job.options), runtime=runtime)

@@ -1,4 +1,4 @@
-"""HostRuntime: the runtime protocol of `pyposenet.net` under plain CPython (numpy, no TensorFlow).
+"""HostRuntime: the runtime contract (`pyposenet.runtime.Runtime`) under plain CPython (numpy, no TensorFlow).
 
     from pyposenet import poseNet
     net = await poseNet("single")                  # picks HostRuntime outside the browser
@@ -57,8 +57,8 @@ class HostModel:
     source: str
 
 
-class HostRuntime:
-    """Runs PoseNet with numpy for `pyposenet.net.PoseNet` (see that module for the protocol)."""
+class HostRuntime:  # implements pyposenet.runtime.Runtime
+    """Runs PoseNet with numpy for `pyposenet.net.PoseNet` (the contract: pyposenet/runtime.py)."""
 
     def __init__(self, models_dir: str | Path | None = None, cache_dir: str | Path | None = None,
                  base_url: str | None = OFFICIAL_MODEL_ROOT, download_timeout: float = 30.0):
@@ -72,7 +72,7 @@ class HostRuntime:
         return ModelStore(self._models_dir or default_models_dir(), self._cache_dir or default_cache_dir(),
                           self.base_url, self.download_timeout, disabled_reason=NO_DOWNLOAD)
 
-    # -- the runtime protocol -----------------------------------------------------------------------
+    # -- pyposenet.runtime.Runtime -----------------------------------------------------------------------
 
     async def load_model(self, options) -> HostModel:
         return self.load_model_sync(options)

@@ -9,7 +9,9 @@ gets: the models folder, then the download cache, then one download from the off
 Request: multipart/form-data with the file in the field `image` (options as further form fields or query
 arguments), or the image as the raw body with an `image/*` Content-Type (options as query arguments). Options
 have poseNet's names (`detection` is short for `detectionType`) and are checked by `resolve_options`, the
-Python API's own validation. The type is sniffed from the bytes, never taken from names or headers.
+Python API's own validation, after `parse_option_text` (pyposenet/options.py, shared with the CLI) read the
+text: booleans as true/false, 1/0, yes/no or on/off, inputResolution as 257, 353x257 or JSON. The image's type
+is sniffed from the bytes, never taken from names or headers.
 
 Response: {"poses": [ml5 results], "width", "height", "model": {...}, "ms": {...}} (see `pose_response`);
 every error is {"error": "..."} with its status: 400 bad request or option, 405 not POST, 413 too big
@@ -17,7 +19,8 @@ every error is {"error": "..."} with its status: 400 bad request or option, 405 
 model cannot be found. Nothing is written to disk: uploads are parsed in memory (MAX_CONTENT_LENGTH bounds them).
 
 Config (create_app's config, defaults in DEFAULTS): MAX_CONTENT_LENGTH (Flask's), POSE_API_MAX_PIXELS,
-POSE_API_IMAGE_TYPES, POSE_API_BLAS_THREADS.
+POSE_API_IMAGE_TYPES, POSE_API_BLAS_THREADS (inference runs inside pyposenet._host.blas.BlasThreads, as the
+CLI's detect does).
 """
 from __future__ import annotations
 
@@ -33,8 +36,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.formparser import FormDataParser
 
-from ..options import input_size, model_path, resolve_options
+from ..options import input_size, model_path, parse_option_text, resolve_options
 from ..results_json import dumps, image_entry
+from ..runtime import Runtime
 
 ROUTE = "/api/pose"
 FIELD = "image"
@@ -60,10 +64,6 @@ NOT_FOR_REQUESTS = {
     "tracking": "it follows people across video frames",
     "imageScaleFactor": "use inputResolution",
 }
-BOOLEAN_OPTIONS = ("flipHorizontal", "flipLabels")
-NUMBER_OPTIONS = ("minConfidence", "maxPoseDetections", "scoreThreshold", "nmsRadius", "multiplier",
-                  "outputStride", "quantBytes")
-TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 MODEL_KEYS = ("architecture", "multiplier", "outputStride", "quantBytes", "inputResolution")
 
 
@@ -85,7 +85,8 @@ def error_response(status: int, message: str, headers: dict | None = None) -> Re
 
 
 def request_options(args: MultiDict, form: MultiDict) -> dict:
-    """poseNet options from the query and form fields (strings), typed for resolve_options, not yet checked."""
+    """poseNet options from the query and form fields (strings), read by parse_option_text, not yet checked
+    by resolve_options; 400 naming the option when its text cannot be read."""
     given: dict[str, str] = {}
     for source in (args, form):
         for sent in source:
@@ -111,37 +112,11 @@ def unknown_option_message(name: str) -> str:
 
 
 def typed(name: str, text: str):
-    """A form/query string as the Python value poseNet takes; text that does not parse stays text, so
-    resolve_options names the option, the value and what is allowed."""
-    text = text.strip()
-    if name in BOOLEAN_OPTIONS:
-        lowered = text.lower()
-        return True if lowered in TRUE_WORDS else False if lowered in FALSE_WORDS else text
-    if name in NUMBER_OPTIONS:
-        return number(text)
-    if name == "inputResolution":
-        if text.startswith("{"):  # {"width": 353, "height": 257}, as the Python API takes it
-            try:
-                return json.loads(text)
-            except ValueError:
-                return text
-        width, sep, height = text.lower().replace("×", "x").partition("x")  # 353x257: width x height
-        if sep:
-            return {"width": number(width.strip()), "height": number(height.strip())}
-        return number(text)
-    return text
-
-
-def number(text: str):
-    """'20' -> 20, '0.5' -> 0.5; anything else stays as it was."""
+    """A form/query string as the Python value poseNet takes (options.parse_option_text); 400 when it is none."""
     try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text
+        return parse_option_text(name, text)
+    except ValueError as error:
+        raise ApiError(400, f"bad option: {error}") from None
 
 
 def checked_options(raw: dict) -> dict:
@@ -243,49 +218,8 @@ def sniffed_type(data: bytes) -> str:
 # --------------------------------------------------------------------------------------------- models
 
 
-class BlasThreads:
-    """Limit BLAS (OpenBLAS) threads while any request runs inference; restore when none does.
-
-    The limit is process-wide (OpenBLAS has one thread count), so it is counted: the first request in sets
-    it, the last one out restores numpy's default. With threads=None nothing is changed."""
-
-    def __init__(self, threads: int | None):
-        self.threads = threads
-        self._lock = threading.Lock()
-        self._inside = 0
-        self._limit = None
-        self._controller = None
-
-    def __enter__(self):
-        if self.threads is None:
-            return self
-        with self._lock:
-            if self._inside == 0:
-                self._limit = self._limits()
-            self._inside += 1
-        return self
-
-    def __exit__(self, *exc):
-        if self.threads is None:
-            return
-        with self._lock:
-            self._inside -= 1
-            if self._inside == 0 and self._limit is not None:
-                self._limit.restore_original_limits()
-                self._limit = None
-
-    def _limits(self):
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # part of the host extra; without it BLAS keeps its default
-            return None
-        if self._controller is None:
-            self._controller = ThreadpoolController()  # scans the loaded libraries once
-        return self._controller.limit(limits=self.threads, user_api="blas")
-
-
-class ServiceRuntime:
-    """The runtime protocol of `pyposenet.net` for the API: the host runtime's inference, the service's
+class ServiceRuntime:  # implements pyposenet.runtime.Runtime
+    """The runtime contract (pyposenet/runtime.py) for the API: the host runtime's inference, the service's
     model cache, and no status or error logging of its own (errors become the response)."""
 
     def __init__(self, pose_service: "PoseService"):
@@ -314,13 +248,14 @@ class PoseService:
     """One per app: the host runtime on the app's model folders, each model loaded once (thread-safe)."""
 
     def __init__(self, app: Flask):
+        from .._host.blas import BlasThreads
         from .._host.runtime import HostRuntime  # numpy: imported when the API is first used
 
         cfg = app.config
         self.host = HostRuntime(models_dir=cfg["MODELS_DIR"], cache_dir=cfg["MODEL_CACHE_DIR"],
                                 base_url=cfg["MODEL_BASE_URL"] or None,
                                 download_timeout=cfg["MODEL_DOWNLOAD_TIMEOUT"])
-        self.runtime = ServiceRuntime(self)
+        self.runtime: Runtime = ServiceRuntime(self)
         self.blas = BlasThreads(cfg["POSE_API_BLAS_THREADS"])
         self._models: dict[str, object] = {}
         self._locks: dict[str, threading.Lock] = {}

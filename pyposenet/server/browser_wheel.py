@@ -22,7 +22,7 @@ PACKAGE_DIR = Path(pyposenet.__file__).resolve().parent
 #: What the page imports: top-level modules of the package, and whole subpackages.
 BROWSER_MODULES = (
     "__init__", "_compat", "callbacks", "frame_wait", "graph_outputs", "net", "options", "parts", "results",
-    "smoothing", "stats", "tracking",
+    "runtime", "smoothing", "stats", "tracking",
 )
 BROWSER_SUBPACKAGES = ("_browser", "decode", "sketch")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same sources give the same bytes

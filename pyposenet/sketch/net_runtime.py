@@ -6,15 +6,17 @@ first; it also stops the sketch when the net reports an error (the page shows it
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
+from ..runtime import Runtime
 from .wrapping import unwrap
 
 
-class SketchNetRuntime:
-    """Wraps another pyposenet runtime (see pyposenet.net): unwraps P5Objects, stops the sketch on errors."""
+class SketchNetRuntime:  # implements pyposenet.runtime.CameraRuntime (and so Runtime)
+    """Wraps another runtime (pyposenet/runtime.py): unwraps P5Objects, stops the sketch on errors. Methods it
+    does not define (show_notice) are the inner runtime's."""
 
-    def __init__(self, inner: Any, on_error: Callable[[], None] | None = None):
+    def __init__(self, inner: Runtime, on_error: Callable[[], None] | None = None):
         self.inner = inner
         self.on_error = on_error
 

@@ -279,6 +279,9 @@ BAD_REQUESTS = [
      "poseNet option 'detectionType': got 'both'; allowed: 'single', 'multiple'"),
     ("boolean", dict(data="starter", content_type="image/png", query={"flipHorizontal": "maybe"}), 400,
      "poseNet option 'flipHorizontal': got 'maybe'"),
+    ("resolution text", dict(data="starter", content_type="image/png", query={"inputResolution": "big"}), 400,
+     "bad option: poseNet option 'inputResolution': got 'big'; allowed: a size like 257, "
+     "WIDTHxHEIGHT like 353x257"),
     ("multiplier", dict(data="starter", content_type="image/png", query={"multiplier": "0.6"}), 400,
      "poseNet option 'multiplier': got 0.6; allowed: 0.5, 0.75, 1.0"),
     ("stride 32 with 0.75", dict(data="starter", content_type="image/png", query={"outputStride": "32"}), 400,
@@ -390,6 +393,23 @@ def test_each_model_is_loaded_once_even_when_asked_at_once(models_dir, tmp_path,
     assert service.loads == 1
     post_raw(app.test_client(), images[STARTER], query={"inputResolution": "353"})
     assert service.loads == 2  # another input size is another model
+
+
+@pytest.mark.parametrize("name, text", [
+    ("flipHorizontal", "yes"), ("flipLabels", "0"), ("inputResolution", "353x257"), ("inputResolution", "257"),
+    ("inputResolution", '{"width": 353, "height": 257}'), ("nmsRadius", "12.5"), ("outputStride", "8.0"),
+    ("maxPoseDetections", "3"), ("multiplier", "1"), ("detectionType", "single"), ("architecture", "ResNet50"),
+])
+def test_the_api_and_the_cli_read_option_text_the_same_way(name, text):
+    from werkzeug.datastructures import MultiDict
+
+    from pyposenet import cli
+    from pyposenet.options import parse_option_text
+    from pyposenet.server.api import request_options
+
+    api = request_options(MultiDict({name: text}), MultiDict())
+    command_line = cli.detect_options(cli.build_parser().parse_args(["detect", "x.png", "--option", f"{name}={text}"]))
+    assert api == command_line == {name: parse_option_text(name, text)}
 
 
 @pytest.mark.parametrize("limit", [1, None])

@@ -234,6 +234,69 @@ def test_bad_options_are_usage_errors(capsys, images, model_args):
         assert message in err and "pyposenet detect" in err, (argv, err)
 
 
+def detect_args(*argv) -> dict:
+    """The poseNet options `pyposenet detect` passes for these flags (argparse only: no model is run)."""
+    return cli.detect_options(cli.build_parser().parse_args(["detect", "x.png", *argv]))
+
+
+def test_detect_flags_read_option_text_as_the_http_api_does():
+    assert detect_args("--input-resolution", "353x257", "--output-stride", "8.0", "--max-poses", "3",
+                       "--nms-radius", "12.5", "--multiplier", "1", "--min-confidence", "0.25") == {
+        "inputResolution": {"width": 353, "height": 257}, "outputStride": 8, "maxPoseDetections": 3,
+        "nmsRadius": 12.5, "multiplier": 1, "minConfidence": 0.25}
+    assert detect_args("--option", "flipHorizontal=yes", "--option", "inputResolution=353x257", "--option",
+                       'smoothing={"beta": 0.05}', "--option", "architecture=ResNet50", "--option",
+                       "inputResolution= 257") == {
+        "flipHorizontal": True, "inputResolution": 257, "smoothing": {"beta": 0.05}, "architecture": "ResNet50"}
+
+
+def test_option_text_errors_name_the_option_and_what_is_allowed(capsys):
+    for argv, message in (
+        (["--nms-radius", "far"],
+         "argument --nms-radius: poseNet option 'nmsRadius': got 'far'; allowed: a number >= 0"),
+        (["--max-poses", "all"], "poseNet option 'maxPoseDetections': got 'all'; allowed: an integer >= 1"),
+        (["--output-stride", "x"], "poseNet option 'outputStride': got 'x'; allowed: 8, 16, 32"),
+        (["--option", "flipHorizontal=maybe"], "poseNet option 'flipHorizontal': got 'maybe'; allowed: true or false"),
+        (["--option", "inputResolution=big"], "WIDTHxHEIGHT like 353x257"),
+        (["--option", "nmsRadius"], "expected NAME=VALUE"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.build_parser().parse_args(["detect", "x.png", *argv])
+        assert exit_info.value.code == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "pyposenet detect" in err, (argv, err)
+
+
+def blas_threads() -> list[int]:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+
+@pytest.mark.parametrize("environment, expected", [(None, 1), ("3", None)])
+def test_detect_runs_inference_with_one_blas_thread_unless_the_environment_says(
+        capsys, monkeypatch, images, model_args, environment, expected):
+    from pyposenet._host.runtime import HostRuntime
+
+    before = blas_threads()
+    if environment is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", environment)  # read when detect starts, not at numpy's import
+    seen = []
+    infer = HostRuntime.infer
+
+    def watched(self, model, image):
+        seen.append(blas_threads())
+        return infer(self, model, image)
+
+    monkeypatch.setattr(HostRuntime, "infer", watched)
+    code, _, _ = run_main(capsys, "detect", images / "starter.png", *model_args)
+    assert code == 0
+    assert seen == [[expected] * len(before) if expected else before]
+    assert blas_threads() == before  # restored after the run
+    assert ("OPENBLAS_NUM_THREADS" in os.environ) == (environment is not None)  # detect sets no variable
+
+
 def test_an_interrupt_keeps_what_was_done(capsys, monkeypatch, images, video, model_args, tmp_path):
     frames = []
 

@@ -329,3 +329,66 @@ def test_explicit_input_resolution_wins_over_image_scale_factor():
 ])
 def test_features_beyond_ml5_accept_their_values(name, value):
     assert resolve_options({name: value})[name] == value
+
+
+# -- options written as text (the CLI's flags and --option, the HTTP API's fields) ---------------------
+
+@pytest.mark.parametrize("name, text, value", [
+    ("flipHorizontal", "true", True), ("flipHorizontal", " TRUE ", True), ("flipLabels", "1", True),
+    ("flipLabels", "yes", True), ("flipHorizontal", "On", True), ("flipHorizontal", "false", False),
+    ("flipHorizontal", "0", False), ("flipHorizontal", "no", False), ("flipLabels", "off", False),
+    ("nmsRadius", "20", 20), ("nmsRadius", "12.5", 12.5), ("minConfidence", "0.2", 0.2), ("nmsRadius", "1e3", 1000.0),
+    ("multiplier", "1", 1), ("multiplier", "0.75", 0.75), ("outputStride", "16", 16), ("outputStride", "16.0", 16),
+    ("quantBytes", "2", 2), ("maxPoseDetections", "5.0", 5), ("maxPoseDetections", "2.5", 2.5),
+    ("inputResolution", "257", 257), ("inputResolution", "353x257", {"width": 353, "height": 257}),
+    ("inputResolution", "353X257", {"width": 353, "height": 257}),
+    ("inputResolution", "353 × 257", {"width": 353, "height": 257}),
+    ("inputResolution", '{"width": 353, "height": 257}', {"width": 353, "height": 257}),
+    ("smoothing", "true", True), ("smoothing", "0", False), ("smoothing", '{"beta": 0.05}', {"beta": 0.05}),
+    ("tracking", '{"maxAge": 3}', {"maxAge": 3}),
+    ("architecture", "ResNet50", "ResNet50"), ("detectionType", " single ", "single"),
+    ("modelUrl", "models/x/model.json", "models/x/model.json"), ("modelUrl", "null", None),
+    ("architecture", '"ResNet50"', "ResNet50"), ("nmsRadiuss", "3", 3),
+])
+def test_option_text_is_read_once_for_every_interface(name, text, value):
+    from pyposenet.options import parse_option_text
+
+    got = parse_option_text(name, text)
+    assert got == value and type(got) is type(value), (name, text, got)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("flipHorizontal", "maybe",
+     "poseNet option 'flipHorizontal': got 'maybe'; allowed: true or false (also 1/0, yes/no, on/off, any case)"),
+    ("nmsRadius", "far", "poseNet option 'nmsRadius': got 'far'; allowed: a number >= 0"),
+    ("minConfidence", "high", "poseNet option 'minConfidence': got 'high'; allowed: a number >= 0 and <= 1"),
+    ("maxPoseDetections", "all", "poseNet option 'maxPoseDetections': got 'all'; allowed: an integer >= 1"),
+    ("multiplier", "wide", "poseNet option 'multiplier': got 'wide'; allowed: 0.5, 0.75, 1.0"),
+    ("outputStride", "x", "poseNet option 'outputStride': got 'x'; allowed: 8, 16, 32"),
+    ("quantBytes", "", "poseNet option 'quantBytes': got ''; allowed: 1, 2, 4"),
+    ("inputResolution", "big", "poseNet option 'inputResolution': got 'big'; allowed: a size like 257, "
+                               "WIDTHxHEIGHT like 353x257, or JSON like {\"width\": 353, \"height\": 257}"),
+    ("inputResolution", "353x257x3", "got '353x257x3'; allowed: a size like 257"),
+    ("inputResolution", "x257", "got 'x257'"),
+    ("inputResolution", "{width: 353}", "got '{width: 353}', which is not valid JSON"),
+    ("smoothing", "lots", "poseNet option 'smoothing': got 'lots'; allowed: true or false"),
+    ("tracking", "[1]", "poseNet option 'tracking': got '[1]'; allowed: true or false (also 1/0, yes/no, on/off, "
+                        "any case), or a JSON object with any of maxAge, maxDistance"),
+    ("smoothing", "[1]", "got '[1]'"),
+])
+def test_option_text_that_cannot_be_read_names_the_option_and_what_is_allowed(name, text, message):
+    from pyposenet.options import parse_option_text
+
+    with pytest.raises(ValueError) as error:
+        parse_option_text(name, text)
+    assert message in str(error.value)
+
+
+def test_option_text_read_then_resolved():
+    from pyposenet.options import parse_option_text
+
+    texts = {"flipHorizontal": "yes", "inputResolution": "353x257", "outputStride": "8.0", "maxPoseDetections": "3",
+             "smoothing": '{"beta": 0.05}'}
+    options = resolve_options({name: parse_option_text(name, text) for name, text in texts.items()})
+    assert options["flipHorizontal"] is True and input_size(options) == (257, 353)
+    assert model_path(options) == "savedmodel/posenet/mobilenet/float/075/model-stride8.json"
