@@ -24,7 +24,7 @@ run: setup ## serve SKETCH (default: the webcam skeleton) at http://127.0.0.1:50
 test: setup chromium convert-env ## every test: unit (CPython) and e2e (Chromium, fake camera)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-unit: setup convert-env
+unit: setup ## tests/unit only; without .venv-convert the converter tests skip (make convert-env, ~0.9 GB)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 e2e: setup chromium convert-env

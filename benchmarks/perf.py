@@ -59,7 +59,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from pyposenet.server import create_app  # noqa: E402
 from tests.support.reference import REFERENCE_SCRIPT, add_reference_route  # noqa: E402
-from benchmarks.measure import install as install_measure  # noqa: E402
+from tests.support.page_memory import install as install_measure  # noqa: E402
 from pyposenet.decode.root_hints import root_candidate_count  # noqa: E402
 
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
@@ -85,7 +85,7 @@ INSTALL_JS = """async () => {
             bench.draws.push(t1); bench.drawMs.push(t1 - t0);
         }
     };
-    const measure = window.pyposenetMeasure;  // benchmarks/measure.py, installed first
+    const measure = window.pyposenetMeasure;  // tests/support/page_memory.py, installed first
     window.__benchSnapshot = () => measure.memory();
     window.__benchTraceProxies = () => measure.traceProxies();
     window.__benchProxyOrigins = () => measure.proxyOrigins();

@@ -84,15 +84,18 @@ def _regular_file(path: Path) -> bool:
 class ModelStore:
     """Model files by name: the models folder, then the cache, then downloaded once into the cache.
 
-    `models_dir`/`cache_dir` None: not looked in (no cache: nothing downloaded). `base_url` None:
-    downloads disabled (`disabled_reason`, when not empty, says so in the not-found message). Thread-safe: concurrent
-    finds of the same missing file download it once.
+    `models_dir` None: not looked in (an installed package has no models folder). The cache is always
+    there (every caller gives one: default_cache_dir() when nothing else is set). `base_url` None:
+    downloads disabled (`disabled_reason`, when not empty, says so in the not-found message).
+    Thread-safe: concurrent finds of the same missing file download it once.
     """
 
-    def __init__(self, models_dir: Path | None, cache_dir: Path | None, base_url: str | None,
+    def __init__(self, models_dir: Path | None, cache_dir: Path, base_url: str | None,
                  timeout: float = 30.0, *, disabled_reason: str = DOWNLOADS_DISABLED):
+        if cache_dir is None:
+            raise TypeError("ModelStore needs a cache folder (default_cache_dir(), when nothing else is set)")
         self.models_dir = Path(models_dir) if models_dir is not None else None
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.cache_dir = Path(cache_dir)
         self.base_url = base_url
         self.timeout = timeout
         self.disabled_reason = disabled_reason
@@ -121,7 +124,7 @@ class ModelStore:
         roots = [("models directory", self.models_dir, name)] if base_url is None else []
         roots.append(("cache", self.cache_dir, cache_name))
         for label, root, relative in roots:
-            if root is None:
+            if root is None:  # only the models folder may be absent
                 looked.append(f"no {label} configured")
                 continue
             path = self._inside(root, relative, label)
@@ -132,8 +135,6 @@ class ModelStore:
         if url is None:
             if self.disabled_reason:
                 looked.append(self.disabled_reason)
-        elif self.cache_dir is None:
-            looked.append("no cache to download into")
         else:
             target = self._inside(self.cache_dir, cache_name, "cache")
             try:

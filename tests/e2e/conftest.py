@@ -23,7 +23,16 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # Software WebGL (SwiftShader) and Pyodide's start make the first pose slow on a 2-core machine.
 BOOT_TIMEOUT_MS = 120_000
 
-pytestmark = pytest.mark.e2e
+E2E_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook deselects by -m
+def pytest_collection_modifyitems(items):
+    """Every test under tests/e2e is marked `e2e` (a `pytestmark` in a conftest marks nothing), so
+    `-m "not e2e"` leaves them all out. The hook sees the whole session's items: only ours are marked."""
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 class LiveServer:

@@ -11,19 +11,17 @@ import subprocess
 
 import pytest
 
-from tests.conftest import MODELS_DIR
+from tests.conftest import MODELS_DIR, REPO_ROOT
 from tests.e2e.conftest import LiveServer
-from tests.unit.test_convert_tf import CONVERT_PYTHON, FLOAT_050, FROZEN, REPO_ROOT
+from tests.support.convert_env import CONVERT_PYTHON, FLOAT_050_DIR, FROZEN, require_convert_venv
 
-FLOAT_050_DIR = "savedmodel/posenet/mobilenet/float/050"
 CONVERTED_URL = "pyposenet/models/converted/mobilenet-050/model.json"  # relative to the page
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, image_sketch_dir):
     """A server whose models folder holds the converted model and a copy of float/050 (a temp folder)."""
-    if not CONVERT_PYTHON.is_file():
-        pytest.skip(f"{CONVERT_PYTHON} absent: `make convert-env` creates it")
+    require_convert_venv()
     models = tmp_path_factory.mktemp("models")
     shutil.copytree(MODELS_DIR / FLOAT_050_DIR, models / FLOAT_050_DIR)
     run = subprocess.run([str(CONVERT_PYTHON), "-m", "pyposenet.cli", "convert", str(MODELS_DIR / FROZEN),

@@ -1,7 +1,7 @@
 """Broken model files in a real browser: every fault reaches the load callback, the `error` event and the page.
 
 One server serves a models folder holding one broken copy of the official model per fault
-(tests/model_faults.py); one page per place the network runs (the worker on WASM, the page's own
+(tests/support/model_faults.py); one page per place the network runs (the worker on WASM, the page's own
 thread on WASM, WebGL) loads each fault in turn through `modelUrl`. Each load must fail within a
 bounded time, naming the broken file and what was wrong, leave no tensors behind, and not leave
 the page on "loading". One more fault only the page can meet: a server that stops answering.
@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from tests.e2e.conftest import SKETCHES, LiveServer, PageWatch, launch_chromium
-from tests.model_faults import (FAULTS, FAULTS_BY_NAME, SHARD_2, Fault, assert_message_explains, build_all,
+from tests.support.model_faults import (FAULTS, FAULTS_BY_NAME, SHARD_2, Fault, assert_message_explains, build_all,
                                 build_fault)
 
 # Each load must settle well within this, even on a loaded 2-core machine (a hang fails the test).

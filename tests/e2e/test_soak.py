@@ -1,16 +1,16 @@
 """Long run (issue 6): the default sketch detects 2,000 pose frames on the fake camera and nothing grows.
 
 Measured at pose frame 200 (warm: model, caches and p5 settled) and at 2,000, with detection paused and
-garbage collected in Python and JavaScript (benchmarks/soak.py, which `make soak` runs for longer):
+garbage collected in Python and JavaScript (tests/support/soak.py; `make soak` runs it for longer):
 tensors on the page and in the worker and live PyProxies and JS objects held by Python are equal, the JS
 heap grows < 5 %, Pyodide's and the worker's wasm memory and Python's object count stay within the
-bounds benchmarks/soak.py explains. About 80 s at ~28 poses/s (longer under load).
+bounds tests/support/soak.py explains. About 80 s at ~28 poses/s (longer under load).
 """
 from __future__ import annotations
 
-from benchmarks.soak import Soak, verdict
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import FAKE_WEBCAM_640
+from tests.support.soak import Soak, verdict
 
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
 FRAMES = 2000

@@ -6,7 +6,8 @@ results here with pyposenet's numpy executor. Source: the shared TF1 frozen grap
 (models/PROVENANCE.md 3.), from which the shared float/050 model was converted with tensorflowjs 4.22 (4.).
 `pyposenet convert quantize` (numpy only) is checked here too: byte for byte against tensorflowjs's own
 write_weights on the shared float models.
-Without the convert venv only the "not installed" test runs; `make test` creates the venv.
+Without the convert venv only the tests that need no TensorFlow run (the rest skip, saying so); `make test`
+creates the venv, `make unit` does not.
 """
 from __future__ import annotations
 
@@ -27,11 +28,9 @@ from pyposenet._host.images import load_image
 from pyposenet._host.preprocess import preprocess
 from pyposenet.convert.quantize import quantize_array
 from pyposenet.graph_outputs import identify_outputs
+from tests.conftest import REPO_ROOT
+from tests.support.convert_env import CONVERT_PYTHON, FLOAT_050, FROZEN, needs_convert_venv, require_convert_venv
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONVERT_PYTHON = Path(os.environ.get("PYPOSENET_CONVERT_PYTHON", REPO_ROOT / ".venv-convert" / "bin" / "python"))
-FROZEN = "extra/tf1-frozen-mobilenet-050/model-mobilenet_v1_050.pb"
-FLOAT_050 = "savedmodel/posenet/mobilenet/float/050/model-stride16.json"
 FLOAT_075 = "savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 ROLES = ("offsets", "heatmap", "displacement_fwd", "displacement_bwd")  # Google's order, as model.json must list them
 FROZEN_NODES = {"offsets": "offset_2", "heatmap": "heatmap_2", "displacement_fwd": "displacement_fwd_2",
@@ -103,11 +102,6 @@ for case, argv in json.load(open(sys.argv[1])).items():
 print(json.dumps(results))
 '''
 
-needs_convert_venv = pytest.mark.skipif(
-    not CONVERT_PYTHON.is_file(),
-    reason=f"{CONVERT_PYTHON} absent: `make convert-env` creates it (tensorflowjs; `make test` does)")
-
-
 def in_convert_venv(*argv, timeout=600) -> subprocess.CompletedProcess:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", OPENBLAS_NUM_THREADS="1")
     return subprocess.run([str(CONVERT_PYTHON), *map(str, argv)], cwd=REPO_ROOT, env=env, capture_output=True,
@@ -121,8 +115,7 @@ def relative_error(ours: np.ndarray, reference: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def work(models_dir, testdata_dir, tmp_path_factory) -> dict:
     """TensorFlow's reference outputs, the SavedModels, and every conversion the tests look at."""
-    if not CONVERT_PYTHON.is_file():
-        pytest.skip(f"{CONVERT_PYTHON} absent: `make convert-env` creates it")
+    require_convert_venv()
     root = tmp_path_factory.mktemp("convert-tf")
     # starter.png as the network sees it, 257 high and 353 wide (not square: a swapped H/W would show).
     batch, _ = preprocess(load_image(testdata_dir / "images" / "starter.png"), 257, 353)

@@ -4,7 +4,7 @@ import asyncio
 from pyposenet.frame_wait import CameraError, FrameWait
 from pyposenet.net import PoseNet
 
-from .test_net import FakeRuntime, FakeVideo
+from tests.support.fake_runtime import FakeRuntime, FakeVideo
 
 
 class Clock:

@@ -1,6 +1,6 @@
 """Broken model files under CPython: the host runtime names the file and says what is wrong, like the page.
 
-The same broken copies of the official model as tests/e2e/test_model_faults.py (tests/model_faults.py);
+The same broken copies of the official model as tests/e2e/test_model_faults.py (tests/support/model_faults.py);
 also the pure-Python checks both sides rely on: output shapes after a run, shard sizes.
 """
 import asyncio
@@ -11,7 +11,7 @@ from pyposenet import poseNet
 from pyposenet.models import CONVERTER_SHARD_BYTES, shard_problem
 from pyposenet._host.runtime import HostRuntime
 from pyposenet.graph_outputs import ROLES, check_output_shapes
-from tests.model_faults import FAULTS, assert_message_explains, build_all
+from tests.support.model_faults import FAULTS, assert_message_explains, build_all
 
 ROLE_NAMES = {role: f"MobilenetV1/{role}_2/BiasAdd" for role in ROLES}
 GOOD_SHAPES = [[1, 17, 17, 17], [1, 17, 17, 34], [1, 17, 17, 32], [1, 17, 17, 32]]

@@ -1,132 +1,17 @@
 """PoseNet with a fake runtime: poseNet() arguments, loading, events, singlePose/multiPose, the detection loop."""
 import asyncio
-import functools
 import gc
 import itertools
-import json
 
-import numpy as np
 import pytest
 
 import pyposenet
 from pyposenet import PoseNet, poseNet, set_runtime
-from pyposenet.decode import ModelOutputs
 from pyposenet.net import EVENTS
 from pyposenet.parts import CONNECTED_PART_NAMES
-from pyposenet.results import FrameGeometry
+from tests.support.fake_runtime import CallableVideo, FakeImage, FakeRuntime, FakeVideo, settle, until
 
-from ..conftest import TESTDATA_DIR
-
-EXPECTED_JS = TESTDATA_DIR / "expected-js" / "mobilenet-float-075-stride16"
 TOLERANCE_PX = 1e-3
-MODEL = object()  # what the fake load_model returns
-
-
-@functools.lru_cache(maxsize=None)
-def fixture(image: str):
-    """(ModelOutputs, FrameGeometry, expected.json) for one image of the 0.75 reference outputs."""
-    folder = EXPECTED_JS / image
-    expected = json.loads((folder / "expected.json").read_text())
-    tensors = [np.load(folder / f"{name}.npy") for name in
-               ("heatmapScores", "offsets", "displacementFwd", "displacementBwd")]
-    height, width = tensors[0].shape[:2]
-    outputs = ModelOutputs(height, width, *(t.astype(np.float32).ravel().tolist() for t in tensors))
-    (in_h, in_w), (src_h, src_w), pad = expected["input_resolution_hw"], expected["image_hw"], expected["padding"]
-    geometry = FrameGeometry(input_height=in_h, input_width=in_w, source_height=src_h, source_width=src_w,
-                             pad_top=pad["top"], pad_bottom=pad["bottom"], pad_left=pad["left"],
-                             pad_right=pad["right"])
-    return outputs, geometry, expected
-
-
-class FakeRuntime:
-    """The runtime protocol of pyposenet.net, recording what the net does with it."""
-
-    def __init__(self, image="starter", load_error=None, has_frame=True, run_error=None):
-        self.outputs, self.geometry, self.expected = fixture(image)
-        self.load_error = load_error
-        self.run_error = run_error
-        self.frame_ready = has_frame
-        self.loaded_with = None
-        self.statuses = []
-        self.errors = []
-        self.images = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.frames_waited = 0
-        self.roots = []
-
-    async def load_model(self, options):
-        self.loaded_with = dict(options)
-        await asyncio.sleep(0)
-        if self.load_error is not None:
-            raise self.load_error
-        return MODEL
-
-    async def run(self, model, image, roots=None):
-        assert model is MODEL
-        self.roots.append(roots)
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            assert self.in_flight == 1, "two frames in flight at once"
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
-            if self.run_error is not None:
-                raise self.run_error
-            self.images.append(image)
-            return self.outputs, self.geometry
-        finally:
-            self.in_flight -= 1
-
-    async def next_frame(self, video):
-        self.frames_waited += 1
-        await asyncio.sleep(0)
-
-    def has_frame(self, video):
-        return self.frame_ready
-
-    def set_status(self, text):
-        self.statuses.append(text)
-
-    def report_error(self, exc, where):
-        self.errors.append((exc, where))
-
-    @property
-    def runs(self):
-        return len(self.images)
-
-
-class FakeVideo:
-    """Looks like a p5 video element (it has `elt`)."""
-
-    elt = "<video>"
-
-    def __repr__(self):
-        return "FakeVideo()"
-
-
-class CallableVideo(FakeVideo):
-    """A JavaScript element in Pyodide is a callable-looking proxy: still a video, not a callback."""
-
-    def __call__(self, *args):
-        raise AssertionError("a video must not be called")
-
-
-class FakeImage:
-    tagName = "IMG"
-
-
-async def until(condition, limit=5000):
-    for _ in range(limit):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition not reached")
-
-
-async def settle(steps=50):
-    for _ in range(steps):
-        await asyncio.sleep(0)
 
 
 def assert_same_pose(result, expected_pose):
@@ -602,7 +487,7 @@ def test_video_detection_starts_after_load_stops_and_resumes():
         await net
         await until(lambda: runtime.runs >= 3)
         assert net.running
-        assert all(image is video for image in runtime.images)
+        assert runtime.images and all(image is video for image in runtime.images)
         assert len(heard) >= 3
         assert_same_pose(heard[0][0], runtime.expected["estimateSinglePose"])
 
@@ -945,24 +830,31 @@ def test_tracking_gives_each_person_a_stable_id_across_video_frames():
 
 
 def test_no_ids_without_tracking_even_when_smoothing_follows_people():
+    people = len(FakeRuntime(image="three_people").expected["estimateMultiplePoses"])
+    assert people == 4
     for options in ({}, {"smoothing": True}):
-        for results in _follow_video(options):
-            assert all("id" not in r for r in results)
+        frames = _follow_video(options)
+        assert [[list(r) for r in results] for results in frames] == [[["pose", "skeleton"]] * people] * 4
 
 
 def test_smoothing_keeps_a_still_pose_still_and_the_ml5_shape():
     raw, smoothed = _follow_video({}), _follow_video({"smoothing": {"minCutoff": 0.5, "beta": 0.01}})
+    assert len(smoothed[-1]) == len(raw[-1]) == 4
     for got, want in zip(smoothed[-1], raw[-1]):
         assert got.pose.nose == pytest.approx(want.pose.nose)  # the same frame repeated: nothing to smooth away
         assert got.pose.keypoints[0].position.x == got.pose.nose.x
-        assert all(pair[0] in got.pose.keypoints for pair in got.skeleton)
+        # The same skeleton (pairs of the pose's own keypoints) as without smoothing, for every person.
+        parts = [[[kp.part for kp in pair] for pair in result.skeleton] for result in (got, want)]
+        assert parts[0] == parts[1]
+        assert got.skeleton  # every one of the four people has connected parts above minConfidence
+        assert all(a in got.pose.keypoints and b in got.pose.keypoints for a, b in got.skeleton)
 
 
 def test_one_shot_images_are_not_tracked():
     async def main():
         net = await poseNet("multiple", {"tracking": True}, runtime=FakeRuntime(image="three_people"))
         results = await net.multiPose(FakeImage())
-        assert all("id" not in r for r in results)
+        assert [list(r) for r in results] == [["pose", "skeleton"]] * 4
 
     asyncio.run(main())
 

@@ -8,7 +8,7 @@ import pytest
 
 from pyposenet import poseNet
 
-from .test_net import FakeRuntime, FakeVideo, settle, until
+from tests.support.fake_runtime import FakeRuntime, FakeVideo, settle, until
 
 
 def test_close_drops_the_frame_in_flight_and_ends_the_loop():

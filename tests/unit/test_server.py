@@ -118,8 +118,9 @@ def build_count(monkeypatch) -> list:
 @pytest.fixture
 def real_web_client(config):
     """The app with the package's own web folder (front-end files in web/vendor/)."""
-    if FRONT_END_FILES[0] and not (PACKAGE_DIR / "web" / "vendor" / FRONT_END_FILES[0]).is_file():
-        pytest.fail("pyposenet/web/vendor/ is empty: run `make setup`")
+    missing = [name for name in FRONT_END_FILES if not (PACKAGE_DIR / "web" / "vendor" / name).is_file()]
+    if missing:
+        pytest.fail(f"pyposenet/web/vendor/ lacks {', '.join(missing)}: run `make setup`")
     return create_app({k: v for k, v in config.items() if k != "WEB_DIR"}).test_client()
 
 

@@ -1,5 +1,5 @@
-"""Reading a running page's memory: what benchmarks/perf.py, benchmarks/soak.py and tests/e2e/test_soak.py
-measure, written once.
+"""Reading a running page's memory: what benchmarks/perf.py and the soak (tests/support/soak.py, run by
+tests/e2e/test_soak.py and benchmarks/soak.py) measure, written once.
 
 `install(page)` puts `window.pyposenetMeasure` on a page that runs a sketch (after `window.pyposenet`
 exists):
