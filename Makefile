@@ -1,4 +1,5 @@
-# pyposenet set-up and tasks. `make run` serves the default sketch; `make test` runs every test.
+# pyposenet set-up and tasks. `make run` serves the default sketch; `make test` runs `make lint` (ruff, mypy),
+# then every test.
 # Both install what is missing (Python venv, npm packages and the front-end files copied from them,
 # Debian chromium for tests) and are quick the second time: each step is redone only when its inputs change.
 # `make wheel` builds dist/pyposenet-VERSION-py3-none-any.whl: the whole app, front-end files included.
@@ -16,12 +17,17 @@ CONVERT_VENV   := .venv-convert
 CONVERT_PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || echo $(PYTHON))
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit e2e setup chromium clean convert-env wheel
+.PHONY: run lint test unit e2e setup chromium clean convert-env wheel
 
 run: setup ## serve SKETCH (default: the webcam skeleton) at http://127.0.0.1:5000
 	$(VENV)/bin/pyposenet serve $(SKETCH) $(ARGS)
 
-test: setup chromium convert-env ## every test: unit (CPython) and e2e (Chromium, fake camera)
+lint: setup ## ruff (lint, format check) and mypy, configured in pyproject.toml; `make test` runs it first
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: lint chromium convert-env ## lint, then every test: unit (CPython) and e2e (Chromium, fake camera)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 unit: setup ## tests/unit only; without .venv-convert the converter tests skip (make convert-env, ~0.9 GB)

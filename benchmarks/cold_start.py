@@ -7,6 +7,7 @@ server): runs alternate between the URLs so that a busy machine slows each alike
 browser wheel's size and the median (min-max) of the page's own timeline (web/page.js): Python ready
 ('loading model'), model ready, first pose ('running'), in ms after the page opened.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FAKE_WEBCAM = REPO_ROOT.parent / "shared" / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
 CHROMIUM = "/usr/bin/chromium"
 STEPS = (("python ready", "loading model"), ("model ready", "model ready"), ("first pose", "running"))
-FLAGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
-         "--use-fake-device-for-media-stream"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
 
 
 def wheel_bytes(url: str) -> int | None:
@@ -46,7 +54,8 @@ def wheel_bytes(url: str) -> int | None:
 def one_start(playwright, url: str, backend: str, video: Path, timeout_s: float = 180) -> dict[str, float]:
     profile = tempfile.mkdtemp(prefix="pyposenet-cold-")
     context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, args=FLAGS + [f"--use-file-for-fake-video-capture={video}"])
+        profile, executable_path=CHROMIUM, headless=True, args=FLAGS + [f"--use-file-for-fake-video-capture={video}"]
+    )
     try:
         page = context.new_page()
         page.goto(urllib.parse.urljoin(url, f"?backend={backend}"))
@@ -82,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run {run + 1}/{args.runs} done", flush=True)
     print(f"\n{args.runs} cold starts each, backend {args.backend}, ms after page open: median (min-max)")
     for url in args.urls:
-        size = f"{sizes[url] / 1024:.0f} KiB" if sizes[url] else "?"
+        size = f"{wheel / 1024:.0f} KiB" if (wheel := sizes[url]) else "?"
         cells = []
         for label, _ in STEPS:
             values = [r[label] for r in results[url]]

@@ -15,6 +15,7 @@ throughput of all callers together (frames/s over the wall time from the first s
 --blas 1 default: the BLAS thread limit, set with threadpoolctl in this process (`default`: numpy's own,
 one thread per core), as the server's POST /api/pose does around inference.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,11 +31,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
+import numpy as np  # noqa: E402 - after sys.path gets the checkout (run as a script)
 
-from pyposenet._host.images import load_image  # noqa: E402
-from pyposenet._host.runtime import HostRuntime  # noqa: E402
-from pyposenet.options import resolve_options  # noqa: E402
+from pyposenet._host.images import load_image  # noqa: E402 - (as above)
+from pyposenet._host.runtime import HostRuntime  # noqa: E402 - (as above)
+from pyposenet.options import resolve_options  # noqa: E402 - (as above)
 
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 IMAGE = SHARED / "testdata" / "images" / "starter.png"
@@ -75,6 +76,7 @@ def blas_threads() -> str:
 
 
 # -- parallel callers ---------------------------------------------------------------------------------
+
 
 def caller_loop(runtime: HostRuntime, model, frame, runs: int, barrier) -> tuple[float, float, list[float]]:
     """One caller: warm up, wait for the others, then `runs` whole frames; (start, end, ms per call)."""
@@ -117,8 +119,10 @@ def process_worker(multiplier: float, size: int, blas: str, runs: int, barrier, 
 def in_processes(callers: int, multiplier: float, size: int, blas: str, runs: int):
     context = multiprocessing.get_context("spawn")
     barrier, queue = context.Barrier(callers), context.Queue()
-    workers = [context.Process(target=process_worker, args=(multiplier, size, blas, runs, barrier, queue))
-               for _ in range(callers)]
+    workers = [
+        context.Process(target=process_worker, args=(multiplier, size, blas, runs, barrier, queue))
+        for _ in range(callers)
+    ]
     for worker in workers:
         worker.start()
     results = [queue.get() for _ in workers]
@@ -133,8 +137,10 @@ def parallel_figures(args) -> None:
     frame = load_image(IMAGE)
     kind = "processes" if args.processes else "threads"
     print(f"\n-- parallel callers ({kind}), {args.runs} whole frames each, starter.png --")
-    print(f"{'model':<16}{'size':>5}{'BLAS':>9}{'callers':>8}  {'ms/call median':>15}{'p90':>8}"
-          f"{'frames/s':>10}   load before → after")
+    print(
+        f"{'model':<16}{'size':>5}{'BLAS':>9}{'callers':>8}  {'ms/call median':>15}{'p90':>8}"
+        f"{'frames/s':>10}   load before → after"
+    )
     for multiplier in args.multipliers:
         for size in args.sizes:
             options = resolve_options({"multiplier": multiplier, "inputResolution": size})
@@ -156,9 +162,12 @@ def parallel_figures(args) -> None:
                     times = sorted(t for _, _, ts in results for t in ts)
                     span = max(end for _, end, _ in results) - min(start for start, _, _ in results)
                     p90 = times[int(0.9 * (len(times) - 1))]
-                    print(f"MobileNet {multiplier:.2f}  {size:>5}{threads:>9}{callers:>8}  "
-                          f"{statistics.median(times):>15.2f}{p90:>8.2f}{len(times) / span:>10.1f}"
-                          f"   {before} → {load_average()}", flush=True)
+                    print(
+                        f"MobileNet {multiplier:.2f}  {size:>5}{threads:>9}{callers:>8}  "
+                        f"{statistics.median(times):>15.2f}{p90:>8.2f}{len(times) / span:>10.1f}"
+                        f"   {before} → {load_average()}",
+                        flush=True,
+                    )
 
 
 def main() -> None:
@@ -166,18 +175,28 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="timed calls per figure (after 3 warm-up calls)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[257, 513])
     parser.add_argument("--multipliers", type=float, nargs="+", default=[0.75, 0.5])
-    parser.add_argument("--threads-compare", action="store_true",
-                        help="afterwards, rerun with OPENBLAS_NUM_THREADS=1")
-    parser.add_argument("--parallel", type=int, nargs="+", metavar="N",
-                        help="instead of the single-caller figures: N callers at once (e.g. 1 2 4)")
+    parser.add_argument("--threads-compare", action="store_true", help="afterwards, rerun with OPENBLAS_NUM_THREADS=1")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="instead of the single-caller figures: N callers at once (e.g. 1 2 4)",
+    )
     parser.add_argument("--processes", action="store_true", help="with --parallel: processes instead of threads")
-    parser.add_argument("--blas", nargs="+", default=["default"], metavar="N|default",
-                        help="with --parallel: BLAS thread limits to compare (threadpoolctl), e.g. 1 default")
+    parser.add_argument(
+        "--blas",
+        nargs="+",
+        default=["default"],
+        metavar="N|default",
+        help="with --parallel: BLAS thread limits to compare (threadpoolctl), e.g. 1 default",
+    )
     args = parser.parse_args()
 
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
-    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={threads}, "
-          f"load average {load_average()}")
+    print(
+        f"numpy {np.__version__}, {os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={threads}, load average {load_average()}"
+    )
     if args.parallel:
         parallel_figures(args)
         print(f"load average after: {load_average()}")
@@ -190,10 +209,9 @@ def main() -> None:
             options = resolve_options({"multiplier": multiplier, "inputResolution": size})
             model = runtime.load_model_sync(options)
             batch = np.random.default_rng(0).uniform(-1, 1, (1, size, size, 3)).astype(np.float32)
-            graph = timed(lambda: model.graph.execute(batch, model.output_names), args.runs)
-            whole = timed(lambda: runtime.infer(model, frame), args.runs)
-            print(f"MobileNet {multiplier:.2f} @ {size}:  graph {describe(graph)}   "
-                  f"whole frame {describe(whole)}")
+            graph = timed(lambda model=model, batch=batch: model.graph.execute(batch, model.output_names), args.runs)
+            whole = timed(lambda model=model: runtime.infer(model, frame), args.runs)
+            print(f"MobileNet {multiplier:.2f} @ {size}:  graph {describe(graph)}   whole frame {describe(whole)}")
     print(f"load average after: {load_average()}")
     if args.threads_compare and threads != "1":
         print("\n-- again with OPENBLAS_NUM_THREADS=1 --")

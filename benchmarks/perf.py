@@ -35,6 +35,7 @@ so the figure is "PyProxies created since and not destroyed": constant means no 
 churn (a proxy left to the garbage collector would show as growth, since the map holds it). The
 JS objects Python holds (JsProxies and other references) are `_module._hiwire_num_refs()`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,30 +51,41 @@ import tempfile
 import threading
 import time
 import urllib.request
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from pyposenet.server import create_app  # noqa: E402
-from tests.support.reference import REFERENCE_SCRIPT, add_reference_route  # noqa: E402
-from tests.support.page_memory import install as install_measure  # noqa: E402
-from pyposenet.decode.root_hints import root_candidate_count  # noqa: E402
+from pyposenet.decode.root_hints import root_candidate_count  # noqa: E402 - after sys.path gets the checkout (run as a script)
+from pyposenet.server import create_app  # noqa: E402 - (as above)
+from tests.support.page_memory import install as install_measure  # noqa: E402 - (as above)
+from tests.support.reference import REFERENCE_SCRIPT, add_reference_route  # noqa: E402 - (as above)
 
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
 CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
-                 "--use-fake-device-for-media-stream", "--enable-precise-memory-info"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--enable-precise-memory-info",
+]
 REFERENCE_MODEL = "/pyposenet/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 STRIDE = 16
 
 # --------------------------------------------------------------------------- in the page
 
-INSTALL_JS = """async () => {
+INSTALL_JS = (
+    """async () => {
     const py = window.pyposenet.pyodide;
     const p = window.pyposenet.bridge.p5;
     const bench = window.__bench = { draws: [], drawMs: [] };
@@ -106,8 +118,10 @@ INSTALL_JS = """async () => {
         return { loadMs: performance.now() - t0, backend: tf.getBackend() };
     };
     return true;
-}""".replace("__STRIDE__", str(STRIDE)).replace("__MODEL__", REFERENCE_MODEL).replace(
-    "__REFERENCE_SCRIPT__", REFERENCE_SCRIPT)
+}""".replace("__STRIDE__", str(STRIDE))
+    .replace("__MODEL__", REFERENCE_MODEL)
+    .replace("__REFERENCE_SCRIPT__", REFERENCE_SCRIPT)
+)
 
 INSTALL_PY = """
 import asyncio, time, js
@@ -379,19 +393,26 @@ def rate(stamps_ms):
 def launch(pw, video: Path):
     profile = tempfile.mkdtemp(prefix="pyposenet-perf-")
     context = pw.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, viewport={"width": 800, "height": 600},
-        args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={video}"])
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        viewport={"width": 800, "height": 600},
+        args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={video}"],
+    )
     return context, profile
 
 
 def evaluate_python(page, code: str):
-    return page.evaluate("""async (code) => {
+    return page.evaluate(
+        """async (code) => {
         const value = await window.pyposenet.pyodide.runPythonAsync(code);
         if (value && typeof value.toJs === 'function') {
             const js = value.toJs({dict_converter: Object.fromEntries}); value.destroy(); return js;
         }
         return value;
-    }""", code)
+    }""",
+        code,
+    )
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -403,14 +424,15 @@ def measure_window(page, detection_type: str, warmup: int, frames: int, timeout_
     draws = page.evaluate("() => ({draws: window.__bench.draws.slice(), drawMs: window.__bench.drawMs.slice()})")
     n = raw["frames"]
     stamps = raw["pose_times_ms"]
-    per_frame = {key: median([t.get(key) for t in timings])
-                 for key in ("grabMs", "pixelsMs", "prepMs", "execMs", "rootsMs", "inferMs", "readMs", "transferMs",
-                             "totalMs")}
+    per_frame = {
+        key: median([t.get(key) for t in timings])
+        for key in ("grabMs", "pixelsMs", "prepMs", "execMs", "rootsMs", "inferMs", "readMs", "transferMs", "totalMs")
+    }
     model_ms = median(raw["model_ms"])
     decode_ms = median(raw["decode_ms"])
     # draws inside the pose window only (same clock: performance.now())
     draw_times = draws["draws"]
-    gaps = [b - a for a, b in zip(draw_times, draw_times[1:])]
+    gaps = [b - a for a, b in pairwise(draw_times)]
     return {
         "detection": detection_type,
         "frames": n,
@@ -445,12 +467,12 @@ def measure_pairs(page, kind: str, n: int, drawing: bool) -> dict:
     """
     result = page.evaluate(PAIRS_JS, {"kind": kind, "n": n, "drawing": drawing})
     ours, ref = result["ours"], result["ref"]
-    ratios = [a / b for a, b in zip(ours, ref) if b > 0]
+    ratios = [a / b for a, b in zip(ours, ref, strict=False) if b > 0]
     # the same ratio less the sketch's draw() time inside each run (p5 draws more often during
     # pyposenet's runs, which yield, than during the reference's, which hold the main thread)
-    ours_net = [t - d for t, d in zip(ours, result["oursDrawMs"])]
-    ref_net = [t - d for t, d in zip(ref, result["refDrawMs"])]
-    ratios_net = [a / b for a, b in zip(ours_net, ref_net) if b > 0]
+    ours_net = [t - d for t, d in zip(ours, result["oursDrawMs"], strict=False)]
+    ref_net = [t - d for t, d in zip(ref, result["refDrawMs"], strict=False)]
+    ratios_net = [a / b for a, b in zip(ours_net, ref_net, strict=False) if b > 0]
     return {
         "pairs": len(ratios),
         "ours_ms_median": rnd(median(ours)),
@@ -475,10 +497,15 @@ def measure_ab(page, rounds: int, frames: int, per_frame_budget_s: float) -> dic
         mine = [w for w in windows if w["where"] == where]
         pose = [rate(w["pose_times_ms"]) for w in mine]
         draw = [rate(w["draws"]) for w in mine]
-        gaps = [b - a for w in mine for a, b in zip(w["draws"], w["draws"][1:])]
-        out[where] = {"windows": len(mine), "frames_per_window": frames,
-                      "pose_fps": rnd(median(pose)), "draw_fps": rnd(median(draw)),
-                      "draw_gap_ms_p95": rnd(percentile(gaps, 0.95)), "draw_gap_ms_max": rnd(max(gaps) if gaps else None)}
+        gaps = [b - a for w in mine for a, b in pairwise(w["draws"])]
+        out[where] = {
+            "windows": len(mine),
+            "frames_per_window": frames,
+            "pose_fps": rnd(median(pose)),
+            "draw_fps": rnd(median(draw)),
+            "draw_gap_ms_p95": rnd(percentile(gaps, 0.95)),
+            "draw_gap_ms_max": rnd(max(gaps) if gaps else None),
+        }
     return out
 
 
@@ -489,7 +516,7 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
     pairs = args.webgl_pairs if webgl else args.pairs
     per_frame_budget_s = 3.0 if webgl else 0.5
     context, profile = launch(pw, args.video)
-    session = {"backend": backend, "mode": mode, "load_average_at_start": os.getloadavg()}
+    session: dict[str, Any] = {"backend": backend, "mode": mode, "load_average_at_start": os.getloadavg()}
     try:
         page = context.new_page()
         errors = []
@@ -498,7 +525,8 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
         page.wait_for_function(
             "() => { const s = document.getElementById('status').dataset.state; const t = window.pyposenetTimeline;"
             " return s === 'error' || (t['running'] > (t['loading model'] || 1e12) && window.pyposenet); }",
-            timeout=240_000)
+            timeout=240_000,
+        )
         if page.eval_on_selector("#status", "e => e.dataset.state") == "error":
             raise RuntimeError(f"{backend}/{mode}: the page shows an error: {page.inner_text('#error')}")
         timeline = page.evaluate("() => window.pyposenetTimeline")
@@ -512,21 +540,30 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
         evaluate_python(page, INSTALL_PY)
         session["where"] = evaluate_python(page, "str(getattr(bench_net._model, 'where', 'main'))")
         session["tf_backend"] = page.evaluate("() => tf.getBackend()")
-        session["webgl_renderer"] = page.evaluate("async () => (await import('/pyposenet/web/model.js')).webglRenderer()")
+        session["webgl_renderer"] = page.evaluate(
+            "async () => (await import('/pyposenet/web/model.js')).webglRenderer()"
+        )
         session["continuous"] = {}
         for kind in ("single", "multiple"):
             timeout_s = (warmup + frames) * per_frame_budget_s + 30
             session["continuous"][kind] = measure_window(page, kind, warmup, frames, timeout_s)
-            print(f"  {backend}/{mode}/{kind}: {session['continuous'][kind]['frames']} frames, "
-                  f"{session['continuous'][kind]['pose_fps']} poses/s, draw {session['continuous'][kind]['draw_fps']} fps",
-                  flush=True)
+            print(
+                f"  {backend}/{mode}/{kind}: {session['continuous'][kind]['frames']} frames, "
+                f"{session['continuous'][kind]['pose_fps']} poses/s, draw {session['continuous'][kind]['draw_fps']} fps",
+                flush=True,
+            )
         session["proxy_origins"] = page.evaluate("() => window.__benchProxyOrigins()")
         if session["where"] == "worker":
             ab_frames = args.webgl_ab_frames if webgl else args.ab_frames
             session["ab"] = measure_ab(page, args.ab_rounds, ab_frames, per_frame_budget_s)
-            print(f"  {backend} worker/main in turn: " + ", ".join(
-                f"{where}: {v['pose_fps']} poses/s, draw {v['draw_fps']} fps (gap p95 {v['draw_gap_ms_p95']} ms)"
-                for where, v in session["ab"].items()), flush=True)
+            print(
+                f"  {backend} worker/main in turn: "
+                + ", ".join(
+                    f"{where}: {v['pose_fps']} poses/s, draw {v['draw_fps']} fps (gap p95 {v['draw_gap_ms_p95']} ms)"
+                    for where, v in session["ab"].items()
+                ),
+                flush=True,
+            )
         evaluate_python(page, "bench_stop()")
         page.wait_for_timeout(1500 if webgl else 500)
         session["reference_load"] = page.evaluate("() => window.__benchLoadReference()")
@@ -536,12 +573,16 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
             session["pairs"][kind] = measure_pairs(page, kind, pairs, drawing=False)
             session["pairs_drawing"][kind] = measure_pairs(page, kind, max(5, pairs // 2), drawing=True)
             drew = session["pairs_drawing"][kind]
-            print(f"  {backend}/{mode}/{kind} vs reference: ratio {session['pairs'][kind]['ratio_median']} "
-                  f"(sketch paused), {drew['ratio_median']} (sketch drawing; draws per run ours "
-                  f"{drew['ours_draws_mean']}, reference {drew['reference_draws_mean']}; ratio less draw() ms "
-                  f"{drew['ratio_less_draw_ms_median']})", flush=True)
-        session["decode"] = page.evaluate(DECODE_JS, {"runs": 15 if webgl else 100, "fixtures": decode_fixtures(),
-                                                      "roots": root_candidate_count(5)})
+            print(
+                f"  {backend}/{mode}/{kind} vs reference: ratio {session['pairs'][kind]['ratio_median']} "
+                f"(sketch paused), {drew['ratio_median']} (sketch drawing; draws per run ours "
+                f"{drew['ours_draws_mean']}, reference {drew['reference_draws_mean']}; ratio less draw() ms "
+                f"{drew['ratio_less_draw_ms_median']})",
+                flush=True,
+            )
+        session["decode"] = page.evaluate(
+            DECODE_JS, {"runs": 15 if webgl else 100, "fixtures": decode_fixtures(), "roots": root_candidate_count(5)}
+        )
         session["page_errors"] = errors
     finally:
         context.close()
@@ -557,18 +598,28 @@ def decode_fixtures() -> list[dict]:
     fixtures = []
     folder = SHARED / "testdata" / "expected-js" / "mobilenet-float-075-stride16" / "three_people"
     try:
-        arrays = [np.load(folder / f"{n}.npy") for n in ("heatmapScores", "offsets", "displacementFwd", "displacementBwd")]
+        arrays = [
+            np.load(folder / f"{n}.npy") for n in ("heatmapScores", "offsets", "displacementFwd", "displacementBwd")
+        ]
         data = b"".join(np.ascontiguousarray(a, "<f4").tobytes() for a in arrays)
-        fixtures.append({"name": "three people", "b64": base64.b64encode(data).decode("ascii"), "h": 17, "w": 17,
-                         "input": 257})
+        fixtures.append(
+            {"name": "three people", "b64": base64.b64encode(data).decode("ascii"), "h": 17, "w": 17, "input": 257}
+        )
     except OSError:
         print(f"decoding alone: no {folder}, skipped", file=sys.stderr)
     folder = SHARED / "testdata" / "coreml-decode-fixture"
     names = ["heatmapScores", "offsets", "displacementsFwd", "displacementsBwd"]
     try:
         data = b"".join((folder / f"{name}.bin").read_bytes() for name in names)
-        fixtures.append({"name": "five-person fixture", "b64": base64.b64encode(data).decode("ascii"), "h": 33,
-                         "w": 33, "input": 513})
+        fixtures.append(
+            {
+                "name": "five-person fixture",
+                "b64": base64.b64encode(data).decode("ascii"),
+                "h": 33,
+                "w": 33,
+                "input": 513,
+            }
+        )
     except OSError:
         print(f"decoding alone: no {folder}, skipped", file=sys.stderr)
     return fixtures
@@ -599,10 +650,14 @@ def host_inference(runs: int) -> dict | None:
 
     try:
         times = asyncio.run(run())
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - absent or broken: skipped, said why
         return {"skipped": f"{type(exc).__name__}: {exc}"}
-    return {"runs": len(times), "ms_median": rnd(median(times)), "ms_min": rnd(min(times)),
-            "input": "video frame" if not isinstance(image, str) else Path(image).name}
+    return {
+        "runs": len(times),
+        "ms_median": rnd(median(times)),
+        "ms_min": rnd(min(times)),
+        "input": "video frame" if not isinstance(image, str) else Path(image).name,
+    }
 
 
 def first_video_frame():
@@ -619,7 +674,7 @@ def first_video_frame():
     end = data.find(b"\xff\xd9", start)
     if start < 0 or end < 0:
         return None
-    with Image.open(io.BytesIO(data[start:end + 2])) as image:
+    with Image.open(io.BytesIO(data[start : end + 2])) as image:
         return np.asarray(image.convert("RGB"))
 
 
@@ -628,9 +683,11 @@ def first_video_frame():
 
 def table(sessions: list[dict], host: dict | None) -> str:
     lines = []
-    head = (f"{'backend':7} {'where':6} {'det':6} {'frames':>6} {'pose/s':>7} {'draw/s':>7} {'draw ms':>7} "
-            f"{'grab':>6} {'infer':>7} {'read':>6} {'xfer':>6} {'decode':>7} {'ours ms':>8} {'ref ms':>8} "
-            f"{'ratio':>6} {'r.draw':>6} {'tensors p/w mid->end':>21} {'proxies':>9} {'heap MB':>9}")
+    head = (
+        f"{'backend':7} {'where':6} {'det':6} {'frames':>6} {'pose/s':>7} {'draw/s':>7} {'draw ms':>7} "
+        f"{'grab':>6} {'infer':>7} {'read':>6} {'xfer':>6} {'decode':>7} {'ours ms':>8} {'ref ms':>8} "
+        f"{'ratio':>6} {'r.draw':>6} {'tensors p/w mid->end':>21} {'proxies':>9} {'heap MB':>9}"
+    )
     lines.append(head)
     lines.append("-" * len(head))
     for s in sessions:
@@ -643,8 +700,11 @@ def table(sessions: list[dict], host: dict | None) -> str:
             def tens(m):
                 return f"{m.get('tensorsPage')}/{m.get('tensorsWorker') if m.get('tensorsWorker') is not None else '-'}"
 
-            heap = (f"{(mmid.get('jsHeapBytes') or 0) / 1e6:.0f}->{(mend.get('jsHeapBytes') or 0) / 1e6:.0f}"
-                    if mend.get("jsHeapBytes") else "-")
+            heap = (
+                f"{(mmid.get('jsHeapBytes') or 0) / 1e6:.0f}->{(mend.get('jsHeapBytes') or 0) / 1e6:.0f}"
+                if mend.get("jsHeapBytes")
+                else "-"
+            )
             lines.append(
                 f"{s['backend']:7} {s['where']:6} {kind[:6]:6} {c['frames']:>6} {fmt(c['pose_fps']):>7} "
                 f"{fmt(c['draw_fps']):>7} {fmt(c['draw_ms_median']):>7} {fmt(c['grab_ms']):>6} {fmt(c['infer_ms']):>7} "
@@ -652,7 +712,8 @@ def table(sessions: list[dict], host: dict | None) -> str:
                 f"{fmt(p['ours_ms_median']):>8} {fmt(p['reference_ms_median']):>8} {fmt(p['ratio_median']):>6} "
                 f"{fmt(pd['ratio_median']):>6} "
                 f"{tens(mmid) + '->' + tens(mend):>21} {str(mmid.get('pyproxies')) + '->' + str(mend.get('pyproxies')):>9} "
-                f"{heap:>9}")
+                f"{heap:>9}"
+            )
     lines.append("(mid: the 100th measured frame, or half-way in a shorter run)")
     lines.append("")
     ab = [(s["backend"], s["ab"]) for s in sessions if s.get("ab")]
@@ -660,48 +721,79 @@ def table(sessions: list[dict], host: dict | None) -> str:
         lines.append("worker vs main thread in turn on one page (single pose, median of windows):")
         for backend, result in ab:
             for where, v in result.items():
-                lines.append(f"  {backend:7} {where:6} {fmt(v['pose_fps']):>6} poses/s  draw {fmt(v['draw_fps']):>6} fps  "
-                             f"draw gap p95 {fmt(v['draw_gap_ms_p95']):>6} ms, max {fmt(v['draw_gap_ms_max'])} ms "
-                             f"({v['windows']} windows of {v['frames_per_window']} frames)")
+                lines.append(
+                    f"  {backend:7} {where:6} {fmt(v['pose_fps']):>6} poses/s  draw {fmt(v['draw_fps']):>6} fps  "
+                    f"draw gap p95 {fmt(v['draw_gap_ms_p95']):>6} ms, max {fmt(v['draw_gap_ms_max'])} ms "
+                    f"({v['windows']} windows of {v['frames_per_window']} frames)"
+                )
         lines.append("")
     renderers = [f"webgl {s['where']}: renderer {s.get('webgl_renderer')}" for s in sessions if s["backend"] == "webgl"]
     if renderers:
         lines += renderers + [""]
-    lines.append(f"{'backend':7} {'where':6} {'python ready':>12} {'model ready':>11} {'first pose':>10}  (ms after page open)")
+    lines.append(
+        f"{'backend':7} {'where':6} {'python ready':>12} {'model ready':>11} {'first pose':>10}  (ms after page open)"
+    )
     for s in sessions:
         cs = s["cold_start_ms"]
-        lines.append(f"{s['backend']:7} {s['where']:6} {fmt(cs['python_ready']):>12} {fmt(cs['model_ready']):>11} "
-                     f"{fmt(cs['first_pose']):>10}")
+        lines.append(
+            f"{s['backend']:7} {s['where']:6} {fmt(cs['python_ready']):>12} {fmt(cs['model_ready']):>11} "
+            f"{fmt(cs['first_pose']):>10}"
+        )
     lines.append("")
-    lines.append("decoding alone, same outputs, ms (pyposenet in Pyodide: decode / decode + ml5 results;"
-                 " multi-pose: + finding the root candidates in JavaScript = the sum, and the decoder's"
-                 " own search instead; reference: posenet 2.2.2's decoders)")
+    lines.append(
+        "decoding alone, same outputs, ms (pyposenet in Pyodide: decode / decode + ml5 results;"
+        " multi-pose: + finding the root candidates in JavaScript = the sum, and the decoder's"
+        " own search instead; reference: posenet 2.2.2's decoders)"
+    )
     for s in sessions:
         for name, d in s["decode"].items():
             o, r = d["ours"], d["reference"]
             what = "camera frame" if name == "live" else name
-            rows = [("single", o["single_ms"], o["single_shaped_ms"], None, None, r["single_ms"], 1, 1),
-                    ("multi thr 0.5", o["multi_ms"], o["multi_shaped_ms"], o["roots_ms"], o["multi_own_search_ms"],
-                     r["multi_ms"], o["multi_poses"], r["multi_poses"])]
+            rows = [
+                ("single", o["single_ms"], o["single_shaped_ms"], None, None, r["single_ms"], 1, 1),
+                (
+                    "multi thr 0.5",
+                    o["multi_ms"],
+                    o["multi_shaped_ms"],
+                    o["roots_ms"],
+                    o["multi_own_search_ms"],
+                    r["multi_ms"],
+                    o["multi_poses"],
+                    r["multi_poses"],
+                ),
+            ]
             if o["many_threshold"] != 0.5:
-                rows.append((f"multi thr {o['many_threshold']}", o["multi_many_ms"], o["multi_many_shaped_ms"],
-                             o["roots_many_ms"], o["multi_many_own_search_ms"], r["multi_many_ms"],
-                             o["multi_many_poses"], r["multi_many_poses"]))
+                rows.append(
+                    (
+                        f"multi thr {o['many_threshold']}",
+                        o["multi_many_ms"],
+                        o["multi_many_shaped_ms"],
+                        o["roots_many_ms"],
+                        o["multi_many_own_search_ms"],
+                        r["multi_many_ms"],
+                        o["multi_many_poses"],
+                        r["multi_many_poses"],
+                    )
+                )
             for label, ours, shaped, roots, own, ref, n_ours, n_ref in rows:
                 extra = ""
                 if own is not None:
                     total = ours + roots if roots is not None and ours is not None else None
                     extra = f" + roots (JS) {fmt(roots):>5} = {fmt(total):>5}, own search {fmt(own):>5}"
-                lines.append(f"  {s['backend']:7} {s['where']:6} {what:21} {d['grid'][0]}x{d['grid'][1]} {label:14} "
-                             f"ours {fmt(ours):>5} / {fmt(shaped):>5}{extra} ({n_ours} poses)   reference {fmt(ref):>5} "
-                             f"({n_ref} poses)")
+                lines.append(
+                    f"  {s['backend']:7} {s['where']:6} {what:21} {d['grid'][0]}x{d['grid'][1]} {label:14} "
+                    f"ours {fmt(ours):>5} / {fmt(shaped):>5}{extra} ({n_ours} poses)   reference {fmt(ref):>5} "
+                    f"({n_ref} poses)"
+                )
     if host is not None:
         lines.append("")
         if "skipped" in host:
             lines.append(f"host numpy inference: skipped ({host['skipped']})")
         else:
-            lines.append(f"host numpy inference (pyposenet._host, CPython): median {host['ms_median']} ms, "
-                         f"min {host['ms_min']} ms over {host['runs']} runs on a {host['input']}")
+            lines.append(
+                f"host numpy inference (pyposenet._host, CPython): median {host['ms_median']} ms, "
+                f"min {host['ms_min']} ms over {host['runs']} runs on a {host['input']}"
+            )
     return "\n".join(lines)
 
 
@@ -730,7 +822,9 @@ def plot(sessions: list[dict], path: Path) -> str | None:
     ours = [s["pairs"][k]["ours_ms_median"] or 0 for s, k in runs]
     ref = [s["pairs"][k]["reference_ms_median"] or 0 for s, k in runs]
     ax1.bar([i - width / 2 for i in x], ours, width, label="pyposenet: net.singlePose()/multiPose()")
-    ax1.bar([i + width / 2 for i in x], ref, width, label="reference: estimateSinglePose()/MultiplePoses()", color="grey")
+    ax1.bar(
+        [i + width / 2 for i in x], ref, width, label="reference: estimateSinglePose()/MultiplePoses()", color="grey"
+    )
     for i, (s, k) in enumerate(runs):
         ratio = s["pairs"][k]["ratio_median"]
         ax1.annotate(f"x{ratio:.2f}" if ratio else "-", (i, max(ours[i], ref[i])), ha="center", va="bottom", fontsize=8)
@@ -745,15 +839,22 @@ def plot(sessions: list[dict], path: Path) -> str | None:
             return max(0.0, rest)
         return max(0.0, c.get(key) or 0)
 
-    parts = [("exec_ms", "network (graph.execute)"), ("grab_ms", "frame -> VideoFrame/ImageBitmap (page)"),
-             ("pixels_ms", "frame -> tensor"), ("prep_ms", "pad + resize + normalise"),
-             ("other_ms", "sigmoid + concat"), ("roots_ms", "root candidates (multi, JS)"),
-             ("read_ms", "read-back"), ("transfer_ms", "worker messages"), ("decode_ms", "Python decode + results")]
+    parts = [
+        ("exec_ms", "network (graph.execute)"),
+        ("grab_ms", "frame -> VideoFrame/ImageBitmap (page)"),
+        ("pixels_ms", "frame -> tensor"),
+        ("prep_ms", "pad + resize + normalise"),
+        ("other_ms", "sigmoid + concat"),
+        ("roots_ms", "root candidates (multi, JS)"),
+        ("read_ms", "read-back"),
+        ("transfer_ms", "worker messages"),
+        ("decode_ms", "Python decode + results"),
+    ]
     bottom = [0.0] * len(x)
     for key, name in parts:
         values = [part(s["continuous"][k], key) for s, k in runs]
         ax2.bar(x, values, 0.6, bottom=bottom, label=name)
-        bottom = [b + v for b, v in zip(bottom, values)]
+        bottom = [b + v for b, v in zip(bottom, values, strict=False)]
     ax2.set_xticks(x, labels, fontsize=7)
     ax2.set_ylabel("ms per frame, median (continuous detection)")
     ax2.set_title("where pyposenet's frame goes (stacked)")
@@ -774,15 +875,32 @@ def plot(sessions: list[dict], path: Path) -> str | None:
             what = "camera" if name == "live" else name
             o, r = d["ours"], d["reference"]
             cases.append((f"{s['backend']} {s['where']}\n{what} single", o["single_ms"], 0, r["single_ms"]))
-            cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p", o["multi_ms"],
-                          o["roots_ms"] or 0, r["multi_ms"]))
+            cases.append(
+                (
+                    f"{s['backend']} {s['where']}\n{what} multi {o['multi_poses']}p",
+                    o["multi_ms"],
+                    o["roots_ms"] or 0,
+                    r["multi_ms"],
+                )
+            )
             if o["many_threshold"] != 0.5:
-                cases.append((f"{s['backend']} {s['where']}\n{what} multi {o['multi_many_poses']}p",
-                              o["multi_many_ms"], o["roots_many_ms"] or 0, r["multi_many_ms"]))
+                cases.append(
+                    (
+                        f"{s['backend']} {s['where']}\n{what} multi {o['multi_many_poses']}p",
+                        o["multi_many_ms"],
+                        o["roots_many_ms"] or 0,
+                        r["multi_many_ms"],
+                    )
+                )
     cx = list(range(len(cases)))
     ax4.bar([i - width / 2 for i in cx], [c[1] or 0 for c in cases], width, label="pyposenet (Python in Pyodide)")
-    ax4.bar([i - width / 2 for i in cx], [c[2] for c in cases], width, bottom=[c[1] or 0 for c in cases],
-            label="+ root candidates in JS (multi)")
+    ax4.bar(
+        [i - width / 2 for i in cx],
+        [c[2] for c in cases],
+        width,
+        bottom=[c[1] or 0 for c in cases],
+        label="+ root candidates in JS (multi)",
+    )
     ax4.bar([i + width / 2 for i in cx], [c[3] or 0 for c in cases], width, label="reference (JS)", color="grey")
     ax4.set_xticks(cx, [c[0] for c in cases], fontsize=6, rotation=90)
     ax4.set_ylabel("ms, median")
@@ -801,13 +919,21 @@ def main(argv=None) -> int:
     parser.add_argument("--frames", type=int, default=200, help="pose events measured per detection type (wasm, cpu)")
     parser.add_argument("--warmup", type=int, default=20, help="pose events skipped first (wasm, cpu)")
     parser.add_argument("--pairs", type=int, default=100, help="pyposenet/reference pairs per detection type")
-    parser.add_argument("--webgl-frames", type=int, default=200,
-                        help="pose events measured on webgl (software WebGL takes ~0.7 s a frame: ~10 minutes in all)")
+    parser.add_argument(
+        "--webgl-frames",
+        type=int,
+        default=200,
+        help="pose events measured on webgl (software WebGL takes ~0.7 s a frame: ~10 minutes in all)",
+    )
     parser.add_argument("--webgl-warmup", type=int, default=3)
     parser.add_argument("--webgl-pairs", type=int, default=15)
     parser.add_argument("--host-runs", type=int, default=10)
-    parser.add_argument("--ab-rounds", type=int, default=4,
-                        help="worker/main windows in turn on the worker page (each round: one of each)")
+    parser.add_argument(
+        "--ab-rounds",
+        type=int,
+        default=4,
+        help="worker/main windows in turn on the worker page (each round: one of each)",
+    )
     parser.add_argument("--ab-frames", type=int, default=50, help="pose events per worker/main window (wasm, cpu)")
     parser.add_argument("--webgl-ab-frames", type=int, default=8, help="pose events per worker/main window on webgl")
     parser.add_argument("--video", type=Path, default=FAKE_WEBCAM)
@@ -815,12 +941,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    app = add_reference_route(create_app({"MODELS_DIR": SHARED / "models", "MODEL_BASE_URL": "http://127.0.0.1:9/offline/"}))
+    app = add_reference_route(
+        create_app({"MODELS_DIR": SHARED / "models", "MODEL_BASE_URL": "http://127.0.0.1:9/offline/"})
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
-    urllib.request.urlopen(url + "/pyposenet/app-config.json", timeout=300).read()  # build the wheel before any cold start
+    urllib.request.urlopen(
+        url + "/pyposenet/app-config.json", timeout=300
+    ).read()  # build the wheel before any cold start
     import logging
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     sessions = []

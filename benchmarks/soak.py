@@ -15,6 +15,7 @@ then resumes. It prints a line per measurement and a verdict against the warm-up
 when something grew. The soak itself (`Soak`, `verdict` and the bounds with their reasons) is
 tests/support/soak.py: tests/e2e/test_soak.py runs the same `Soak` for 2,000 frames in `make test`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,12 +29,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-from tests.support.soak import Soak, SoakError, verdict  # noqa: E402
+from tests.support.soak import Soak, SoakError, verdict  # noqa: E402 - after sys.path gets the checkout (run as a script)
 
 CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
-                 "--use-fake-device-for-media-stream"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
 
@@ -59,28 +67,44 @@ def main(argv=None) -> int:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     import logging
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     url = f"http://127.0.0.1:{server.server_port}/?{args.page_args}"
     profile = tempfile.mkdtemp(prefix="pyposenet-soak-")
-    how_long = f"{args.frames} pose frames" if args.frames else f"{seconds / 60:g} minutes"
-    print(f"soak: {url}, {how_long} after pose frame {args.warmup}, measuring every {args.every} frames "
-          f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    how_long = f"{args.frames} pose frames" if seconds is None else f"{seconds / 60:g} minutes"
+    print(
+        f"soak: {url}, {how_long} after pose frame {args.warmup}, measuring every {args.every} frames "
+        f"(load average {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, viewport={"width": 800, "height": 600},
-                args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={args.video}"])
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                viewport={"width": 800, "height": 600},
+                args=CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={args.video}"],
+            )
             try:
                 page = context.new_page()
                 page.goto(url)
-                page.wait_for_function("() => window.pyposenet && ['running', 'error'].includes("
-                                       "document.getElementById('status').dataset.state)", timeout=240_000)
+                page.wait_for_function(
+                    "() => window.pyposenet && ['running', 'error'].includes("
+                    "document.getElementById('status').dataset.state)",
+                    timeout=240_000,
+                )
                 if page.eval_on_selector("#status", "e => e.dataset.state") == "error":
                     print(f"the page shows an error: {page.inner_text('#error')}")
                     return 1
                 soak = Soak(page)
-                warm, end = soak.run(args.warmup, args.every, frames=args.frames, seconds=seconds,
-                                     report=lambda line: print(line, flush=True))
+                warm, end = soak.run(
+                    args.warmup,
+                    args.every,
+                    frames=args.frames,
+                    seconds=seconds,
+                    report=lambda line: print(line, flush=True),
+                )
                 origins = page.evaluate("() => window.pyposenetMeasure.proxyOrigins()")
             finally:
                 context.close()
@@ -91,15 +115,19 @@ def main(argv=None) -> int:
         server.shutdown()
         shutil.rmtree(profile, ignore_errors=True)
     problems = verdict(warm, end) + [f"page error: {e}" for e in soak.page_errors]
-    print(f"\n{end.poses - warm.poses} pose frames and {end.frame - warm.frame} draw frames in "
-          f"{end.seconds - warm.seconds:.0f} s after the warm-up (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"\n{end.poses - warm.poses} pose frames and {end.frame - warm.frame} draw frames in "
+        f"{end.seconds - warm.seconds:.0f} s after the warm-up (load average {os.getloadavg()[0]:.1f})"
+    )
     if origins:
         print(f"live PyProxies by origin: {origins}")
     if problems:
         print("FAIL: " + "; ".join(problems))
         return 1
-    print(f"PASS: tensors, PyProxies and hiwire refs constant; JS heap {100 * (end.js_heap / warm.js_heap - 1):+.1f} %, "
-          f"Pyodide wasm {end.wasm - warm.wasm:+d} bytes, Python objects {end.py_objects - warm.py_objects:+d}")
+    print(
+        f"PASS: tensors, PyProxies and hiwire refs constant; JS heap {100 * (end.js_heap / warm.js_heap - 1):+.1f} %, "
+        f"Pyodide wasm {end.wasm - warm.wasm:+d} bytes, Python objects {end.py_objects - warm.py_objects:+d}"
+    )
     return 0
 
 

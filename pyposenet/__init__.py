@@ -1,9 +1,10 @@
 """pyposenet: ml5.js's poseNet() in Python.
 
-    from pyposenet import poseNet
-    net = poseNet(video, "single", model_ready)
-    net.on("pose", got_poses)
+from pyposenet import poseNet
+net = poseNet(video, "single", model_ready)
+net.on("pose", got_poses)
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -63,9 +64,11 @@ def sort_arguments(args) -> dict:
             continue
         kind = _kind_of(arg)
         if kind in found:
-            raise TypeError(f"poseNet() got two {kind} arguments: {found[kind]!r} and {arg!r}; pass one "
-                            "(arguments are sorted by kind: a string is the detection type, a function the "
-                            "callback, a dict the options, anything else the video)")
+            raise TypeError(
+                f"poseNet() got two {kind} arguments: {found[kind]!r} and {arg!r}; pass one "
+                "(arguments are sorted by kind: a string is the detection type, a function the "
+                "callback, a dict the options, anything else the video)"
+            )
         found[kind] = arg
     return found
 

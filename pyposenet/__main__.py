@@ -1,4 +1,5 @@
 """`python -m pyposenet ...`: the same as the `pyposenet` command."""
+
 import sys
 
 from .cli import main

@@ -3,6 +3,7 @@
 Everything that differs between the two runtimes asks here, so the rest of the package
 imports nothing browser-only and runs under pytest unchanged.
 """
+
 import sys
 
 IN_BROWSER = "_pyodide_core" in sys.modules

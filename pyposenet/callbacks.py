@@ -1,8 +1,9 @@
 """Calling user callbacks the way ml5 and p5 do: with as many arguments as the function takes."""
+
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from collections.abc import Callable
 
 
 def positional_arity(fn: Callable) -> int | None:

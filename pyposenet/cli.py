@@ -11,6 +11,7 @@ until a subcommand needs it: `serve` imports pyposenet.server (Flask), `detect` 
 runtime (numpy, Pillow, PyAV, tqdm), `models` only the standard library (and tqdm for bars), `convert`
 numpy (pyposenet/convert/), and TensorFlow + tensorflowjs for `convert SOURCE`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -125,6 +126,7 @@ def _option_value(name: str):
     """An argparse `type` reading the flag's text as poseNet option `name` (options.parse_option_text, the
     reading the HTTP API uses too): "353x257", "true", "1e3"... A text it cannot read is a usage error
     naming the option and what is allowed."""
+
     def read(text: str):
         from .options import parse_option_text
 
@@ -154,12 +156,15 @@ def _option(text: str) -> tuple[str, object]:
 
 # ------------------------------------------------------------------------------------------ parser
 
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=PROG, formatter_class=_Formatter,
+        prog=PROG,
+        formatter_class=_Formatter,
         description="ml5.js's poseNet in Python: serve p5-style sketches in the browser, detect poses\n"
-                    "in image and video files, manage the PoseNet model files.",
-        epilog=MAIN_EPILOG)
+        "in image and video files, manage the PoseNet model files.",
+        epilog=MAIN_EPILOG,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     _add_serve(commands)
@@ -172,107 +177,212 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_serve(commands) -> None:
     serve = commands.add_parser(
-        "serve", formatter_class=_Formatter, help="serve a sketch in the browser",
+        "serve",
+        formatter_class=_Formatter,
+        help="serve a sketch in the browser",
         description="Serve a Python p5 sketch in the browser: Pyodide runs the sketch and the decoding,\n"
-                    "TensorFlow.js the network. The page sits beside the sketch, as in a p5 project: every\n"
-                    "relative URL the sketch uses (loadImage, fetch, an <img>) finds the files beside it.",
+        "TensorFlow.js the network. The page sits beside the sketch, as in a p5 project: every\n"
+        "relative URL the sketch uses (loadImage, fetch, an <img>) finds the files beside it.",
         epilog="examples:\n  pyposenet serve\n  pyposenet serve my/sketch.py --port 8000\n"
-               "  pyposenet serve --production --host 0.0.0.0   (reachable from the network: a warning is shown)")
-    serve.add_argument("sketch", nargs="?", metavar="SKETCH.py",
-                       help="the sketch to run (default: the webcam skeleton example); files beside it are served "
-                            "to it")
-    serve.add_argument("--models", metavar="DIR",
-                       help="folder laid out like https://storage.googleapis.com/tfjs-models/ "
-                            "(default: $PYPOSENET_MODELS, else the download-once cache)")
+        "  pyposenet serve --production --host 0.0.0.0   (reachable from the network: a warning is shown)",
+    )
+    serve.add_argument(
+        "sketch",
+        nargs="?",
+        metavar="SKETCH.py",
+        help="the sketch to run (default: the webcam skeleton example); files beside it are served to it",
+    )
+    serve.add_argument(
+        "--models",
+        metavar="DIR",
+        help="folder laid out like https://storage.googleapis.com/tfjs-models/ "
+        "(default: $PYPOSENET_MODELS, else the download-once cache)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=5000,
-                       help="port (default 5000; 0 picks a free one with --production)")
-    serve.add_argument("--production", action="store_true",
-                       help="serve with waitress instead of Flask's development server")
+    serve.add_argument(
+        "--port", type=int, default=5000, help="port (default 5000; 0 picks a free one with --production)"
+    )
+    serve.add_argument(
+        "--production", action="store_true", help="serve with waitress instead of Flask's development server"
+    )
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads with --production (default 8)")
     serve.set_defaults(command_parser=serve)
 
 
 def _add_detect(commands) -> None:
-    detect = commands.add_parser("detect", formatter_class=_Formatter, help="detect poses in images and videos",
-                                 description=DETECT_DESCRIPTION, epilog=DETECT_EPILOG)
+    detect = commands.add_parser(
+        "detect",
+        formatter_class=_Formatter,
+        help="detect poses in images and videos",
+        description=DETECT_DESCRIPTION,
+        epilog=DETECT_EPILOG,
+    )
     detect.add_argument("inputs", nargs="+", metavar="IMAGE_OR_VIDEO", help="image or video files")
-    detect.add_argument("--multi", action="store_true",
-                        help="multiPose: every person, up to --max-poses (default: singlePose, one person)")
-    detect.add_argument("--json", metavar="FILE", dest="json_path",
-                        help="write the JSON here (default: stdout; progress and messages go to stderr)")
-    detect.add_argument("--indent", type=int, default=2, metavar="N",
-                        help="JSON indentation (default 2; 0 writes one compact line)")
-    detect.add_argument("--draw", metavar="DIR", type=Path,
-                        help="also write each input with its keypoints and skeleton drawn (red, like the default "
-                             "sketch): DIR/NAME.png per image, DIR/NAME.mp4 per video")
-    detect.add_argument("--draw-video", choices=("mp4", "png"), default="mp4",
-                        help="drawn videos as an mp4 (default) or as DIR/NAME/frame_000123.png files")
-    detect.add_argument("--draw-min-score", type=float, default=0.2, metavar="X",
-                        help="draw keypoints scoring above X (default 0.2, as the default sketch)")
+    detect.add_argument(
+        "--multi",
+        action="store_true",
+        help="multiPose: every person, up to --max-poses (default: singlePose, one person)",
+    )
+    detect.add_argument(
+        "--json",
+        metavar="FILE",
+        dest="json_path",
+        help="write the JSON here (default: stdout; progress and messages go to stderr)",
+    )
+    detect.add_argument(
+        "--indent", type=int, default=2, metavar="N", help="JSON indentation (default 2; 0 writes one compact line)"
+    )
+    detect.add_argument(
+        "--draw",
+        metavar="DIR",
+        type=Path,
+        help="also write each input with its keypoints and skeleton drawn (red, like the default "
+        "sketch): DIR/NAME.png per image, DIR/NAME.mp4 per video",
+    )
+    detect.add_argument(
+        "--draw-video",
+        choices=("mp4", "png"),
+        default="mp4",
+        help="drawn videos as an mp4 (default) or as DIR/NAME/frame_000123.png files",
+    )
+    detect.add_argument(
+        "--draw-min-score",
+        type=float,
+        default=0.2,
+        metavar="X",
+        help="draw keypoints scoring above X (default 0.2, as the default sketch)",
+    )
     video = detect.add_argument_group("videos")
-    video.add_argument("--every", type=_positive_int, default=1, metavar="N",
-                       help="detect on every Nth frame (default 1: every frame)")
+    video.add_argument(
+        "--every", type=_positive_int, default=1, metavar="N", help="detect on every Nth frame (default 1: every frame)"
+    )
     video.add_argument("--max-frames", type=_positive_int, metavar="N", help="at most N frames per video")
-    video.add_argument("--smoothing", action="store_true", default=None,
-                       help="One-Euro smoothing of keypoints from frame to frame")
-    video.add_argument("--tracking", action="store_true", default=None,
-                       help="a stable id per person from frame to frame (with --multi)")
+    video.add_argument(
+        "--smoothing", action="store_true", default=None, help="One-Euro smoothing of keypoints from frame to frame"
+    )
+    video.add_argument(
+        "--tracking",
+        action="store_true",
+        default=None,
+        help="a stable id per person from frame to frame (with --multi)",
+    )
     net = detect.add_argument_group(
-        "poseNet options", "ml5's options (README: Options and defaults); only the ones given are passed")
+        "poseNet options", "ml5's options (README: Options and defaults); only the ones given are passed"
+    )
     net.add_argument("--architecture", metavar="NAME", help="MobileNetV1 (default) or ResNet50")
-    net.add_argument("--multiplier", type=_option_value("multiplier"), metavar="X",
-                     help="MobileNetV1 width: 0.5, 0.75 (default) or 1.0")
-    net.add_argument("--output-stride", type=_option_value("outputStride"), metavar="N",
-                     help="8, 16 (default) or 32")
-    net.add_argument("--input-resolution", type=_option_value("inputResolution"), metavar="N|WxH",
-                     help="network input size, e.g. 257 (default), 513 or 353x257")
-    net.add_argument("--quant-bytes", type=_option_value("quantBytes"), metavar="N",
-                     help="weights: 4 float (default), 2 or 1 quantized")
-    net.add_argument("--model-url", metavar="URL",
-                     help="a model.json: local path, file:// or http(s) URL (default: the official one)")
+    net.add_argument(
+        "--multiplier",
+        type=_option_value("multiplier"),
+        metavar="X",
+        help="MobileNetV1 width: 0.5, 0.75 (default) or 1.0",
+    )
+    net.add_argument("--output-stride", type=_option_value("outputStride"), metavar="N", help="8, 16 (default) or 32")
+    net.add_argument(
+        "--input-resolution",
+        type=_option_value("inputResolution"),
+        metavar="N|WxH",
+        help="network input size, e.g. 257 (default), 513 or 353x257",
+    )
+    net.add_argument(
+        "--quant-bytes",
+        type=_option_value("quantBytes"),
+        metavar="N",
+        help="weights: 4 float (default), 2 or 1 quantized",
+    )
+    net.add_argument(
+        "--model-url",
+        metavar="URL",
+        help="a model.json: local path, file:// or http(s) URL (default: the official one)",
+    )
     net.add_argument("--flip-horizontal", action="store_true", default=None, help="mirror x (x -> width - 1 - x)")
     net.add_argument("--flip-labels", action="store_true", default=None, help="also swap left/right part names")
-    net.add_argument("--min-confidence", type=_option_value("minConfidence"), metavar="X",
-                     help="keypoint score for the skeleton (default 0.5)")
-    net.add_argument("--max-poses", type=_option_value("maxPoseDetections"), metavar="N",
-                     help="maxPoseDetections with --multi (default 5)")
-    net.add_argument("--score-threshold", type=_option_value("scoreThreshold"), metavar="X",
-                     help="minimum pose root score with --multi (default 0.5)")
-    net.add_argument("--nms-radius", type=_option_value("nmsRadius"), metavar="PX",
-                     help="non-maximum suppression radius (default 20)")
-    net.add_argument("--option", type=_option, action="append", default=[], metavar="NAME=VALUE",
-                     help="any poseNet option by its ml5 name, VALUE as JSON or as its flag takes it: --option "
-                          "'smoothing={\"beta\": 0.05}' (repeatable)")
+    net.add_argument(
+        "--min-confidence",
+        type=_option_value("minConfidence"),
+        metavar="X",
+        help="keypoint score for the skeleton (default 0.5)",
+    )
+    net.add_argument(
+        "--max-poses",
+        type=_option_value("maxPoseDetections"),
+        metavar="N",
+        help="maxPoseDetections with --multi (default 5)",
+    )
+    net.add_argument(
+        "--score-threshold",
+        type=_option_value("scoreThreshold"),
+        metavar="X",
+        help="minimum pose root score with --multi (default 0.5)",
+    )
+    net.add_argument(
+        "--nms-radius",
+        type=_option_value("nmsRadius"),
+        metavar="PX",
+        help="non-maximum suppression radius (default 20)",
+    )
+    net.add_argument(
+        "--option",
+        type=_option,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any poseNet option by its ml5 name, VALUE as JSON or as its flag takes it: --option "
+        "'smoothing={\"beta\": 0.05}' (repeatable)",
+    )
     files = detect.add_argument_group("model files")
-    files.add_argument("--models", type=_directory, metavar="DIR",
-                       help="models directory (default: $PYPOSENET_MODELS, else ../shared/models)")
-    files.add_argument("--cache", type=Path, metavar="DIR",
-                       help="download cache (default: $PYPOSENET_CACHE, else ~/.cache/pyposenet/models)")
-    files.add_argument("--no-download", action="store_true",
-                       help="never download a missing model from the official storage")
+    files.add_argument(
+        "--models",
+        type=_directory,
+        metavar="DIR",
+        help="models directory (default: $PYPOSENET_MODELS, else ../shared/models)",
+    )
+    files.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="download cache (default: $PYPOSENET_CACHE, else ~/.cache/pyposenet/models)",
+    )
+    files.add_argument(
+        "--no-download", action="store_true", help="never download a missing model from the official storage"
+    )
     detect.add_argument("-q", "--quiet", action="store_true", help="no progress bar or timing summary")
     detect.set_defaults(command_parser=detect)
 
 
 def _add_export(commands) -> None:
     export = commands.add_parser(
-        "export", formatter_class=_Formatter, help="write a sketch as a static site (no Python server needed)",
+        "export",
+        formatter_class=_Formatter,
+        help="write a sketch as a static site (no Python server needed)",
         description="Write SKETCH.py as a folder that any static file host serves (GitHub Pages, itch.io,\n"
-                    "`python -m http.server`): the page, Pyodide, TensorFlow.js and p5, the browser wheel, the\n"
-                    "sketch with every file beside it, and the model files (the default model and each --model).\n"
-                    "A model the sketch asks for but the export lacks is named on the page.",
+        "`python -m http.server`): the page, Pyodide, TensorFlow.js and p5, the browser wheel, the\n"
+        "sketch with every file beside it, and the model files (the default model and each --model).\n"
+        "A model the sketch asks for but the export lacks is named on the page.",
         epilog="examples:\n  pyposenet export my/sketch.py --out site/\n"
-               "  pyposenet export my/sketch.py --out site/ --model mobilenet-float-050-stride16\n"
-               "  cd site && python -m http.server 8000      (then open http://localhost:8000/)")
+        "  pyposenet export my/sketch.py --out site/ --model mobilenet-float-050-stride16\n"
+        "  cd site && python -m http.server 8000      (then open http://localhost:8000/)",
+    )
     export.add_argument("sketch", metavar="SKETCH.py", help="the sketch; the files beside it are copied too")
-    export.add_argument("--out", required=True, metavar="DIR", help="the folder to write (new, empty, or an earlier "
-                                                                   "export, which is replaced)")
-    export.add_argument("--model", action="append", default=[], metavar="VARIANT",
-                        help="a further model variant to include (see `pyposenet models`); repeatable")
-    export.add_argument("--models", type=_directory, metavar="DIR",
-                        help="folder laid out like https://storage.googleapis.com/tfjs-models/ to copy models from "
-                             "(default: $PYPOSENET_MODELS, else the download-once cache)")
+    export.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="the folder to write (new, empty, or an earlier export, which is replaced)",
+    )
+    export.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="VARIANT",
+        help="a further model variant to include (see `pyposenet models`); repeatable",
+    )
+    export.add_argument(
+        "--models",
+        type=_directory,
+        metavar="DIR",
+        help="folder laid out like https://storage.googleapis.com/tfjs-models/ to copy models from "
+        "(default: $PYPOSENET_MODELS, else the download-once cache)",
+    )
     export.set_defaults(command_parser=export)
 
 
@@ -281,8 +391,9 @@ def _export(args: argparse.Namespace) -> int:
     from .models import ModelNotFoundError
 
     try:
-        report = export_sketch(Path(args.sketch).expanduser(), Path(args.out).expanduser(), variants=args.model,
-                               models_dir=args.models)
+        report = export_sketch(
+            Path(args.sketch).expanduser(), Path(args.out).expanduser(), variants=args.model, models_dir=args.models
+        )
     except (ExportError, ModelNotFoundError, ValueError) as error:
         print(f"{PROG} export: error: {error}", file=sys.stderr)
         return 1
@@ -293,42 +404,75 @@ def _export(args: argparse.Namespace) -> int:
 def _add_models(commands) -> None:
     # --models/--cache work before or after the action (`models --models D verify`, `models verify --models D`).
     where = argparse.ArgumentParser(add_help=False)
-    where.add_argument("--models", type=_directory, metavar="DIR", default=argparse.SUPPRESS,
-                       help="models directory (default: $PYPOSENET_MODELS, else ../shared/models)")
-    where.add_argument("--cache", type=Path, metavar="DIR", default=argparse.SUPPRESS,
-                       help="download cache (default: $PYPOSENET_CACHE, else ~/.cache/pyposenet/models)")
-    models = commands.add_parser("models", formatter_class=_Formatter, parents=[where],
-                                 help="list, fetch and verify the PoseNet model files",
-                                 description=MODELS_DESCRIPTION,
-                                 epilog="examples:\n  pyposenet models\n  pyposenet models verify --models DIR\n"
-                                        "  pyposenet models fetch mobilenet-quant2-075-stride16 resnet50-float-stride16")
+    where.add_argument(
+        "--models",
+        type=_directory,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="models directory (default: $PYPOSENET_MODELS, else ../shared/models)",
+    )
+    where.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="download cache (default: $PYPOSENET_CACHE, else ~/.cache/pyposenet/models)",
+    )
+    models = commands.add_parser(
+        "models",
+        formatter_class=_Formatter,
+        parents=[where],
+        help="list, fetch and verify the PoseNet model files",
+        description=MODELS_DESCRIPTION,
+        epilog="examples:\n  pyposenet models\n  pyposenet models verify --models DIR\n"
+        "  pyposenet models fetch mobilenet-quant2-075-stride16 resnet50-float-stride16",
+    )
     models.set_defaults(command_parser=models)
     actions = models.add_subparsers(dest="action", metavar="ACTION", title="actions")
-    actions.add_parser("list", parents=[where], formatter_class=_Formatter,
-                       help="every official variant and where it is (the default)",
-                       description="List every official variant and whether it is in the models directory and "
-                                   "the cache (present, damaged or -), and other TF.js models found there.")
-    fetch = actions.add_parser("fetch", parents=[where], formatter_class=_Formatter,
-                               help="download variants into the cache",
-                               description="Download variants' model.json and weight shards (the paths its "
-                                           "weightsManifest names) into the cache, with a progress bar; then "
-                                           "verify them. A variant already whole in the cache is not downloaded "
-                                           "again (unless --force).")
-    fetch.add_argument("variants", nargs="+", metavar="VARIANT",
-                       help="a name from `pyposenet models list` (e.g. mobilenet-float-100-stride16) or a model.json "
-                            "path under the official root")
-    fetch.add_argument("--base-url", default=None, metavar="URL",
-                       help="download root laid out like the official one (default "
-                            "https://storage.googleapis.com/tfjs-models/)")
+    actions.add_parser(
+        "list",
+        parents=[where],
+        formatter_class=_Formatter,
+        help="every official variant and where it is (the default)",
+        description="List every official variant and whether it is in the models directory and "
+        "the cache (present, damaged or -), and other TF.js models found there.",
+    )
+    fetch = actions.add_parser(
+        "fetch",
+        parents=[where],
+        formatter_class=_Formatter,
+        help="download variants into the cache",
+        description="Download variants' model.json and weight shards (the paths its "
+        "weightsManifest names) into the cache, with a progress bar; then "
+        "verify them. A variant already whole in the cache is not downloaded "
+        "again (unless --force).",
+    )
+    fetch.add_argument(
+        "variants",
+        nargs="+",
+        metavar="VARIANT",
+        help="a name from `pyposenet models list` (e.g. mobilenet-float-100-stride16) or a model.json "
+        "path under the official root",
+    )
+    fetch.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="download root laid out like the official one (default https://storage.googleapis.com/tfjs-models/)",
+    )
     fetch.add_argument("--force", action="store_true", help="download again even when the cache has it whole")
     fetch.add_argument("--timeout", type=float, default=30.0, metavar="S", help="network timeout in seconds")
     fetch.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    actions.add_parser("verify", parents=[where], formatter_class=_Formatter,
-                       help="check every model present; OK/FAIL per model",
-                       description="Check every model in the models directory and the cache (official variants "
-                                   "and other TF.js models): model.json parses, every shard exists, and the shards "
-                                   "hold exactly sum(prod(shape) x bytes per value) bytes, quantization respected. "
-                                   "Exit status 1 when any FAILs.")
+    actions.add_parser(
+        "verify",
+        parents=[where],
+        formatter_class=_Formatter,
+        help="check every model present; OK/FAIL per model",
+        description="Check every model in the models directory and the cache (official variants "
+        "and other TF.js models): model.json parses, every shard exists, and the shards "
+        "hold exactly sum(prod(shape) x bytes per value) bytes, quantization respected. "
+        "Exit status 1 when any FAILs.",
+    )
 
 
 def _add_convert(commands) -> None:
@@ -338,6 +482,7 @@ def _add_convert(commands) -> None:
 
 
 # ------------------------------------------------------------------------------------------- serve
+
 
 def _serve(args: argparse.Namespace) -> int:
     parser = args.command_parser
@@ -360,6 +505,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------------------------ detect
+
 
 def detect_options(args: argparse.Namespace) -> dict:
     """The poseNet options the detect flags ask for (only those given), then --option NAME=VALUE."""
@@ -385,18 +531,29 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from ._host.blas import threads_from_environment
         from ._host.detect import DetectJob, run_detect
     except ImportError as error:
-        parser.exit(2, f"{PROG} detect: error: {error}; detect needs the host extra: "
-                       "pip install 'pyposenet[host]'\n")
-    job = DetectJob(inputs=list(args.inputs), multi=args.multi, options=options, every=args.every,
-                    max_frames=args.max_frames, draw_dir=args.draw, draw_video=args.draw_video,
-                    draw_min_score=args.draw_min_score, json_path=args.json_path, indent=args.indent,
-                    progress=not args.quiet, models_dir=args.models, cache_dir=args.cache,
-                    download=not args.no_download,
-                    blas_threads=threads_from_environment())  # 1; $OPENBLAS_NUM_THREADS overrides
+        parser.exit(2, f"{PROG} detect: error: {error}; detect needs the host extra: pip install 'pyposenet[host]'\n")
+    job = DetectJob(
+        inputs=list(args.inputs),
+        multi=args.multi,
+        options=options,
+        every=args.every,
+        max_frames=args.max_frames,
+        draw_dir=args.draw,
+        draw_video=args.draw_video,
+        draw_min_score=args.draw_min_score,
+        json_path=args.json_path,
+        indent=args.indent,
+        progress=not args.quiet,
+        models_dir=args.models,
+        cache_dir=args.cache,
+        download=not args.no_download,
+        blas_threads=threads_from_environment(),
+    )  # 1; $OPENBLAS_NUM_THREADS overrides
     return run_detect(job)
 
 
 # ------------------------------------------------------------------------------------------ models
+
 
 def _models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from . import models
@@ -416,8 +573,9 @@ def _models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     status = 0
     for variant in chosen:
         try:
-            check, downloaded = models.fetch_variant(variant, cache_dir, base_url, timeout=args.timeout,
-                                                      progress=not args.quiet, force=args.force)
+            check, downloaded = models.fetch_variant(
+                variant, cache_dir, base_url, timeout=args.timeout, progress=not args.quiet, force=args.force
+            )
         except models.FetchError as error:
             print(f"{PROG} models fetch: error: {error}", file=sys.stderr, flush=True)
             status = 1
@@ -458,8 +616,10 @@ def _models_list(models, models_dir, cache_dir) -> int:
         print(f"{variant.name:<{width}}{cells[0]:<12}{cells[1]:<12}{variant.path}")
     print()
     total = len(models.VARIANTS)
-    print(f"{counts['models dir']} of {total} variants in the models directory, {counts['cache']} in the cache"
-          " (damaged: run `pyposenet models verify`; missing: `pyposenet models fetch VARIANT`).")
+    print(
+        f"{counts['models dir']} of {total} variants in the models directory, {counts['cache']} in the cache"
+        " (damaged: run `pyposenet models verify`; missing: `pyposenet models fetch VARIANT`)."
+    )
     official = {v.path for v in models.VARIANTS}
     for label, root in locations:
         others = models.other_models(root, official)
@@ -480,8 +640,9 @@ def _models_verify(models, models_dir, cache_dir) -> int:
             check = models.check_model(root / relative)
             checked += 1
             failed += not check.ok
-            print(f"{'OK' if check.ok else 'FAIL':<6}{name}  ({label}: {root / relative})  {check.summary()}",
-                  flush=True)
+            print(
+                f"{'OK' if check.ok else 'FAIL':<6}{name}  ({label}: {root / relative})  {check.summary()}", flush=True
+            )
     if not checked:
         print(f"no models to verify in the models directory ({models_dir or 'none'}) or the cache ({cache_dir})")
     else:
@@ -490,6 +651,7 @@ def _models_verify(models, models_dir, cache_dir) -> int:
 
 
 # -------------------------------------------------------------------------------------------- main
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `pyposenet` command line; returns the exit status (argparse errors raise SystemExit(2))."""

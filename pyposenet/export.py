@@ -7,6 +7,7 @@ travel as files beside it. Nothing is fetched from elsewhere at run time, so the
 GitHub Pages, itch.io or `python -m http.server` on a USB stick. Opened as a file:// page it says it
 must be served.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,11 @@ class ExportReport:
     models: list[str]
 
     def summary(self) -> str:
-        return (f"exported {self.files} files ({self.bytes / 1e6:.1f} MB) to {self.out}\n"
-                f"models: {', '.join(self.models)}\n"
-                f"try it: cd {self.out} && python -m http.server 8000  (then open http://localhost:8000/)")
+        return (
+            f"exported {self.files} files ({self.bytes / 1e6:.1f} MB) to {self.out}\n"
+            f"models: {', '.join(self.models)}\n"
+            f"try it: cd {self.out} && python -m http.server 8000  (then open http://localhost:8000/)"
+        )
 
 
 def default_variant() -> str:
@@ -65,9 +68,15 @@ def sketch_files(sketch: Path, skip: Sequence[Path] = ()) -> list[Path]:
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         top = here == root
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS
-                         and not (top and d in RESERVED_NAMES) and (here / d).resolve() not in skip
-                         and not (here / d / "pyvenv.cfg").exists())
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in SKIPPED_FOLDERS
+            and not (top and d in RESERVED_NAMES)
+            and (here / d).resolve() not in skip
+            and not (here / d / "pyvenv.cfg").exists()
+        )
         for name in sorted(files):
             path = here / name
             if name.startswith(".") or (top and name in RESERVED_NAMES) or path.is_symlink() or not path.is_file():
@@ -75,9 +84,11 @@ def sketch_files(sketch: Path, skip: Sequence[Path] = ()) -> list[Path]:
             found.append(path)
             total += path.stat().st_size
             if len(found) > MAX_SKETCH_FILES or total > MAX_SKETCH_BYTES:
-                raise ExportError(f"the folder of {sketch.name} ({root}) holds more than {MAX_SKETCH_FILES} files or "
-                                  f"{MAX_SKETCH_BYTES // 2**20} MB: an export copies every file beside the sketch, "
-                                  "so put the sketch and its files in a folder of their own")
+                raise ExportError(
+                    f"the folder of {sketch.name} ({root}) holds more than {MAX_SKETCH_FILES} files or "
+                    f"{MAX_SKETCH_BYTES // 2**20} MB: an export copies every file beside the sketch, "
+                    "so put the sketch and its files in a folder of their own"
+                )
     return found
 
 
@@ -107,9 +118,16 @@ def _check_out(out: Path, sketch: Path) -> None:
         raise ExportError(f"--out {out} is not empty and not an earlier export: choose an empty or new folder")
 
 
-def export_sketch(sketch: Path, out: Path, *, variants: Sequence[str | Variant] = (), models_dir: Path | None = None,
-                  cache_dir: Path | None = None, base_url: str | None = OFFICIAL_MODEL_ROOT,
-                  web_dir: Path = WEB_DIR) -> ExportReport:
+def export_sketch(
+    sketch: Path,
+    out: Path,
+    *,
+    variants: Sequence[str | Variant] = (),
+    models_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    base_url: str | None = OFFICIAL_MODEL_ROOT,
+    web_dir: Path = WEB_DIR,
+) -> ExportReport:
     """Write the static site of `sketch` into `out` (replaced if it is an earlier export).
 
     Models: the default one and `variants` (names such as 'mobilenet-quant2-050-stride16' or
@@ -121,12 +139,17 @@ def export_sketch(sketch: Path, out: Path, *, variants: Sequence[str | Variant] 
     _check_out(out, sketch)
     missing = missing_files(web_dir / "vendor")
     if missing:
-        raise ExportError(f"the page's front-end files are missing from {web_dir / 'vendor'} ({missing[0]}, ...): "
-                          "in a checkout, run `make setup`")
+        raise ExportError(
+            f"the page's front-end files are missing from {web_dir / 'vendor'} ({missing[0]}, ...): "
+            "in a checkout, run `make setup`"
+        )
     names = [default_variant()] + [v.path if isinstance(v, Variant) else find_variant(v).path for v in variants]
     names = list(dict.fromkeys(names))
-    store = ModelStore(models_dir if models_dir is not None else default_models_dir(),
-                       cache_dir if cache_dir is not None else default_cache_dir(), base_url)
+    store = ModelStore(
+        models_dir if models_dir is not None else default_models_dir(),
+        cache_dir if cache_dir is not None else default_cache_dir(),
+        base_url,
+    )
     models = model_files(names, store)
     staging = out.with_name(out.name + ".part")
     sources = sketch_files(sketch, skip=(out.resolve(), staging.resolve()))

@@ -6,10 +6,11 @@ once: `runtime.video_problem(video)`), or when no frame has come for `notice_aft
 is reported once, as a `CameraError` (the net's `error` event and a notice on the page); when
 frames arrive detection starts by itself and the notice goes away.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 #: Seconds without a frame before the person is told (a webcam starts in well under this).
 NO_FRAMES_NOTICE_S = 5.0
@@ -20,13 +21,16 @@ class CameraError(RuntimeError):
 
 
 def no_frames_message(waited_s: float) -> str:
-    return (f"the video has shown no frame for {waited_s:.0f} s. A camera: is it in use by another program, "
-            "or covered, or unplugged? A video file: is its source set, and does it load? Detection starts "
-            "by itself when frames arrive.")
+    return (
+        f"the video has shown no frame for {waited_s:.0f} s. A camera: is it in use by another program, "
+        "or covered, or unplugged? A video file: is its source set, and does it load? Detection starts "
+        "by itself when frames arrive."
+    )
 
 
 class FrameWait:
-    """Follow one detection loop's waiting; `waiting()` each time it finds no frame, `frame_arrived()` when one comes."""
+    """Follow one detection loop's waiting: `waiting()` each time it finds no frame, `frame_arrived()` when one
+    comes."""
 
     def __init__(self, notice_after_s: float = NO_FRAMES_NOTICE_S, clock: Callable[[], float] = time.monotonic):
         self.notice_after_s = notice_after_s

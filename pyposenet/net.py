@@ -7,32 +7,37 @@ set_status, report_error) and, where videos come from a camera, optionally those
 contract and the runtimes that implement it (`pyposenet._browser.runtime.BrowserRuntime` in the page,
 `pyposenet._host.runtime.HostRuntime` under CPython, fakes in the unit tests).
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import inspect
 import time
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import cast
 
-from .callbacks import call_with_fitting_args, positional_arity
 from ._compat import is_js_object, to_js_plain
+from .callbacks import call_with_fitting_args, positional_arity
 from .decode import decode_multiple_poses, decode_single_pose
 from .decode.root_hints import root_candidate_count
 from .frame_wait import NO_FRAMES_NOTICE_S, FrameWait
 from .options import resolve_options
-from .runtime import Runtime
 from .results import to_ml5_results
+from .runtime import Runtime
 from .smoothing import PoseSmoother
 from .stats import FrameStats
 from .tracking import PoseTracker
 
-_live_nets: "weakref.WeakSet[PoseNet]" = weakref.WeakSet()
+_live_nets: weakref.WeakSet[PoseNet] = weakref.WeakSet()
 
 
-def live_nets() -> list["PoseNet"]:
+def live_nets() -> list[PoseNet]:
     """Every net created in this Python session and not yet garbage-collected (for tests and the console)."""
     return list(_live_nets)
+
 
 EVENTS = ("pose", "error", "ready")
 
@@ -43,8 +48,14 @@ class PoseNet:
     #: Seconds a video may show no frame before the `error` event and a notice say so (frame_wait.py).
     no_frames_notice_s = NO_FRAMES_NOTICE_S
 
-    def __init__(self, runtime: Runtime, video=None, options: dict | None = None,
-                 detection_type: str | None = None, callback: Callable | None = None):
+    def __init__(
+        self,
+        runtime: Runtime,
+        video=None,
+        options: dict | None = None,
+        detection_type: str | None = None,
+        callback: Callable | None = None,
+    ):
         self.options = resolve_options(options, detection_type)
         self.detectionType = self.options["detectionType"]
         self.video = video
@@ -75,7 +86,7 @@ class PoseNet:
 
     # -- events -------------------------------------------------------------------------------------
 
-    def on(self, event: str, fn: Callable) -> "PoseNet":
+    def on(self, event: str, fn: Callable) -> PoseNet:
         """Call `fn(results)` on every `pose` (or `fn(error)` on `error`, `fn(net)` on `ready`)."""
         self._check_event(event)
         if not callable(fn):
@@ -85,7 +96,7 @@ class PoseNet:
             fn(self)
         return self
 
-    def off(self, event: str, fn: Callable | None = None) -> "PoseNet":
+    def off(self, event: str, fn: Callable | None = None) -> PoseNet:
         """Remove `fn` from `event`, or every listener of `event` when `fn` is None."""
         self._check_event(event)
         if fn is None:
@@ -110,7 +121,7 @@ class PoseNet:
                 self._listener_failed(exc, event)
                 raise _ListenerFailed from exc
             if not is_js_object(fn):
-                self._run_async_callback(returned, lambda exc, event=event: self._listener_failed(exc, event))
+                self._run_async_callback(returned, functools.partial(self._listener_failed, event=event))
 
     def _listener_failed(self, exc: BaseException, event: str) -> None:
         self._running = False
@@ -129,8 +140,9 @@ class PoseNet:
 
         def finished(task: asyncio.Task) -> None:
             self._callback_tasks.discard(task)
-            if not task.cancelled() and task.exception() is not None:
-                on_failure(task.exception())
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                on_failure(error)
 
         task.add_done_callback(finished)
 
@@ -162,6 +174,7 @@ class PoseNet:
         arity = positional_arity(cb)
         if error is not None and arity == 0:
             return  # the p5-preload form has no error argument; the error event and the page show it
+
         def failed(exc: BaseException) -> None:
             self._runtime.report_error(exc, "your model-ready callback")
 
@@ -174,10 +187,8 @@ class PoseNet:
             self._run_async_callback(returned, failed)
 
     def _emit_quietly(self, event: str, value) -> None:
-        try:
+        with contextlib.suppress(_ListenerFailed):
             self._emit(event, value)
-        except _ListenerFailed:
-            pass
 
     # -- continuous detection ------------------------------------------------------------------------
 
@@ -265,7 +276,8 @@ class PoseNet:
     # -- one-shot detection -------------------------------------------------------------------------
 
     def singlePose(self, input=None, callback: Callable | None = None) -> asyncio.Future:
-        """Detect one pose in `input` (default: the video); emits `pose`, calls `callback(results)`, returns the results."""
+        """Detect one pose in `input` (default: the video); emits `pose`, calls `callback(results)`, returns the
+        results."""
         return self._schedule(self._one_shot(input, "single", callback))
 
     def multiPose(self, input=None, callback: Callable | None = None) -> asyncio.Future:
@@ -294,7 +306,7 @@ class PoseNet:
                 raise ValueError("singlePose()/multiPose() need an image, video or canvas when poseNet has no video")
             results = await self._estimate(image, detection_type)
         except _ListenerFailed as failed:
-            raise failed.__cause__  # reported by _emit
+            raise cast(BaseException, failed.__cause__)  # noqa: B904 -- reported by _emit; the listener's own exception, re-raised as is (`from` would replace its __cause__)
         except Exception as exc:
             self._runtime.report_error(exc, "detecting poses")
             raise
@@ -309,8 +321,9 @@ class PoseNet:
     async def _estimate(self, image, detection_type: str):
         started = time.perf_counter()
         o = self.options
-        roots = None if detection_type == "single" else (root_candidate_count(o["maxPoseDetections"]),
-                                                          o["scoreThreshold"])
+        roots = (
+            None if detection_type == "single" else (root_candidate_count(o["maxPoseDetections"]), o["scoreThreshold"])
+        )
         outputs, geometry = await self._runtime.run(self._model, image, roots)
         decoding = time.perf_counter()
         stride = o["outputStride"]
@@ -318,15 +331,19 @@ class PoseNet:
             raw = [decode_single_pose(outputs, stride)]
         else:
             raw = decode_multiple_poses(outputs, stride, o["maxPoseDetections"], o["scoreThreshold"], o["nmsRadius"])
-        results = to_ml5_results(raw, geometry, flip_horizontal=o["flipHorizontal"], min_confidence=o["minConfidence"],
-                                 flip_labels=o["flipLabels"])
+        results = to_ml5_results(
+            raw,
+            geometry,
+            flip_horizontal=o["flipHorizontal"],
+            min_confidence=o["minConfidence"],
+            flip_labels=o["flipLabels"],
+        )
         if image is self.video:  # smoothing and tracking follow the video over time, not unrelated images
             results = self._follow(results, detection_type, decoding)
         done = time.perf_counter()
         self.stats.add((decoding - started) * 1000, (done - decoding) * 1000)
         self._emit("pose", results)
         return results
-
 
     def _follow(self, results, detection_type: str, timestamp_s: float):
         """Give people stable ids (tracking) and smooth their keypoints over time (smoothing)."""

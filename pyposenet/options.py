@@ -4,13 +4,15 @@ one reading of options written as text (parse_option_text: the CLI's and the HTT
 ml5 0.x merged options with `||`, so `scoreThreshold: 0` silently became 0.5; here every explicit
 value is kept, 0 and False included.
 """
+
 from __future__ import annotations
 
 import difflib
 import json
 import math
 import warnings
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 OFFICIAL_MODEL_ROOT = "https://storage.googleapis.com/tfjs-models/"
 
@@ -59,7 +61,7 @@ def set_page_defaults(values: Mapping[str, Any]) -> None:
             DEFAULTS[name] = value
 
 
-def _fail(name: str, value: Any, allowed: str) -> None:
+def _fail(name: str, value: Any, allowed: str) -> NoReturn:
     raise ValueError(f"poseNet option {name!r}: got {value!r}; allowed: {allowed}")
 
 
@@ -167,9 +169,12 @@ def _map_deprecated(user: dict) -> None:
         return
     factor = user.pop("imageScaleFactor")
     _check_number("imageScaleFactor", factor, low=0.2, high=1.0)
-    warnings.warn("poseNet option 'imageScaleFactor' is deprecated: use inputResolution "
-                  f"(imageScaleFactor {factor} is taken as inputResolution {round(513 * factor)})",
-                  DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        "poseNet option 'imageScaleFactor' is deprecated: use inputResolution "
+        f"(imageScaleFactor {factor} is taken as inputResolution {round(513 * factor)})",
+        DeprecationWarning,
+        stacklevel=3,
+    )
     user.setdefault("inputResolution", max(33, round(513 * factor)))
 
 
@@ -213,8 +218,15 @@ def model_url(options: Mapping[str, Any], models_base: str = PAGE_MODELS_FOLDER)
 TRUE_WORDS = ("true", "1", "yes", "on")
 FALSE_WORDS = ("false", "0", "no", "off")
 BOOLEAN_OPTIONS = ("flipHorizontal", "flipLabels")
-NUMBER_OPTIONS = ("minConfidence", "maxPoseDetections", "scoreThreshold", "nmsRadius", "multiplier",
-                  "outputStride", "quantBytes")
+NUMBER_OPTIONS = (
+    "minConfidence",
+    "maxPoseDetections",
+    "scoreThreshold",
+    "nmsRadius",
+    "multiplier",
+    "outputStride",
+    "quantBytes",
+)
 #: Number options whose values are whole numbers: "16.0" is read as 16 (the model file's name uses it).
 INTEGER_OPTIONS = ("maxPoseDetections", "outputStride", "quantBytes")
 SWITCH_OPTIONS = {"smoothing": SMOOTHING_KEYS, "tracking": TRACKING_KEYS}
@@ -226,8 +238,11 @@ def _number_text(name: str) -> str:
     """What a number option allows, as the refusal names it."""
     if name in NUMBER_RULES:
         return _number_rule(**NUMBER_RULES[name])
-    choices = {"multiplier": MOBILENET_MULTIPLIERS, "quantBytes": QUANT_BYTES,
-               "outputStride": sorted({s for strides in OUTPUT_STRIDES.values() for s in strides})}[name]
+    choices = {
+        "multiplier": MOBILENET_MULTIPLIERS,
+        "quantBytes": QUANT_BYTES,
+        "outputStride": sorted({s for strides in OUTPUT_STRIDES.values() for s in strides}),
+    }[name]
     return ", ".join(repr(c) for c in choices)
 
 
@@ -252,8 +267,9 @@ def _parse_json_object(name: str, text: str, allowed: str) -> dict:
     try:
         value = json.loads(text)
     except ValueError as error:
-        raise ValueError(f"poseNet option {name!r}: got {text!r}, which is not valid JSON ({error}); "
-                         f"allowed: {allowed}") from None
+        raise ValueError(
+            f"poseNet option {name!r}: got {text!r}, which is not valid JSON ({error}); allowed: {allowed}"
+        ) from None
     if not isinstance(value, dict):
         _fail(name, text, allowed)
     return value
@@ -278,12 +294,12 @@ def parse_option_text(name: str, text: str) -> Any:
             _fail(name, text, BOOLEAN_TEXT)
         return value
     if name in NUMBER_OPTIONS:
-        value = _parse_number(text)
-        if value is None:
+        number = _parse_number(text)
+        if number is None:
             _fail(name, text, _number_text(name))
-        if name in INTEGER_OPTIONS and isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return value
+        if name in INTEGER_OPTIONS and isinstance(number, float) and number.is_integer():
+            number = int(number)
+        return number
     if name == "inputResolution":
         if text.startswith("{"):
             return _parse_json_object(name, text, RESOLUTION_TEXT)

@@ -5,6 +5,7 @@ A result is `{"pose": {...}, "skeleton": [[kp, kp], ...]}`; `pose` has `score`, 
 `Record` makes every level reachable both as `r.pose.nose.x` and `r["pose"]["nose"]["x"]`,
 and stays a plain dict for `json.dumps` and for conversion to a plain JavaScript object.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,7 +55,8 @@ class FrameGeometry:
     display_width: float | None = None
 
     def to_display(self, x: float, y: float) -> tuple[float, float]:
-        """Map a point in network-input coordinates to display coordinates (the reference's scalePose, then display scaling)."""
+        """Map a point in network-input coordinates to display coordinates (the reference's scalePose, then display
+        scaling)."""
         scale_y = (self.source_height + self.pad_top + self.pad_bottom) / self.input_height
         scale_x = (self.source_width + self.pad_left + self.pad_right) / self.input_width
         sx = x * scale_x - self.pad_left
@@ -90,8 +92,7 @@ def _display_transform(geometry: FrameGeometry, flip_horizontal: bool):
     scale_y = (g.source_height + g.pad_top + g.pad_bottom) / g.input_height
     scale_x = (g.source_width + g.pad_left + g.pad_right) / g.input_width
     factor_x = g.display_width / g.source_width if g.display_width and g.display_width != g.source_width else None
-    factor_y = (g.display_height / g.source_height
-                if g.display_height and g.display_height != g.source_height else None)
+    factor_y = g.display_height / g.source_height if g.display_height and g.display_height != g.source_height else None
     flip = g.output_width - 1 if flip_horizontal else None
     return scale_x, g.pad_left, factor_x, scale_y, g.pad_top, factor_y, flip
 
@@ -112,21 +113,27 @@ def _ml5_result(raw_pose: dict, transform, min_confidence: float, flip_labels: b
             x = flip - x
         placed.append((kp["score"], x, y))
     parts = [kp["part"] for kp in raw_keypoints]
-    found = dict(zip(parts, placed))  # by part name: a repeated part takes its last keypoint's place
+    found = dict(zip(parts, placed, strict=False))  # by part name: a repeated part takes its last keypoint's place
     if flip_labels:
         placed = [found[mirrored_part(part)] for part in parts]
     elif len(found) != len(parts):
         placed = [found[part] for part in parts]
-    keypoints = []
+    keypoints: list[Record] = []
     pose = Record(score=raw_pose["score"], keypoints=keypoints)
-    for part, (score, x, y) in zip(parts, placed):
+    for part, (score, x, y) in zip(parts, placed, strict=False):
         keypoints.append(Record(score=score, part=part, position=Record(x=x, y=y)))
         pose[part] = Record(x=x, y=y, confidence=score)
     return Record(pose=pose, skeleton=adjacent_keypoints(keypoints, min_confidence))
 
 
-def to_ml5_result(raw_pose: dict, geometry: FrameGeometry, *, flip_horizontal: bool = False,
-                  min_confidence: float = 0.5, flip_labels: bool = False) -> Record:
+def to_ml5_result(
+    raw_pose: dict,
+    geometry: FrameGeometry,
+    *,
+    flip_horizontal: bool = False,
+    min_confidence: float = 0.5,
+    flip_labels: bool = False,
+) -> Record:
     """One decoded pose (raw network-input coordinates) as ml5's `{pose, skeleton}`.
 
     `flip_labels` swaps left and right parts: in a mirrored webcam the network's "leftWrist"
@@ -136,7 +143,13 @@ def to_ml5_result(raw_pose: dict, geometry: FrameGeometry, *, flip_horizontal: b
     return _ml5_result(raw_pose, _display_transform(geometry, flip_horizontal), min_confidence, flip_labels)
 
 
-def to_ml5_results(raw_poses: list[dict], geometry: FrameGeometry, *, flip_horizontal: bool = False,
-                   min_confidence: float = 0.5, flip_labels: bool = False) -> list[Record]:
+def to_ml5_results(
+    raw_poses: list[dict],
+    geometry: FrameGeometry,
+    *,
+    flip_horizontal: bool = False,
+    min_confidence: float = 0.5,
+    flip_labels: bool = False,
+) -> list[Record]:
     transform = _display_transform(geometry, flip_horizontal)
     return [_ml5_result(p, transform, min_confidence, flip_labels) for p in raw_poses]

@@ -4,6 +4,7 @@ An image's entry is `{"width": W, "height": H, "poses": [ml5 results]}`; each re
 `{pose: {score, keypoints: [{score, part, position: {x, y}}], nose: {x, y, confidence}, ...}, skeleton}`
 in the image's pixels. `Record`s are dicts, so they serialise as plain JSON objects, keys in ml5's order.
 """
+
 from __future__ import annotations
 
 import json

@@ -15,6 +15,7 @@ with these parameter names. Where videos come from a camera, a runtime may also 
 
 Pure standard library: the page imports it (pyposenet/server/browser_wheel.py BROWSER_MODULES).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -35,8 +36,9 @@ class Runtime(Protocol):
         name; the result is opaque to the net, which hands it back to `run`. Raise when it cannot be
         loaded: the net reports it with `report_error` and fails its `ready` future."""
 
-    async def run(self, model: Any, image: Any, roots: tuple[int, float] | None = None
-                  ) -> tuple[ModelOutputs, FrameGeometry]:
+    async def run(
+        self, model: Any, image: Any, roots: tuple[int, float] | None = None
+    ) -> tuple[ModelOutputs, FrameGeometry]:
         """One frame of `image` (a video, an image, a canvas, a path or pixels: whatever this runtime
         reads) through `model`: the network's outputs and how the image was fitted to its input.
         `roots`: None for a single pose, else ``(count, score_threshold)``: a runtime may attach that many

@@ -38,6 +38,7 @@ Defaults, for keypoints in pixels at about 30 frames per second
   responsive, tuned for MoveNet's keypoints rather than PoseNet's.)
 * ``derivate_cutoff = 1.0`` Hz: the cutoff of the speed estimate (the paper's default).
 """
+
 from __future__ import annotations
 
 import math
@@ -109,8 +110,12 @@ class OneEuroFilter:
 
     __slots__ = ("min_cutoff", "beta", "derivate_cutoff", "frequency", "_x", "_dx", "_last_timestamp")
 
-    def __init__(self, min_cutoff: float = DEFAULT_MIN_CUTOFF, beta: float = DEFAULT_BETA,
-                 derivate_cutoff: float = DEFAULT_DERIVATE_CUTOFF):
+    def __init__(
+        self,
+        min_cutoff: float = DEFAULT_MIN_CUTOFF,
+        beta: float = DEFAULT_BETA,
+        derivate_cutoff: float = DEFAULT_DERIVATE_CUTOFF,
+    ):
         _check_parameters(min_cutoff, beta, derivate_cutoff)
         self.min_cutoff = float(min_cutoff)
         self.beta = float(beta)
@@ -189,8 +194,13 @@ class PoseSmoother:
     seen for more than ``timeout_s`` seconds has their filters dropped.
     """
 
-    def __init__(self, min_cutoff: float = DEFAULT_MIN_CUTOFF, beta: float = DEFAULT_BETA,
-                 derivate_cutoff: float = DEFAULT_DERIVATE_CUTOFF, timeout_s: float = DEFAULT_TIMEOUT_S):
+    def __init__(
+        self,
+        min_cutoff: float = DEFAULT_MIN_CUTOFF,
+        beta: float = DEFAULT_BETA,
+        derivate_cutoff: float = DEFAULT_DERIVATE_CUTOFF,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ):
         _check_parameters(min_cutoff, beta, derivate_cutoff)
         if not (isinstance(timeout_s, (int, float)) and timeout_s >= 0):
             raise ValueError(f"timeout_s must be a number >= 0 (seconds), got {timeout_s!r}")
@@ -220,12 +230,15 @@ class PoseSmoother:
                 raise ValueError(f"ids must be distinct, got {keys!r}")
         timestamp_s = float(timestamp_s)
         present = set(keys)
-        for key in [k for k, person in self._people.items()
-                    if k not in present and abs(timestamp_s - person.last_seen) > self.timeout_s]:
+        for key in [
+            k
+            for k, person in self._people.items()
+            if k not in present and abs(timestamp_s - person.last_seen) > self.timeout_s
+        ]:
             del self._people[key]
 
         smoothed = []
-        for key, result in zip(keys, results):
+        for key, result in zip(keys, results, strict=False):
             person = self._people.get(key)
             if person is None or abs(timestamp_s - person.last_seen) > self.timeout_s:
                 person = self._people[key] = _PersonFilters(timestamp_s)
@@ -267,8 +280,9 @@ class PoseSmoother:
         for new_kp in new_keypoints:
             part = new_kp.get("part")
             if isinstance(part, str):
-                new_pose[part] = Record(x=new_kp["position"]["x"], y=new_kp["position"]["y"],
-                                        confidence=new_kp["score"])
+                new_pose[part] = Record(
+                    x=new_kp["position"]["x"], y=new_kp["position"]["y"], confidence=new_kp["score"]
+                )
 
         new_result = Record(result)
         new_result["pose"] = new_pose

@@ -1,4 +1,5 @@
 """Per-frame timings of a net, kept for the last few hundred frames (for the page, tests and benchmarks)."""
+
 from __future__ import annotations
 
 from collections import deque
@@ -8,7 +9,7 @@ from statistics import median
 class FrameStats:
     def __init__(self, keep: int = 512):
         self.frames = 0
-        self.model_ms: deque[float] = deque(maxlen=keep)   # frame -> tensor, network, read-back
+        self.model_ms: deque[float] = deque(maxlen=keep)  # frame -> tensor, network, read-back
         self.decode_ms: deque[float] = deque(maxlen=keep)  # Python decoding and ml5-shaping
 
     def add(self, model_ms: float, decode_ms: float) -> None:
@@ -18,6 +19,8 @@ class FrameStats:
 
     def summary(self) -> dict:
         """Frames seen and median milliseconds over the kept frames (None before the first frame)."""
+
         def med(values):
             return round(median(values), 3) if values else None
+
         return {"frames": self.frames, "model_ms": med(self.model_ms), "decode_ms": med(self.decode_ms)}

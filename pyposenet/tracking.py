@@ -36,9 +36,11 @@ Defaults: ``max_age_frames = 30`` (one second at 30 fps, pose-detection's ``maxA
 between two frames at 30 fps (a fast walk is well under 0.1), and less than the distance between
 two people standing side by side.
 """
+
 from __future__ import annotations
 
 import math
+from typing import cast
 
 DEFAULT_MAX_AGE_FRAMES = 30
 DEFAULT_MAX_DISTANCE = 0.5
@@ -49,8 +51,7 @@ _VELOCITY_SMOOTHING = 0.5  # weight of the newest displacement in the velocity a
 
 def _pose_of(result):
     """The pose inside an ml5 result (``result["pose"]``), or a bare decoder pose."""
-    pose = result["pose"] if "pose" in result else result
-    return pose
+    return result.get("pose", result)
 
 
 def _keypoints_of(result) -> dict:
@@ -137,8 +138,12 @@ def _content_key(keypoints: dict, score: float) -> tuple:
 class PoseTracker:
     """Gives each person a stable integer id across frames (see the module's docstring)."""
 
-    def __init__(self, max_age_frames: int = DEFAULT_MAX_AGE_FRAMES, max_distance: float = DEFAULT_MAX_DISTANCE,
-                 min_keypoint_score: float = DEFAULT_MIN_KEYPOINT_SCORE):
+    def __init__(
+        self,
+        max_age_frames: int = DEFAULT_MAX_AGE_FRAMES,
+        max_distance: float = DEFAULT_MAX_DISTANCE,
+        min_keypoint_score: float = DEFAULT_MIN_KEYPOINT_SCORE,
+    ):
         if not (isinstance(max_age_frames, int) and not isinstance(max_age_frames, bool) and max_age_frames >= 0):
             raise ValueError(f"max_age_frames must be an integer >= 0, got {max_age_frames!r}")
         if not (isinstance(max_distance, (int, float)) and max_distance > 0):
@@ -166,7 +171,7 @@ class PoseTracker:
         min_score = self.min_keypoint_score
         observed = [_keypoints_of(r) for r in results]
         scores = [float(_pose_of(r).get("score", 0.0)) for r in results]
-        keys = [_content_key(kps, s) for kps, s in zip(observed, scores)]
+        keys = [_content_key(kps, s) for kps, s in zip(observed, scores, strict=False)]
 
         candidates = []
         for track in self._tracks:
@@ -201,6 +206,6 @@ class PoseTracker:
             self._tracks.append(track)
             ids[j] = track.id
 
-        for result, track_id in zip(results, ids):
-            result["id"] = track_id
-        return ids
+        for result, given in zip(results, ids, strict=False):
+            result["id"] = given
+        return cast(list[int], ids)  # every None was replaced by a new track's id just above

@@ -1,4 +1,5 @@
 """Fixtures shared by the unit and e2e tests: where ../shared lives."""
+
 import os
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Show Python errors to the person, on the page (not only in the console)."""
+
 from __future__ import annotations
 
 import pyposenet_js

@@ -1,4 +1,5 @@
 """Runs the PoseNet network with TF.js (web/model.js) on behalf of `pyposenet.net.PoseNet`."""
+
 from __future__ import annotations
 
 import js
@@ -41,20 +42,28 @@ class BrowserRuntime:  # implements pyposenet.runtime.CameraRuntime (and so Runt
     async def run(self, model, image, roots=None):
         """The frame's outputs and geometry. ``roots``: None, or ``(count, score_threshold)`` to have
         web/root-candidates.js find that many multi-pose root candidates (decode/root_hints.py)."""
-        request = None if roots is None else to_js({"count": roots[0], "threshold": roots[1]},
-                                                   dict_converter=js.Object.fromEntries)
+        request = (
+            None
+            if roots is None
+            else to_js({"count": roots[0], "threshold": roots[1]}, dict_converter=js.Object.fromEntries)
+        )
         r = await model.estimate(image, request)
         data = r.data.to_memoryview()  # one copy of the Float32Array into Python memory, no proxy kept
         hint = None
         if r.roots is not None:
-            hint = RootCandidates.from_flat(r.roots.data.to_memoryview(), r.roots.found, r.roots.threshold,
-                                            r.roots.nan)
+            hint = RootCandidates.from_flat(r.roots.data.to_memoryview(), r.roots.found, r.roots.threshold, r.roots.nan)
         outputs = ModelOutputs.from_flat(data, r.gridHeight, r.gridWidth, hint)
         geometry = FrameGeometry(
-            input_height=r.inputHeight, input_width=r.inputWidth,
-            source_height=r.sourceHeight, source_width=r.sourceWidth,
-            pad_top=r.padTop, pad_bottom=r.padBottom, pad_left=r.padLeft, pad_right=r.padRight,
-            display_height=r.displayHeight, display_width=r.displayWidth,
+            input_height=r.inputHeight,
+            input_width=r.inputWidth,
+            source_height=r.sourceHeight,
+            source_width=r.sourceWidth,
+            pad_top=r.padTop,
+            pad_bottom=r.padBottom,
+            pad_left=r.padLeft,
+            pad_right=r.padRight,
+            display_height=r.displayHeight,
+            display_width=r.displayWidth,
         )
         return outputs, geometry
 

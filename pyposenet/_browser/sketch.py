@@ -1,4 +1,5 @@
 """Start a Python sketch on a p5 instance (p5's instance mode), from web/boot.js."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,10 +20,10 @@ from ..sketch.runner import SketchRunner
 from . import errors
 from .runtime import BrowserRuntime
 
-_current: "_P5Bridge | None" = None
+_current: _P5Bridge | None = None
 
 
-def current_bridge() -> "_P5Bridge | None":
+def current_bridge() -> _P5Bridge | None:
     """The running sketch's bridge (for tests and the console): `.runner.namespace`, `.p5`."""
     return _current
 
@@ -55,8 +56,10 @@ class _P5Bridge:
         names = self.runner.load(p5_instance, list(function_names), list(value_names))
         if "setup" not in names and not self.runner.stopped:
             pyposenet_js.page.setStatus("running")
-        handlers = {name: self.runner.callbacks.keep(self._setup) if name == "setup" else self.runner.handler(name)
-                    for name in names}
+        handlers = {
+            name: self.runner.callbacks.keep(self._setup) if name == "setup" else self.runner.handler(name)
+            for name in names
+        }
         return to_js(handlers, dict_converter=js.Object.fromEntries)
 
     def _setup(self, *args):
@@ -121,8 +124,14 @@ def start_sketch(source: str, file_name: str, container, page_options=None, sour
         if bridge is not None:
             bridge.stop()
 
-    runner = SketchRunner(source, file_name, report=report, on_stop=stop, host=browser_host(),
-                          asset_base=folder_of(source_url or file_name))  # no URL: beside the page
+    runner = SketchRunner(
+        source,
+        file_name,
+        report=report,
+        on_stop=stop,
+        host=browser_host(),
+        asset_base=folder_of(source_url or file_name),
+    )  # no URL: beside the page
     _use_sketch_runtime(runner.stop)
     bridge = _current = _P5Bridge(runner)
     pyposenet_js.sketch.createP5(bridge.proxy, container)

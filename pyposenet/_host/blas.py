@@ -5,10 +5,12 @@ a busy machine (measured 20 ms a frame with 1 thread, 50-500 ms with 2, under lo
 inside `BlasThreads(1)`, which sets the limit with threadpoolctl (part of the host extra) and restores
 BLAS's own setting afterwards; without threadpoolctl nothing is changed.
 """
+
 from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
 #: BLAS threads during inference unless told otherwise.
 DEFAULT_BLAS_THREADS = 1
@@ -31,8 +33,8 @@ class BlasThreads:
         self.threads = threads
         self._lock = threading.Lock()
         self._inside = 0
-        self._limit = None
-        self._controller = None
+        self._limit: Any = None  # a threadpoolctl limit while inside (threadpoolctl ships no types)
+        self._controller: Any = None
 
     def __enter__(self) -> BlasThreads:
         if self.threads is None:

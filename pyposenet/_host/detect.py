@@ -16,6 +16,7 @@ could be done (bad paths, unknown types, unreadable files: nothing is written, s
 --json file is not overwritten); 130 interrupted (what was done so far is written; a video cut
 short has "interrupted": true).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import numpy as np
 
@@ -57,8 +58,10 @@ def image_extensions() -> frozenset[str]:
 
 def allowed_types() -> str:
     """What `detect` takes, for error messages."""
-    return (f"images ({', '.join(COMMON_IMAGE_EXTENSIONS)} or any format Pillow reads) and videos "
-            f"({', '.join(VIDEO_EXTENSIONS)})")
+    return (
+        f"images ({', '.join(COMMON_IMAGE_EXTENSIONS)} or any format Pillow reads) and videos "
+        f"({', '.join(VIDEO_EXTENSIONS)})"
+    )
 
 
 def classify(path: str) -> str:
@@ -107,8 +110,13 @@ class _CliRuntime(HostRuntime):  # implements pyposenet.runtime.Runtime
         self._models: dict[str, Any] = {}
 
     async def load_model(self, options):
-        key = json.dumps({k: options.get(k) for k in ("architecture", "multiplier", "outputStride", "quantBytes",
-                                                      "modelUrl", "inputResolution")}, sort_keys=True)
+        key = json.dumps(
+            {
+                k: options.get(k)
+                for k in ("architecture", "multiplier", "outputStride", "quantBytes", "modelUrl", "inputResolution")
+            },
+            sort_keys=True,
+        )
         if key not in self._models:
             self._models[key] = self.load_model_sync(options)
         return self._models[key]
@@ -129,8 +137,7 @@ class _Reporter:
         if enabled and (total is None or total > 1):
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="frame", file=stream, dynamic_ncols=True, leave=True,
-                            desc="detect")
+            self.bar = tqdm(total=total, unit="frame", file=stream, dynamic_ncols=True, leave=True, desc="detect")
 
     def describe(self, name: str) -> None:
         if self.bar is not None:
@@ -220,11 +227,19 @@ def _finish(job: DetectJob, state: _State, stdout: TextIO, stderr: TextIO, inter
     frames = f"{state.done_frames()} images and frames"
     seconds = time.perf_counter() - state.started
     if interrupted:
-        print(f"pyposenet detect: interrupted after {frames} ({seconds:.2f} s); the results so far were written "
-              f"to {where}", file=stderr, flush=True)
+        print(
+            f"pyposenet detect: interrupted after {frames} ({seconds:.2f} s); the results so far were written "
+            f"to {where}",
+            file=stderr,
+            flush=True,
+        )
     elif job.progress:
-        print(f"pyposenet detect: {_done_count(state.entries)} of {len(job.inputs)} inputs done ({frames}) in "
-              f"{seconds:.2f} s; results written to {where}", file=stderr, flush=True)
+        print(
+            f"pyposenet detect: {_done_count(state.entries)} of {len(job.inputs)} inputs done ({frames}) in "
+            f"{seconds:.2f} s; results written to {where}",
+            file=stderr,
+            flush=True,
+        )
 
 
 async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
@@ -233,7 +248,7 @@ async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
     for position, path in enumerate(job.inputs):
         try:
             kind = classify(path)
-            count = 1
+            count: int | None = 1
             if kind == "video":
                 with VideoReader(path) as video:
                     count = video.planned(job.every, job.max_frames)
@@ -249,14 +264,14 @@ async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
     runtime: Runtime = _CliRuntime(job.models_dir, job.cache_dir, base_url=base_url)
     try:
         net = await poseNet(dict(job.options), runtime=runtime)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - any failure to load is reported, exit status 1
         print(f"pyposenet detect: error: cannot load the PoseNet model: {error}", file=stderr, flush=True)
         return EXIT_SOME_FAILED
     if job.draw_dir is not None:
         job.draw_dir.mkdir(parents=True, exist_ok=True)
     names = _Names(job.draw_dir, job.inputs) if job.draw_dir is not None else None
     counts = [count for *_, count in planned]
-    reporter = _Reporter(None if None in counts else sum(counts), job.progress, stderr)
+    reporter = _Reporter(None if None in counts else sum(cast(list[int], counts)), job.progress, stderr)
     try:
         for position, path, kind, count in planned:
             state.current = position
@@ -268,7 +283,7 @@ async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
                 else:
                     state.entries[position] = entry = {"file": path}
                     await _detect_video(job, runtime, path, names, entry, reporter)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:  # noqa: BLE001 - every failure is reported, and the rest goes on
                 reporter.say(f"pyposenet detect: error: {state.fail(position, path, error)}")
                 if count:  # the bar counts this input's frames as finished
                     reporter.step(max(0, count - len(state.entries[position].get("frames", ()))))
@@ -313,11 +328,14 @@ def _read_image(path: str):
             image.load()
             pixels = load_image(image)  # alpha dropped, as the reference's decoders do
     except UnidentifiedImageError:
-        raise ValueError(f"{path}: not an image Pillow can read (unknown or corrupt data); "
-                         f"allowed: {allowed_types()}") from None
+        raise ValueError(
+            f"{path}: not an image Pillow can read (unknown or corrupt data); allowed: {allowed_types()}"
+        ) from None
     except (OSError, SyntaxError, ValueError) as error:  # truncated or broken files
-        raise ValueError(f"{path}: cannot read the image ({error}); the file is damaged or not "
-                         f"a {Path(path).suffix or 'known'} image") from error
+        raise ValueError(
+            f"{path}: cannot read the image ({error}); the file is damaged or not "
+            f"a {Path(path).suffix or 'known'} image"
+        ) from error
     return pixels
 
 
@@ -339,8 +357,9 @@ async def _detect_image(net, job: DetectJob, path: str, names: _Names | None) ->
     return {"file": path, **image_entry(results, width, height)}
 
 
-async def _detect_video(job: DetectJob, runtime: Runtime, path: str, names: _Names | None, entry: dict,
-                        reporter: _Reporter) -> None:
+async def _detect_video(
+    job: DetectJob, runtime: Runtime, path: str, names: _Names | None, entry: dict, reporter: _Reporter
+) -> None:
     # A net per video (the model is shared): smoothing and tracking start afresh on each video.
     net = await poseNet(dict(job.options), runtime=runtime)
     writer = None
@@ -363,6 +382,7 @@ async def _detect_video(job: DetectJob, runtime: Runtime, path: str, names: _Nam
                     if writer is not None:
                         writer.write(np.asarray(drawn))
                     else:
+                        assert frames_dir is not None  # PNG frames: set above
                         drawn.save(frames_dir / f"frame_{index:06d}.png")
                 reporter.step()
         finally:
@@ -376,7 +396,7 @@ def _write_json(entries: list[dict], job: DetectJob, stdout: TextIO, stderr: Tex
         stdout.write(text)
         stdout.flush()
         return
-    target = Path(job.json_path)
+    target = Path(cast(str, job.json_path))  # not None: returned above
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
@@ -389,8 +409,11 @@ def _write_json(entries: list[dict], job: DetectJob, stdout: TextIO, stderr: Tex
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as error:  # nothing lost: the results go to stdout instead
-        print(f"pyposenet detect: error: cannot write {target} ({error}); the results follow on stdout",
-              file=stderr, flush=True)
+        print(
+            f"pyposenet detect: error: cannot write {target} ({error}); the results follow on stdout",
+            file=stderr,
+            flush=True,
+        )
         stdout.write(text)
         stdout.flush()
 

@@ -5,9 +5,10 @@ The sketch, on a 640x480 canvas, draws a red 10-pixel dot on every keypoint whos
 image whose shorter side is S pixels, dots are 10*max(1, S/480) pixels wide and lines
 round(max(1, S/480)) pixels thick, so a 4K frame looks like the sketch's canvas.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 __all__ = ["RED", "KEYPOINT_MIN_SCORE", "draw_poses"]
 
@@ -33,6 +34,9 @@ def draw_poses(image, results: Iterable[Mapping], min_score: float = KEYPOINT_MI
                 x, y = keypoint["position"]["x"], keypoint["position"]["y"]
                 draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=color)
         for a, b in result["skeleton"]:
-            draw.line((a["position"]["x"], a["position"]["y"], b["position"]["x"], b["position"]["y"]),
-                      fill=color, width=width)
+            draw.line(
+                (a["position"]["x"], a["position"]["y"], b["position"]["x"], b["position"]["y"]),
+                fill=color,
+                width=width,
+            )
     return image

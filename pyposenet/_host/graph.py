@@ -14,20 +14,20 @@ once per plan (conv filters are laid out for a matmul at that point). Conv2D / D
 followed by a BiasAdd and a Relu/Relu6 is run as one fused step, as the converter's `_FusedConv2D`
 would; the arithmetic is the same, only temporaries are saved. Everything is float32 and NHWC.
 """
+
 from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from ..models import checks
 
-__all__ = ["GraphModel", "TensorInfo", "UnsupportedOpError", "ModelFormatError", "load_graph_model",
-           "SUPPORTED_OPS"]
+__all__ = ["GraphModel", "TensorInfo", "UnsupportedOpError", "ModelFormatError", "load_graph_model", "SUPPORTED_OPS"]
 
 
 class ModelFormatError(ValueError):
@@ -49,8 +49,8 @@ class TensorInfo:
 
 # ----------------------------------------------------------------------------------------- reading
 
-_DTYPES = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4"), "bool": np.dtype("u1")}
-_QUANT_DTYPES = {"uint8": np.dtype("u1"), "uint16": np.dtype("<u2"), "float16": np.dtype("<f2")}
+_DTYPES: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4"), "bool": np.dtype("u1")}
+_QUANT_DTYPES: dict[str, np.dtype] = {"uint8": np.dtype("u1"), "uint16": np.dtype("<u2"), "float16": np.dtype("<f2")}
 
 
 def dequantize(raw: np.ndarray, dtype: str, quantization: Mapping) -> np.ndarray:
@@ -67,8 +67,10 @@ def dequantize(raw: np.ndarray, dtype: str, quantization: Mapping) -> np.ndarray
             return values.astype(np.float32)
     elif qtype == "float16" and dtype == "float32":
         return raw.astype(np.float32)  # exact, denormals included, like tfjs's float16 decoder
-    raise ModelFormatError(f"unsupported quantization {qtype!r} for a {dtype} weight "
-                           "(tfjs supports uint8/uint16 for float32 and int32, float16 for float32)")
+    raise ModelFormatError(
+        f"unsupported quantization {qtype!r} for a {dtype} weight "
+        "(tfjs supports uint8/uint16 for float32 and int32, float16 for float32)"
+    )
 
 
 def decode_weights(specs: Sequence[Mapping], data: bytes | memoryview, model: str = "model") -> dict[str, np.ndarray]:
@@ -83,17 +85,21 @@ def decode_weights(specs: Sequence[Mapping], data: bytes | memoryview, model: st
         if quant is not None:
             stored = _QUANT_DTYPES.get(quant.get("dtype"))
             if stored is None:
-                raise ModelFormatError(f"{model}: weight {name!r} has unknown quantization dtype "
-                                       f"{quant.get('dtype')!r}; supported: uint8, uint16, float16")
+                raise ModelFormatError(
+                    f"{model}: weight {name!r} has unknown quantization dtype "
+                    f"{quant.get('dtype')!r}; supported: uint8, uint16, float16"
+                )
         elif dtype in _DTYPES:
             stored = _DTYPES[dtype]
         else:
             raise ModelFormatError(f"{model}: weight {name!r} has dtype {dtype!r}; supported: {', '.join(_DTYPES)}")
         nbytes = size * stored.itemsize
         if offset + nbytes > len(buffer):
-            raise ModelFormatError(f"{model}: the weight shards hold {len(buffer)} bytes but weight {name!r} "
-                                   f"needs bytes {offset}..{offset + nbytes}; a shard is missing or truncated")
-        raw = np.frombuffer(buffer[offset:offset + nbytes], dtype=stored).reshape(shape)
+            raise ModelFormatError(
+                f"{model}: the weight shards hold {len(buffer)} bytes but weight {name!r} "
+                f"needs bytes {offset}..{offset + nbytes}; a shard is missing or truncated"
+            )
+        raw = np.frombuffer(buffer[offset : offset + nbytes], dtype=stored).reshape(shape)
         offset += nbytes
         if quant is not None:
             value = dequantize(raw, dtype, quant)
@@ -103,8 +109,9 @@ def decode_weights(specs: Sequence[Mapping], data: bytes | memoryview, model: st
             value = raw.astype(stored.newbyteorder("="), copy=True)  # own the memory, native order
         out[name] = value
     if offset != len(buffer):
-        raise ModelFormatError(f"{model}: the manifest describes {offset} bytes of weights but the shards hold "
-                               f"{len(buffer)}")
+        raise ModelFormatError(
+            f"{model}: the manifest describes {offset} bytes of weights but the shards hold {len(buffer)}"
+        )
     return out
 
 
@@ -199,7 +206,7 @@ def _pad_hw(x: np.ndarray, top: int, bottom: int, left: int, right: int, value: 
         return x
     n, h, w, c = x.shape
     out = np.full((n, h + top + bottom, w + left + right, c), value, dtype=x.dtype)
-    out[:, top:top + h, left:left + w, :] = x
+    out[:, top : top + h, left : left + w, :] = x
     return out
 
 
@@ -217,11 +224,13 @@ def _pad_phase(x: np.ndarray, pads, stride: int, phase: int) -> np.ndarray:
     last = (w - 1 + left - phase) // stride
     if last >= first:
         start = phase + stride * first - left
-        out[:, top:top + h, first:last + 1, :] = x[:, :, start:start + stride * (last - first) + 1:stride, :]
+        out[:, top : top + h, first : last + 1, :] = x[:, :, start : start + stride * (last - first) + 1 : stride, :]
     return out
 
 
-def _conv_geometry(node: Node, x_shape, kh: int, kw: int):
+def _conv_geometry(
+    node: Node, x_shape, kh: int, kw: int
+) -> tuple[int, int, tuple[int, int, int, int], tuple[int, int], tuple[int, int]]:
     """Output size, paddings, strides and dilations of a 2-D window op on an NHWC input."""
     fmt = node.get("data_format", "NHWC")
     if fmt != "NHWC":
@@ -239,14 +248,16 @@ def _conv_geometry(node: Node, x_shape, kh: int, kw: int):
 def _check_extent(x: np.ndarray, rows: int, cols: int, node: Node) -> None:
     """Guard for the as_strided views below: they must never reach past the array."""
     if rows > x.shape[1] or cols > x.shape[2]:
-        raise RuntimeError(f"internal error in node {node.name!r} ({node.op}): a window of {rows}x{cols} "
-                           f"pixels does not fit the {x.shape[1]}x{x.shape[2]} padded input")
+        raise RuntimeError(
+            f"internal error in node {node.name!r} ({node.op}): a window of {rows}x{cols} "
+            f"pixels does not fit the {x.shape[1]}x{x.shape[2]} padded input"
+        )
 
 
 def _window(xp: np.ndarray, i: int, j: int, ho: int, wo: int, s, d) -> np.ndarray:
     """The strided view of padded input xp that filter tap (i, j) multiplies."""
     r, c = i * d[0], j * d[1]
-    return xp[:, r:r + s[0] * (ho - 1) + 1:s[0], c:c + s[1] * (wo - 1) + 1:s[1], :]
+    return xp[:, r : r + s[0] * (ho - 1) + 1 : s[0], c : c + s[1] * (wo - 1) + 1 : s[1], :]
 
 
 def _relu(y):
@@ -276,13 +287,16 @@ def _epilogue(node: Node, model: str):
     if not fused:
         return None, None
     if fused[0] == "fusedbatchnorm":
-        raise UnsupportedOpError(f"{model}: node {node.name!r} ({node.op}) fuses FusedBatchNorm, which "
-                                 "TF.js does not support either")
+        raise UnsupportedOpError(
+            f"{model}: node {node.name!r} ({node.op}) fuses FusedBatchNorm, which TF.js does not support either"
+        )
     has_bias = fused[0] == "biasadd"
     activation = fused[1] if has_bias and len(fused) > 1 else (None if has_bias else fused[0])
     if len(fused) > 2 or activation not in (None, "relu", "relu6", "prelu", "elu", "sigmoid", "leakyrelu"):
-        raise UnsupportedOpError(f"{model}: node {node.name!r} ({node.op}) has fused_ops "
-                                 f"{node.get('fused_ops')}, which the numpy executor does not support")
+        raise UnsupportedOpError(
+            f"{model}: node {node.name!r} ({node.op}) has fused_ops "
+            f"{node.get('fused_ops')}, which the numpy executor does not support"
+        )
     bias_index = 2 if has_bias else None
     alpha_index = (3 if has_bias else 2) if activation == "prelu" else None
     leaky = float(node.get("leakyrelu_alpha", 0.2))
@@ -297,10 +311,10 @@ def _epilogue(node: Node, model: str):
         elif activation == "elu":
             _elu(y)
         elif activation == "leakyrelu":
-            np.where(y < 0, y * np.float32(leaky), y, out=y)
+            y[...] = np.where(y < 0, y * np.float32(leaky), y)  # (np.where takes no out=)
         elif activation == "prelu":
             alpha = inputs[alpha_index]
-            np.where(y < 0, y * alpha, y, out=y)
+            y[...] = np.where(y < 0, y * alpha, y)
         return y
 
     return bias_index, (act if activation else None)
@@ -316,8 +330,10 @@ def _conv2d(node: Node, consts: list, model: str) -> Kernel:
 
     prepared = prepare(consts[1]) if consts[1] is not None else None
     if node.get("data_format", "NHWC") != "NHWC":
-        raise UnsupportedOpError(f"{model}: node {node.name!r} ({node.op}) uses data_format "
-                                 f"{node.get('data_format')}; only NHWC is supported")
+        raise UnsupportedOpError(
+            f"{model}: node {node.name!r} ({node.op}) uses data_format "
+            f"{node.get('data_format')}; only NHWC is supported"
+        )
 
     def run(inputs):
         x = inputs[0]
@@ -325,7 +341,7 @@ def _conv2d(node: Node, consts: list, model: str) -> Kernel:
         n, h, w, c = x.shape
         ho, wo, (top, bottom, left, right), s, d = _conv_geometry(node, x.shape, kh, kw)
         if kh == kw == 1 and not (top or bottom or left or right):
-            xs = x if s == (1, 1) else x[:, :s[0] * (ho - 1) + 1:s[0], :s[1] * (wo - 1) + 1:s[1], :]
+            xs = x if s == (1, 1) else x[:, : s[0] * (ho - 1) + 1 : s[0], : s[1] * (wo - 1) + 1 : s[1], :]
             y = np.matmul(xs.reshape(-1, c), wmat)
         else:
             xp = _pad_hw(x, top, bottom, left, right)
@@ -335,8 +351,11 @@ def _conv2d(node: Node, consts: list, model: str) -> Kernel:
                 flat = xp.reshape(n, xp.shape[1], xp.shape[2] * c)
                 bs, rs, es = flat.strides
                 view = np.lib.stride_tricks.as_strided(
-                    flat, shape=(n, ho, wo, kh, kw * c),
-                    strides=(bs, s[0] * rs, s[1] * c * es, d[0] * rs, es), writeable=False)
+                    flat,
+                    shape=(n, ho, wo, kh, kw * c),
+                    strides=(bs, s[0] * rs, s[1] * c * es, d[0] * rs, es),
+                    writeable=False,
+                )
                 cols = np.ascontiguousarray(view)
             else:
                 cols = np.empty((n, ho, wo, kh, kw, c), dtype=np.float32)
@@ -384,7 +403,7 @@ def _depthwise(node: Node, consts: list, model: str) -> Kernel:
         if mult > 1:
             x = np.repeat(x, mult, axis=3)
         n, c = x.shape[0], x.shape[3]
-        y = None
+        y: np.ndarray | None = None
         for phase in range(sw):
             cols = [j for j in range(kw) if (j * dw) % sw == phase]
             if not cols:
@@ -396,10 +415,14 @@ def _depthwise(node: Node, consts: list, model: str) -> Kernel:
             flat = source.reshape(n, source.shape[1], source.shape[2] * c)
             bs, rs, es = flat.strides
             window = np.lib.stride_tricks.as_strided(
-                flat[:, :, first * c:], shape=(n, kh, len(cols), ho, wo * c),
-                strides=(bs, dh * rs, step * c * es, sh * rs, es), writeable=False)
-            part = np.einsum("nabij,abj->nij", window, taps[:, cols[0]::sw // math.gcd(sw, dw)][:, :len(cols)])
+                flat[:, :, first * c :],
+                shape=(n, kh, len(cols), ho, wo * c),
+                strides=(bs, dh * rs, step * c * es, sh * rs, es),
+                writeable=False,
+            )
+            part = np.einsum("nabij,abj->nij", window, taps[:, cols[0] :: sw // math.gcd(sw, dw)][:, : len(cols)])
             y = part if y is None else np.add(y, part, out=y)
+        assert y is not None  # some phase has taps: column 0 is in phase 0
         if b is not None:
             y += b
         y = y.reshape(n, ho, wo, c)
@@ -437,8 +460,10 @@ def _pool(node: Node, consts: list, model: str) -> Kernel:
 
 def _const_arg(node: Node, consts: list, index: int, model: str, what: str) -> np.ndarray:
     if consts[index] is None:
-        raise UnsupportedOpError(f"{model}: node {node.name!r} ({node.op}) computes its {what} at run time; "
-                                 "the numpy executor needs it to be a Const")
+        raise UnsupportedOpError(
+            f"{model}: node {node.name!r} ({node.op}) computes its {what} at run time; "
+            "the numpy executor needs it to be a Const"
+        )
     return np.asarray(consts[index])
 
 
@@ -466,7 +491,7 @@ def _batch_to_space(node: Node, consts: list, model: str) -> Kernel:
         nb, h, w, c = x.shape
         n = nb // (bh * bw)
         y = x.reshape(bh, bw, n, h, w, c).transpose(2, 3, 0, 4, 1, 5).reshape(n, h * bh, w * bw, c)
-        return np.ascontiguousarray(y[:, ct:h * bh - cb, cl:w * bw - cr, :])
+        return np.ascontiguousarray(y[:, ct : h * bh - cb, cl : w * bw - cr, :])
 
     return run
 
@@ -474,12 +499,14 @@ def _batch_to_space(node: Node, consts: list, model: str) -> Kernel:
 def _elementwise(fn) -> Callable:
     def build(node: Node, consts: list, model: str) -> Kernel:
         return lambda inputs: fn(*inputs[:2]).astype(np.result_type(inputs[0]), copy=False)
+
     return build
 
 
 def _unary(fn) -> Callable:
     def build(node: Node, consts: list, model: str) -> Kernel:
         return lambda inputs: fn(np.array(inputs[0], dtype=np.float32))
+
     return build
 
 
@@ -520,6 +547,7 @@ def _pad(node: Node, consts: list, model: str) -> Kernel:
     def run(inputs):
         value = float(inputs[2]) if len(inputs) > 2 else 0.0
         return np.pad(inputs[0], np.asarray(inputs[1]).astype(int).tolist(), constant_values=value)
+
     return run
 
 
@@ -562,12 +590,16 @@ _KERNELS: dict[str, Callable[[Node, list, str], Kernel]] = {
 
 SUPPORTED_OPS = tuple(sorted(set(_KERNELS) | {"Placeholder", "Const"}))
 
-_FUSABLE = {"Conv2D": "_FusedConv2D", "DepthwiseConv2dNative": "FusedDepthwiseConv2dNative",
-            "DepthwiseConv2d": "FusedDepthwiseConv2dNative"}
+_FUSABLE = {
+    "Conv2D": "_FusedConv2D",
+    "DepthwiseConv2dNative": "FusedDepthwiseConv2dNative",
+    "DepthwiseConv2d": "FusedDepthwiseConv2dNative",
+}
 _FUSABLE_ACTIVATIONS = ("Relu", "Relu6")
 
 
 # ------------------------------------------------------------------------------------------ graph
+
 
 @dataclass
 class _Step:
@@ -587,8 +619,13 @@ class _Plan:
 class GraphModel:
     """A loaded TF.js graph model. `execute(x, names)` runs it on a float32 NHWC batch."""
 
-    def __init__(self, topology: Mapping, weights: Mapping[str, np.ndarray], signature: Mapping | None = None,
-                 source: str = "model.json"):
+    def __init__(
+        self,
+        topology: Mapping,
+        weights: Mapping[str, np.ndarray],
+        signature: Mapping | None = None,
+        source: str = "model.json",
+    ):
         self.source = source
         self.nodes: dict[str, Node] = {}
         for raw in topology.get("node", []):
@@ -620,8 +657,11 @@ class GraphModel:
                 shape = _shape_of(entry.get("tensorShape")) or self.nodes[name].get("shape")
                 found.append(TensorInfo(name, shape, _dtype_name(entry.get("dtype"))))
         if not found:
-            found = [TensorInfo(n.name, n.get("shape"), _dtype_name(n.get("dtype")))
-                     for n in self.nodes.values() if n.op.startswith("Placeholder")]
+            found = [
+                TensorInfo(n.name, n.get("shape"), _dtype_name(n.get("dtype")))
+                for n in self.nodes.values()
+                if n.op.startswith("Placeholder")
+            ]
         return found
 
     def _find_outputs(self, signature: Mapping) -> list[TensorInfo]:
@@ -655,14 +695,15 @@ class GraphModel:
             feeds = {self.inputs[0].name: feeds}
         feeds = {_split_input(k)[0]: v for k, v in feeds.items()}
         plan = self.plan(names)
-        values: dict[str, object] = {}
+        values: dict[str, np.ndarray] = {}
         for name in plan.feeds:
             if name not in feeds:
                 node = self.nodes[name]
                 if node.op == "PlaceholderWithDefault":
                     continue
-                raise ValueError(f"{self.source}: no value fed for input {name!r}; inputs: "
-                                 f"{', '.join(i.name for i in self.inputs)}")
+                raise ValueError(
+                    f"{self.source}: no value fed for input {name!r}; inputs: {', '.join(i.name for i in self.inputs)}"
+                )
             values[name] = self._check_feed(name, feeds[name])
         consts = self.consts
         for step in plan.steps:
@@ -678,10 +719,13 @@ class GraphModel:
         array = np.ascontiguousarray(value, dtype=np.float32)
         declared = next((i.shape for i in self.inputs if i.name == name), None) or self.nodes[name].get("shape")
         if declared is not None:
-            ok = len(declared) == array.ndim and all(d in (-1, None) or d == a for d, a in zip(declared, array.shape))
+            ok = len(declared) == array.ndim and all(
+                d in (-1, None) or d == a for d, a in zip(declared, array.shape, strict=False)
+            )
             if not ok:
-                raise ValueError(f"{self.source}: input {name!r} must have shape {list(declared)} (-1: any), "
-                                 f"got {list(array.shape)}")
+                raise ValueError(
+                    f"{self.source}: input {name!r} must have shape {list(declared)} (-1: any), got {list(array.shape)}"
+                )
         return array
 
     def plan(self, outputs: Sequence[str]) -> _Plan:
@@ -716,7 +760,8 @@ class GraphModel:
             if builder is None:
                 raise UnsupportedOpError(
                     f"{self.source}: node {node.name!r} uses op {node.op!r}, which pyposenet's numpy executor "
-                    f"does not support (supported: {', '.join(SUPPORTED_OPS)})")
+                    f"does not support (supported: {', '.join(SUPPORTED_OPS)})"
+                )
             consts = [self.consts.get(src) if self.nodes[src].op == "Const" else None for src, _ in node.inputs]
             try:
                 kernel = builder(node, consts, self.source)
@@ -738,7 +783,8 @@ class GraphModel:
 
     def _topological(self, outputs: list[str]) -> list[str]:
         """The nodes `outputs` depend on, each after its inputs (iterative DFS: deep graphs are fine)."""
-        order, state = [], {}
+        order: list[str] = []
+        state: dict[str, str] = {}  # "open", then "done"
         for root in outputs:
             stack = [(root, False)]
             while stack:
@@ -775,9 +821,13 @@ class GraphModel:
                 continue
             if node.op in _FUSABLE and consumers[name] == 1:
                 add = nodes.get(single_reader.get(name, ""))
-                if (add is not None and add.op == "BiasAdd" and add.inputs[0] == (name, 0)
-                        and nodes[add.inputs[1][0]].op == "Const"
-                        and add.get("data_format", "NHWC") == "NHWC"):
+                if (
+                    add is not None
+                    and add.op == "BiasAdd"
+                    and add.inputs[0] == (name, 0)
+                    and nodes[add.inputs[1][0]].op == "Const"
+                    and add.get("data_format", "NHWC") == "NHWC"
+                ):
                     fused_ops, last, args = ["BiasAdd"], add, [add.inputs[1]]
                     act = nodes.get(single_reader.get(add.name, "")) if consumers[add.name] == 1 else None
                     if act is not None and act.op in _FUSABLE_ACTIVATIONS and act.inputs[0] == (add.name, 0):
@@ -799,6 +849,7 @@ def _dtype_name(tf_type) -> str:
 
 
 # ---------------------------------------------------------------------------------------- loading
+
 
 def load_graph_model(path: str | Path, weight_path: Callable[[str], Path] | None = None) -> GraphModel:
     """Read model.json and its weight shards. `weight_path(shard)` finds a shard named in the manifest
@@ -829,8 +880,9 @@ def load_graph_model(path: str | Path, weight_path: Callable[[str], Path] | None
                 data.append(shard_path.read_bytes())
             except FileNotFoundError:
                 raise FileNotFoundError(f"weight shard {shard!r} of {path} not found at {shard_path}") from None
-        problem = checks.shard_problem([Path(s).name for s in shards], [len(d) for d in data],
-                                       checks.group_bytes(group, path.name), path.name)
+        problem = checks.shard_problem(
+            [Path(s).name for s in shards], [len(d) for d in data], checks.group_bytes(group, path.name), path.name
+        )
         if problem:
             raise ModelFormatError(problem)
         chunks.extend(data)

@@ -4,6 +4,7 @@ Accepted: a file path (str or os.PathLike), a PIL image, or a numpy array HxWx3 
 dropped, HxW: grey) of uint8. Alpha is dropped, not composited, as the reference's decoders did
 (pngjs/jpeg-js, "RGBA -> RGB, alpha dropped"). EXIF orientation is not applied, like jpeg-js.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,10 @@ def load_image(source) -> np.ndarray:
         return _from_array(source)
     if _is_pil_image(source):
         return _from_pil(source)
-    raise TypeError(f"poseNet under CPython takes an image path, a PIL image or an HxWx3 uint8 numpy array; "
-                    f"got {type(source).__name__}")
+    raise TypeError(
+        f"poseNet under CPython takes an image path, a PIL image or an HxWx3 uint8 numpy array; "
+        f"got {type(source).__name__}"
+    )
 
 
 def _is_pil_image(value) -> bool:
@@ -54,8 +57,10 @@ def _from_pil(image) -> np.ndarray:
 
 def _from_array(array: np.ndarray) -> np.ndarray:
     if array.dtype != np.uint8:
-        raise TypeError(f"image arrays must be uint8 (0..255), got {array.dtype}; convert with "
-                        "np.clip(a, 0, 255).astype(np.uint8) if the values are pixel values")
+        raise TypeError(
+            f"image arrays must be uint8 (0..255), got {array.dtype}; convert with "
+            "np.clip(a, 0, 255).astype(np.uint8) if the values are pixel values"
+        )
     if array.ndim == 2:
         array = np.repeat(array[:, :, None], 3, axis=2)
     elif array.ndim == 3 and array.shape[2] in (3, 4):

@@ -7,6 +7,7 @@ subtraction). tfjs's CPU kernel interpolates in double precision and stores floa
 division/subtraction of float32 values is the same whether done in double then rounded or in
 float32, so the result here is bit-identical to the reference's input tensor.
 """
+
 from __future__ import annotations
 
 import threading
@@ -42,8 +43,9 @@ def _gather_index(index: np.ndarray, before: int, size: int) -> tuple[np.ndarray
     return np.clip(src, 0, size - 1), (src < 0) | (src >= size)
 
 
-def pad_and_resize(image: np.ndarray, target_h: int, target_w: int,
-                   padding: tuple[int, int, int, int] | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+def pad_and_resize(
+    image: np.ndarray, target_h: int, target_w: int, padding: tuple[int, int, int, int] | None = None
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """HxWxC pixels -> (target_h x target_w x C float32, (top, bottom, left, right)).
 
     The padded frame is never built: each output pixel reads its four source pixels from the frame
@@ -56,10 +58,10 @@ def pad_and_resize(image: np.ndarray, target_h: int, target_w: int,
     flat = image.reshape(h, w * channels)
     lanes = np.arange(channels)
     tl, tr, bl, br = corners = _scratch((target_h, target_w * channels), 4)
-    for pair, rows in zip(((tl, tr), (bl, br)), (r0, r1)):
+    for pair, rows in zip(((tl, tr), (bl, br)), (r0, r1), strict=False):
         rows, rows_out = _gather_index(rows, top, h)
         picked_rows = flat[rows]
-        for corner, cols in zip(pair, (c0, c1)):
+        for corner, cols in zip(pair, (c0, c1), strict=False):
             cols, cols_out = _gather_index(cols, left, w)
             np.copyto(corner, picked_rows[:, (cols[:, None] * channels + lanes).ravel()])
             corner[rows_out] = 0

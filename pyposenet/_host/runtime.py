@@ -10,6 +10,7 @@ Models are found like the server finds them (a `pyposenet.models.ModelStore`): `
 ($PYPOSENET_CACHE, default ~/.cache/pyposenet/models), then downloaded once from the official root
 into the cache. When all fail, ModelNotFoundError names the file and every place looked.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,9 +18,9 @@ import logging
 import re
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 import numpy as np
 
@@ -60,8 +61,13 @@ class HostModel:
 class HostRuntime:  # implements pyposenet.runtime.Runtime
     """Runs PoseNet with numpy for `pyposenet.net.PoseNet` (the contract: pyposenet/runtime.py)."""
 
-    def __init__(self, models_dir: str | Path | None = None, cache_dir: str | Path | None = None,
-                 base_url: str | None = OFFICIAL_MODEL_ROOT, download_timeout: float = 30.0):
+    def __init__(
+        self,
+        models_dir: str | Path | None = None,
+        cache_dir: str | Path | None = None,
+        base_url: str | None = OFFICIAL_MODEL_ROOT,
+        download_timeout: float = 30.0,
+    ):
         self._models_dir = Path(models_dir) if models_dir is not None else None
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.base_url = base_url
@@ -69,8 +75,13 @@ class HostRuntime:  # implements pyposenet.runtime.Runtime
 
     def files(self) -> ModelStore:
         """Where models are looked for (environment variables are read now, not at import)."""
-        return ModelStore(self._models_dir or default_models_dir(), self._cache_dir or default_cache_dir(),
-                          self.base_url, self.download_timeout, disabled_reason=NO_DOWNLOAD)
+        return ModelStore(
+            self._models_dir or default_models_dir(),
+            self._cache_dir or default_cache_dir(),
+            self.base_url,
+            self.download_timeout,
+            disabled_reason=NO_DOWNLOAD,
+        )
 
     # -- pyposenet.runtime.Runtime -----------------------------------------------------------------------
 
@@ -122,43 +133,54 @@ class HostRuntime:  # implements pyposenet.runtime.Runtime
         if parsed.scheme in ("http", "https"):
             official = (self.base_url or OFFICIAL_MODEL_ROOT).rstrip("/") + "/"
             if url.startswith(official):
-                name = urllib.parse.unquote(url[len(official):])
+                name = urllib.parse.unquote(url[len(official) :])
                 folder = str(PurePosixPath(name).parent)
                 return files.find(name), lambda shard: files.find(f"{folder}/{shard}")
             folder_url = url.rsplit("/", 1)[0]
-            folder = PurePosixPath(urllib.parse.unquote(parsed.path)).parent.parts[1:]
-            cache_folder = "/".join(["urls", _cache_part(parsed.netloc), *map(_cache_part, folder)])
+            url_folder = PurePosixPath(urllib.parse.unquote(parsed.path)).parent.parts[1:]
+            cache_folder = "/".join(["urls", _cache_part(parsed.netloc), *map(_cache_part, url_folder)])
             leaf = url.rsplit("/", 1)[1]
-            return (files.find(leaf, base_url=folder_url, cache_name=f"{cache_folder}/{leaf}"),
-                    lambda shard: files.find(shard, base_url=folder_url, cache_name=f"{cache_folder}/{shard}"))
+            return (
+                files.find(leaf, base_url=folder_url, cache_name=f"{cache_folder}/{leaf}"),
+                lambda shard: files.find(shard, base_url=folder_url, cache_name=f"{cache_folder}/{shard}"),
+            )
         if parsed.scheme == "file":
             url = urllib.request.url2pathname(parsed.path)
         local = Path(url).expanduser()
         prefix = next((p for p in PAGE_MODELS_PREFIXES if url.startswith(p)), None)
         if not local.is_file() and prefix is not None:
-            name = url[len(prefix):]
+            name = url[len(prefix) :]
             folder = str(PurePosixPath(name).parent)
             return files.find(name), lambda shard: files.find(f"{folder}/{shard}")
         if not local.is_file():
-            raise ModelNotFoundError(f"model file '{url}' not found (under CPython modelUrl is a local path, "
-                                     f"a file:// or an http(s) URL; looked at {local.absolute()})")
+            raise ModelNotFoundError(
+                f"model file '{url}' not found (under CPython modelUrl is a local path, "
+                f"a file:// or an http(s) URL; looked at {local.absolute()})"
+            )
         return local, lambda shard: local.parent / shard
 
     def infer(self, model: HostModel, image) -> tuple[ModelOutputs, FrameGeometry]:
         """One frame through the network: what `run` returns, synchronously."""
         pixels = load_image(image)
         height, width = pixels.shape[:2]
-        batch, (top, bottom, left, right) = preprocess(pixels, model.input_height, model.input_width,
-                                                       model.preprocessing)
+        batch, (top, bottom, left, right) = preprocess(
+            pixels, model.input_height, model.input_width, model.preprocessing
+        )
         heatmap, offsets, fwd, bwd = (o[0] for o in model.graph.execute(batch, model.output_names))
         # tfjs's sigmoid kernel computes 1 / (1 + exp(-x)) in double precision and stores float32.
         scores = (1.0 / (1.0 + np.exp(-heatmap.astype(np.float64)))).astype(np.float32)
         flat = np.concatenate([scores.ravel(), offsets.ravel(), fwd.ravel(), bwd.ravel()]).astype(np.float32)
-        outputs = ModelOutputs.from_flat(memoryview(flat), heatmap.shape[0], heatmap.shape[1])
+        outputs = ModelOutputs.from_flat(memoryview(flat), heatmap.shape[0], heatmap.shape[1])  # type: ignore[arg-type]  # numpy's stubs give ndarray __buffer__ only for Python >= 3.12
         geometry = FrameGeometry(
-            input_height=model.input_height, input_width=model.input_width,
-            source_height=height, source_width=width,
-            pad_top=top, pad_bottom=bottom, pad_left=left, pad_right=right,
-            display_height=height, display_width=width,
+            input_height=model.input_height,
+            input_width=model.input_width,
+            source_height=height,
+            source_width=width,
+            pad_top=top,
+            pad_bottom=bottom,
+            pad_left=left,
+            pad_right=right,
+            display_height=height,
+            display_width=width,
         )
         return outputs, geometry

@@ -9,21 +9,39 @@
 `time` is the frame's presentation time in seconds (index / fps when the file has no timestamps).
 Rotation metadata (phone videos) is not applied: frames are as stored.
 """
+
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 __all__ = ["VIDEO_EXTENSIONS", "VideoReader", "Mp4Writer", "is_video_path"]
 
 # Containers ffmpeg reads that hold video; decided by extension before the file is opened.
-VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ogv", ".wmv", ".flv",
-                    ".3gp", ".ts", ".mts", ".y4m", ".mjpeg", ".mjpg")
+VIDEO_EXTENSIONS = (
+    ".mp4",
+    ".m4v",
+    ".mov",
+    ".mkv",
+    ".webm",
+    ".avi",
+    ".mpg",
+    ".mpeg",
+    ".ogv",
+    ".wmv",
+    ".flv",
+    ".3gp",
+    ".ts",
+    ".mts",
+    ".y4m",
+    ".mjpeg",
+    ".mjpg",
+)
 DEFAULT_FPS = 30.0
 
 
@@ -107,7 +125,7 @@ class VideoReader:
     def close(self) -> None:
         self._container.close()
 
-    def __enter__(self) -> "VideoReader":
+    def __enter__(self) -> VideoReader:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -136,7 +154,7 @@ class Mp4Writer:
         h, w = rgb.shape[:2]
         if (h, w) != (self.height, self.width):
             padded = np.zeros((self.height, self.width, 3), np.uint8)
-            padded[:min(h, self.height), :min(w, self.width)] = rgb[:self.height, :self.width, :3]
+            padded[: min(h, self.height), : min(w, self.width)] = rgb[: self.height, : self.width, :3]
             rgb = padded
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb[:, :, :3]), format="rgb24")
         for packet in self._stream.encode(frame):
@@ -148,7 +166,7 @@ class Mp4Writer:
             self._container.mux(packet)
         self._container.close()
 
-    def __enter__(self) -> "Mp4Writer":
+    def __enter__(self) -> Mp4Writer:
         return self
 
     def __exit__(self, *exc) -> None:

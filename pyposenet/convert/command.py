@@ -16,6 +16,7 @@ output grid.
 
 `add_parser` needs only argparse; numpy is imported when a conversion runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,56 +68,107 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def add_parser(commands, directory_type) -> argparse.ArgumentParser:
     """Add `convert` (with `quantize` and `stride`) to the `pyposenet` subcommands."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--from", dest="source", default=DEFAULT_SOURCE, metavar="VARIANT_OR_PATH",
-                        help=f"the model to convert (default {DEFAULT_SOURCE})")
-    common.add_argument("--models", type=directory_type, metavar="DIR",
-                        help="models directory to find --from in (default: $PYPOSENET_MODELS, else ../shared/models)")
-    common.add_argument("--cache", type=Path, metavar="DIR",
-                        help="download cache, looked in after --models (default: $PYPOSENET_CACHE, else "
-                             "~/.cache/pyposenet/models)")
-    common.add_argument("--out", type=Path, metavar="DIR",
-                        help="where to write: a root laid out like the official one (default: the cache)")
-    common.add_argument("--force", action="store_true",
-                        help="replace an existing model.json, and shards holding other bytes")
-    common.add_argument("--no-check", action="store_true",
-                        help="do not run the converted model with numpy afterwards")
+    common.add_argument(
+        "--from",
+        dest="source",
+        default=DEFAULT_SOURCE,
+        metavar="VARIANT_OR_PATH",
+        help=f"the model to convert (default {DEFAULT_SOURCE})",
+    )
+    common.add_argument(
+        "--models",
+        type=directory_type,
+        metavar="DIR",
+        help="models directory to find --from in (default: $PYPOSENET_MODELS, else ../shared/models)",
+    )
+    common.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="download cache, looked in after --models (default: $PYPOSENET_CACHE, else ~/.cache/pyposenet/models)",
+    )
+    common.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where to write: a root laid out like the official one (default: the cache)",
+    )
+    common.add_argument(
+        "--force", action="store_true", help="replace an existing model.json, and shards holding other bytes"
+    )
+    common.add_argument("--no-check", action="store_true", help="do not run the converted model with numpy afterwards")
     common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
-    convert = commands.add_parser("convert", formatter_class=_Formatter, help="make quantized or other-stride models; convert a TensorFlow PoseNet",
-                                  description=DESCRIPTION, epilog=EPILOG)
+    convert = commands.add_parser(
+        "convert",
+        formatter_class=_Formatter,
+        help="make quantized or other-stride models; convert a TensorFlow PoseNet",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+    )
     convert.set_defaults(command_parser=convert)
     kinds = convert.add_subparsers(dest="conversion", metavar="CONVERSION", title="conversions")
-    quantize = kinds.add_parser("quantize", parents=[common], formatter_class=_Formatter,
-                                help="quantBytes 2 / 1 weights from a float model",
-                                description="Quantize every float32 weight per tensor, as tensorflowjs_converter "
-                                            "does: affine uint16 (--bytes 2, as the official quant2 files) or uint8 "
-                                            "(--bytes 1, quant1): value = q * scale + min with 0.0 on the grid; or "
-                                            "float16 (--bytes 2 --float16). Written to the quant2/quant1 path of the "
-                                            "source's variant, in shards of at most 4 MiB.")
-    quantize.add_argument("--bytes", dest="quant_bytes", type=int, choices=(1, 2), required=True,
-                          help="bytes per weight: 2 (quant2) or 1 (quant1)")
-    quantize.add_argument("--float16", action="store_true",
-                          help="with --bytes 2: float16 values (tfjs-converter --quantize_float16) instead of uint16")
+    quantize = kinds.add_parser(
+        "quantize",
+        parents=[common],
+        formatter_class=_Formatter,
+        help="quantBytes 2 / 1 weights from a float model",
+        description="Quantize every float32 weight per tensor, as tensorflowjs_converter "
+        "does: affine uint16 (--bytes 2, as the official quant2 files) or uint8 "
+        "(--bytes 1, quant1): value = q * scale + min with 0.0 on the grid; or "
+        "float16 (--bytes 2 --float16). Written to the quant2/quant1 path of the "
+        "source's variant, in shards of at most 4 MiB.",
+    )
+    quantize.add_argument(
+        "--bytes",
+        dest="quant_bytes",
+        type=int,
+        choices=(1, 2),
+        required=True,
+        help="bytes per weight: 2 (quant2) or 1 (quant1)",
+    )
+    quantize.add_argument(
+        "--float16",
+        action="store_true",
+        help="with --bytes 2: float16 values (tfjs-converter --quantize_float16) instead of uint16",
+    )
     quantize.set_defaults(command_parser=quantize)
-    stride = kinds.add_parser("stride", parents=[common], formatter_class=_Formatter,
-                              help="MobileNet output stride 8 / 32 from the stride-16 graph",
-                              description="Rewrite the graph for another output stride as posenet 1.x did: "
-                                          "convolutions past the output stride get stride 1 and the depthwise ones "
-                                          "after them dilation (atrous); weights unchanged (the shards are shared "
-                                          "with the source, copied if --out is elsewhere). MobileNet 0.75 and 0.50 "
-                                          "reach output stride 16 at most, 1.0 reaches 32.")
-    stride.add_argument("--stride", dest="output_stride", type=int, choices=(8, 16, 32), required=True,
-                        help="output stride: 8 (finer grid, slower) or 32 (multiplier 1.0 only)")
-    stride.add_argument("--published-dilations", action="store_true",
-                        help="write dilations [r, r, 1, 1] like Google's 2.x stride-8 files: today's TF.js and the "
-                             "numpy runner then dilate along y only (what ml5 users ran); default [1, r, r, 1], "
-                             "the atrous convolution posenet 1.x computed")
+    stride = kinds.add_parser(
+        "stride",
+        parents=[common],
+        formatter_class=_Formatter,
+        help="MobileNet output stride 8 / 32 from the stride-16 graph",
+        description="Rewrite the graph for another output stride as posenet 1.x did: "
+        "convolutions past the output stride get stride 1 and the depthwise ones "
+        "after them dilation (atrous); weights unchanged (the shards are shared "
+        "with the source, copied if --out is elsewhere). MobileNet 0.75 and 0.50 "
+        "reach output stride 16 at most, 1.0 reaches 32.",
+    )
+    stride.add_argument(
+        "--stride",
+        dest="output_stride",
+        type=int,
+        choices=(8, 16, 32),
+        required=True,
+        help="output stride: 8 (finer grid, slower) or 32 (multiplier 1.0 only)",
+    )
+    stride.add_argument(
+        "--published-dilations",
+        action="store_true",
+        help="write dilations [r, r, 1, 1] like Google's 2.x stride-8 files: today's TF.js and the "
+        "numpy runner then dilate along y only (what ml5 users ran); default [1, r, r, 1], "
+        "the atrous convolution posenet 1.x computed",
+    )
     stride.set_defaults(command_parser=stride)
     from . import tensorflow_convert  # argparse only; TensorFlow is imported when a conversion runs
 
-    tensorflow = kinds.add_parser("tensorflow", formatter_class=_Formatter,
-                                  help="a TensorFlow SavedModel or frozen graph -> TF.js graph model",
-                                  description=tensorflow_convert.DESCRIPTION, epilog=tensorflow_convert.EPILOG)
+    tensorflow = kinds.add_parser(
+        "tensorflow",
+        formatter_class=_Formatter,
+        help="a TensorFlow SavedModel or frozen graph -> TF.js graph model",
+        description=tensorflow_convert.DESCRIPTION,
+        epilog=tensorflow_convert.EPILOG,
+    )
     tensorflow_convert.add_arguments(tensorflow)
     tensorflow.set_defaults(command_parser=tensorflow)
     return convert
@@ -144,8 +196,8 @@ def run(args: argparse.Namespace, prog: str = "pyposenet") -> int:
         from .tensorflow_convert import run as run_tensorflow
 
         return run_tensorflow(args, prog)
-    from ..models import default_cache_dir, default_models_dir
     from .. import __version__
+    from ..models import default_cache_dir, default_models_dir
     from .source import ConvertError, find_source, read_source, variant_with
     from .write import write_model
 
@@ -160,42 +212,54 @@ def run(args: argparse.Namespace, prog: str = "pyposenet") -> int:
             dtype = dtype_for_bytes(args.quant_bytes, args.float16)
             target = variant_with(source.variant, quantBytes=args.quant_bytes) if source.variant else None
             origin = source.variant.path if source.variant else source.path.name
-            result = quantize_model(source, dtype, converted_by=f"pyposenet {__version__} convert quantize "
-                                                                 f"({dtype}, from {origin})")
+            result = quantize_model(
+                source, dtype, converted_by=f"pyposenet {__version__} convert quantize ({dtype}, from {origin})"
+            )
             spec, shards = result.spec, result.shards
-            what = (f"{result.quantized} weights quantized to {dtype} per tensor"
-                    + (f", {result.kept} non-float kept" if result.kept else ""))
+            what = f"{result.quantized} weights quantized to {dtype} per tensor" + (
+                f", {result.kept} non-float kept" if result.kept else ""
+            )
             if result.requantized:
-                print(f"{prog} convert: warning: {source.path} is already quantized; its weights were dequantized "
-                      "and quantized again (the float model as --from is more exact)", file=sys.stderr)
+                print(
+                    f"{prog} convert: warning: {source.path} is already quantized; its weights were dequantized "
+                    "and quantized again (the float model as --from is more exact)",
+                    file=sys.stderr,
+                )
         else:
             from .stride import restride_model
 
             origin = source.variant.path if source.variant else source.path.name
-            change = restride_model(source, args.output_stride, published_layout=args.published_dilations,
-                                    converted_by=f"pyposenet {__version__} convert stride {args.output_stride} "
-                                                 f"(from {origin})")
+            change = restride_model(
+                source,
+                args.output_stride,
+                published_layout=args.published_dilations,
+                converted_by=f"pyposenet {__version__} convert stride {args.output_stride} (from {origin})",
+            )
             spec = change.spec
             shards = {}
-            for group, data in zip(source.manifest, source.group_bytes):
+            for group, data in zip(source.manifest, source.group_bytes, strict=False):
                 offset = 0
                 for name in group["paths"]:
                     size = (source.path.parent / name).stat().st_size
-                    shards[name] = data[offset:offset + size]
+                    shards[name] = data[offset : offset + size]
                     offset += size
             target = None
             if source.variant:
                 target = variant_with(source.variant, outputStride=args.output_stride)
                 if target is None:
-                    raise ConvertError(f"{source.variant.name} at output stride {args.output_stride} is not an "
-                                       "official configuration")
+                    raise ConvertError(
+                        f"{source.variant.name} at output stride {args.output_stride} is not an official configuration"
+                    )
             what = f"output stride {change.source_stride} -> {change.output_stride}; {_summary(change.changes)}"
         out_root = args.out if args.out is not None else (cache_dir if target else None)
         if target is not None:
+            assert out_root is not None  # args.out or the cache
             json_path = Path(out_root) / target.path
         elif args.out is None:
-            raise ConvertError(f"{source.path} is not an official variant, so it has no official output path: "
-                               "pass --out DIR (the result is written as DIR/model.json)")
+            raise ConvertError(
+                f"{source.path} is not an official variant, so it has no official output path: "
+                "pass --out DIR (the result is written as DIR/model.json)"
+            )
         else:
             json_path = Path(args.out) / "model.json"
         if json_path.resolve() == source.path.resolve():
@@ -250,28 +314,42 @@ def _check(args, source, json_path: Path, prog: str) -> int:
             old = load_graph_model(source.path)
             [reference] = old.execute(batch, [roles["heatmap"]])
             diff = float(np.abs(heatmap - reference).max())
-            _say(args, f"  check:  numpy, random {size[0]}x{size[1]} input: max |heatmap logit - source's| = "
-                       f"{diff:.4g} (logits span {float(reference.min()):.3g}..{float(reference.max()):.3g})")
+            _say(
+                args,
+                f"  check:  numpy, random {size[0]}x{size[1]} input: max |heatmap logit - source's| = "
+                f"{diff:.4g} (logits span {float(reference.min()):.3g}..{float(reference.max()):.3g})",
+            )
             if args.quant_bytes == 1:
-                print(f"{prog} convert quantize: note: 1 byte per weight, per tensor, is too coarse for PoseNet's "
-                      "MobileNet (e.g. the 0.75 model's Conv2d_1 depthwise weights span -57..223: a step of 1.1 for "
-                      "a median |weight| of 0.86); Google's official quant1 MobileNet files, quantized the same "
-                      "way, find no poses either (tensorflow/tfjs#1677). quantBytes 2 agrees with the float model.",
-                      file=sys.stderr)
+                print(
+                    f"{prog} convert quantize: note: 1 byte per weight, per tensor, is too coarse for PoseNet's "
+                    "MobileNet (e.g. the 0.75 model's Conv2d_1 depthwise weights span -57..223: a step of 1.1 for "
+                    "a median |weight| of 0.86); Google's official quant1 MobileNet files, quantized the same "
+                    "way, find no poses either (tensorflow/tfjs#1677). quantBytes 2 agrees with the float model.",
+                    file=sys.stderr,
+                )
         else:
             stride = args.output_stride
             expected = tuple(-(-s // stride) for s in size)
             if tuple(heatmap.shape[1:3]) != expected:
-                print(f"{prog} convert stride: error: the new model's heatmap is {heatmap.shape[1]}x{heatmap.shape[2]} "
-                      f"for a {size[0]}x{size[1]} input, expected {expected[0]}x{expected[1]}", file=sys.stderr)
+                print(
+                    f"{prog} convert stride: error: the new model's heatmap is {heatmap.shape[1]}x{heatmap.shape[2]} "
+                    f"for a {size[0]}x{size[1]} input, expected {expected[0]}x{expected[1]}",
+                    file=sys.stderr,
+                )
                 return 1
             if not np.isfinite(heatmap).all():
                 print(f"{prog} convert stride: error: the new model's heatmap is not finite", file=sys.stderr)
                 return 1
-            _say(args, f"  check:  numpy, {size[0]}x{size[1]} input -> {expected[0]}x{expected[1]} heatmap "
-                       f"((H-1)/{stride}+1), finite")
+            _say(
+                args,
+                f"  check:  numpy, {size[0]}x{size[1]} input -> {expected[0]}x{expected[1]} heatmap "
+                f"((H-1)/{stride}+1), finite",
+            )
     except Exception as error:  # the model was written; say why it does not run
-        print(f"{prog} convert {args.conversion}: error: the written model does not run with numpy: {error}",
-              file=sys.stderr, flush=True)
+        print(
+            f"{prog} convert {args.conversion}: error: the written model does not run with numpy: {error}",
+            file=sys.stderr,
+            flush=True,
+        )
         return 1
     return 0

@@ -25,6 +25,7 @@ Weights that are not float32 (int32 shapes, bools) are kept as they are, as the 
 Where tensorflowjs would write garbage, this refuses instead (ConvertError): inf/NaN weights, and
 float16 values past 65504 (they would become inf).
 """
+
 from __future__ import annotations
 
 import copy
@@ -37,11 +38,10 @@ from .._host.graph import ModelFormatError, decode_weights
 from .source import ConvertError, SourceModel
 from .write import SHARD_BYTES, shard_names, split_shards
 
-__all__ = ["QUANT_DTYPES", "QuantizedModel", "affine_quantize", "quantize_array", "quantize_model",
-           "dtype_for_bytes"]
+__all__ = ["QUANT_DTYPES", "QuantizedModel", "affine_quantize", "quantize_array", "quantize_model", "dtype_for_bytes"]
 
-QUANT_DTYPES = {"uint8": np.dtype("u1"), "uint16": np.dtype("<u2"), "float16": np.dtype("<f2")}
-_STORED = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4"), "bool": np.dtype("u1")}
+QUANT_DTYPES: dict[str, np.dtype] = {"uint8": np.dtype("u1"), "uint16": np.dtype("<u2"), "float16": np.dtype("<f2")}
+_STORED: dict[str, np.dtype] = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4"), "bool": np.dtype("u1")}
 
 
 def dtype_for_bytes(quant_bytes: int, float16: bool = False) -> str:
@@ -103,8 +103,9 @@ class QuantizedModel:
     requantized: bool
 
 
-def quantize_model(source: SourceModel, dtype: str, *, shard_bytes: int = SHARD_BYTES,
-                   converted_by: str | None = None) -> QuantizedModel:
+def quantize_model(
+    source: SourceModel, dtype: str, *, shard_bytes: int = SHARD_BYTES, converted_by: str | None = None
+) -> QuantizedModel:
     """Every float32 weight of `source` quantized to `dtype` (uint8, uint16 or float16), per tensor.
 
     A source that is already quantized is dequantized first (as TF.js would load it), which adds
@@ -113,7 +114,7 @@ def quantize_model(source: SourceModel, dtype: str, *, shard_bytes: int = SHARD_
     shards: dict[str, bytes] = {}
     quantized = kept = 0
     requantized = False
-    for index, (group, data) in enumerate(zip(spec["weightsManifest"], source.group_bytes)):
+    for index, (group, data) in enumerate(zip(spec["weightsManifest"], source.group_bytes, strict=False)):
         try:
             values = decode_weights(group["weights"], data, model=str(source.path))
         except ModelFormatError as error:
@@ -130,15 +131,17 @@ def quantize_model(source: SourceModel, dtype: str, *, shard_bytes: int = SHARD_
                 quantized += 1
             else:
                 if entry.get("dtype") not in _STORED:
-                    raise ConvertError(f"{source.path}: weight {entry['name']!r} has dtype {entry.get('dtype')!r}, "
-                                       "which cannot be written back (only float32, int32 and bool)")
+                    raise ConvertError(
+                        f"{source.path}: weight {entry['name']!r} has dtype {entry.get('dtype')!r}, "
+                        "which cannot be written back (only float32, int32 and bool)"
+                    )
                 raw = np.asarray(value).astype(_STORED[entry["dtype"]]).tobytes()
                 kept += 1
             chunks.append(raw)
             entries.append(entry)
         blob = b"".join(chunks)
         names = shard_names(index, len(blob), shard_bytes)
-        shards.update(zip(names, split_shards(blob, shard_bytes)))
+        shards.update(zip(names, split_shards(blob, shard_bytes), strict=False))
         group["paths"] = names
         group["weights"] = entries
     if converted_by:

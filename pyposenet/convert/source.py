@@ -5,6 +5,7 @@ looks like the original) and the bytes of each weightsManifest group's shards. W
 with an official variant's path (savedmodel/posenet/mobilenet/float/075/model-stride16.json), the
 variant is known and the output's official path can be derived from it.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,7 @@ def _looks_like_path(text: str) -> bool:
     return text.endswith(".json") or "/" in text or "\\" in text or Path(text).expanduser().exists()
 
 
-def find_source(text: str, models_dir: Path | None, cache_dir: Path | None) -> Path:
+def find_source(text: str, models_dir: Path | None, cache_dir: Path) -> Path:
     """`text` is a variant name (mobilenet-float-075-stride16), an official path
     (savedmodel/posenet/...json, looked up under the models dir then the cache) or a model.json file."""
     if _looks_like_path(text):
@@ -66,8 +67,10 @@ def find_source(text: str, models_dir: Path | None, cache_dir: Path | None) -> P
         return ModelStore(models_dir, cache_dir, None, disabled_reason="").find(variant.path)
     except ModelNotFoundError as error:
         looked = ", ".join(error.looked)
-    raise ConvertError(f"--from {text}: {variant.path} not found ({looked}); fetch it with "
-                       f"`pyposenet models fetch {variant.name}` or pass --models DIR / a model.json path")
+    raise ConvertError(
+        f"--from {text}: {variant.path} not found ({looked}); fetch it with "
+        f"`pyposenet models fetch {variant.name}` or pass --models DIR / a model.json path"
+    )
 
 
 def read_source(path: Path) -> SourceModel:
@@ -82,8 +85,10 @@ def read_source(path: Path) -> SourceModel:
         raise ConvertError(f"{path}: cannot read: {error}") from error
     topology = spec.get("modelTopology")
     if spec.get("format", "graph-model") != "graph-model" or not isinstance(topology, dict) or "node" not in topology:
-        raise ConvertError(f"{path}: not a TF.js graph model (format {spec.get('format')!r}); "
-                           "layers models are not supported")
-    groups = [b"".join((path.parent / name).read_bytes() for name in group["paths"])
-              for group in spec["weightsManifest"]]
+        raise ConvertError(
+            f"{path}: not a TF.js graph model (format {spec.get('format')!r}); layers models are not supported"
+        )
+    groups = [
+        b"".join((path.parent / name).read_bytes() for name in group["paths"]) for group in spec["weightsManifest"]
+    ]
     return SourceModel(path, spec, groups, variant_of_path(path))

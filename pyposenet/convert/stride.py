@@ -20,6 +20,7 @@ dilations[1..2] (tensorflow/tfjs#1587, tfjs-converter#363; 4.22 still does), so 
 run with rate r along y only (and 1 along x). `published_layout=True` writes that layout, for what
 ml5 users actually ran. Source graphs in either layout are understood.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,16 +28,25 @@ from dataclasses import dataclass
 
 from .source import ConvertError, SourceModel
 
-__all__ = ["CONV_OPS", "Conv", "StrideChange", "design_strides", "find_convs", "output_strided_layers",
-           "restride_model"]
+__all__ = [
+    "CONV_OPS",
+    "Conv",
+    "StrideChange",
+    "design_strides",
+    "find_convs",
+    "output_strided_layers",
+    "restride_model",
+]
 
 CONV_OPS = ("Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "DepthwiseConv2d")
 DEPTHWISE_OPS = ("DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "DepthwiseConv2d")
 _REFUSED_OPS = {
     "SpaceToBatchND": "atrous convolution written as SpaceToBatchND/BatchToSpaceND (TF's other form)",
     "BatchToSpaceND": "atrous convolution written as SpaceToBatchND/BatchToSpaceND (TF's other form)",
-    "MaxPool": "a pooling layer", "AvgPool": "a pooling layer",
-    "Conv2DBackpropInput": "a transposed convolution", "ResizeBilinear": "a resize",
+    "MaxPool": "a pooling layer",
+    "AvgPool": "a pooling layer",
+    "Conv2DBackpropInput": "a transposed convolution",
+    "ResizeBilinear": "a resize",
 }
 
 
@@ -80,8 +90,9 @@ class Conv:
 def _stride_of(node: dict) -> int:
     strides = _ints(node.get("attr", {}).get("strides"), [1, 1, 1, 1])
     if len(strides) != 4 or strides[0] != 1 or strides[3] != 1 or strides[1] != strides[2]:
-        raise ConvertError(f"node {node['name']!r} has strides {strides}; only square NHWC strides "
-                           "[1, s, s, 1] are supported")
+        raise ConvertError(
+            f"node {node['name']!r} has strides {strides}; only square NHWC strides [1, s, s, 1] are supported"
+        )
     return strides[1]
 
 
@@ -94,8 +105,10 @@ def _rate_of(node: dict) -> tuple[int, bool]:
         return dilations[1], False
     if dilations[2] == 1 and dilations[3] == 1 and dilations[0] == dilations[1]:
         return dilations[0], True  # Google's 2.x stride-8 files: [2, 2, 1, 1]
-    raise ConvertError(f"node {node['name']!r} has dilations {dilations}; only [1, r, r, 1] (and the published "
-                       "posenet files' [r, r, 1, 1]) are supported")
+    raise ConvertError(
+        f"node {node['name']!r} has dilations {dilations}; only [1, r, r, 1] (and the published "
+        "posenet files' [r, r, 1, 1]) are supported"
+    )
 
 
 def find_convs(spec: dict) -> list[Conv]:
@@ -106,8 +119,10 @@ def find_convs(spec: dict) -> list[Conv]:
     shapes = {w["name"]: w.get("shape", []) for g in spec.get("weightsManifest", []) for w in g["weights"]}
     for node in nodes:
         if node["op"] in _REFUSED_OPS:
-            raise ConvertError(f"node {node['name']!r} ({node['op']}) is {_REFUSED_OPS[node['op']]}; only MobileNet "
-                               "graphs made of convolutions can change output stride")
+            raise ConvertError(
+                f"node {node['name']!r} ({node['op']}) is {_REFUSED_OPS[node['op']]}; only MobileNet "
+                "graphs made of convolutions can change output stride"
+            )
         if node["op"] in DEPTHWISE_OPS or node["op"] in CONV_OPS:
             fmt = node.get("attr", {}).get("data_format", {}).get("s")
             if fmt not in (None, "TkhXQw=="):  # base64 "NHWC"
@@ -135,9 +150,11 @@ def find_convs(spec: dict) -> list[Conv]:
         chain.append(node)
         inputs = data_inputs(node)
         if len(inputs) != 1:
-            raise ConvertError(f"node {node['name']!r} ({node['op']}) reads {len(inputs)} computed tensors; only a "
-                               "plain chain of layers (MobileNet) can change output stride, not a graph with "
-                               "branches (ResNet)")
+            raise ConvertError(
+                f"node {node['name']!r} ({node['op']}) reads {len(inputs)} computed tensors; only a "
+                "plain chain of layers (MobileNet) can change output stride, not a graph with "
+                "branches (ResNet)"
+            )
         node = by_name[inputs[0]]
     chain.reverse()
     on_chain = {n["name"] for n in chain}
@@ -156,8 +173,10 @@ def find_convs(spec: dict) -> list[Conv]:
         if node["op"] in CONV_OPS and node["name"] not in on_chain:
             shape = shapes.get(_base(node["input"][1])) if len(node.get("input", [])) > 1 else None
             if _stride_of(node) != 1 or not shape or tuple(shape[:2]) != (1, 1):
-                raise ConvertError(f"node {node['name']!r} ({node['op']}) is a strided or spatial convolution "
-                                   "off the main chain; only MobileNet-like graphs are supported")
+                raise ConvertError(
+                    f"node {node['name']!r} ({node['op']}) is a strided or spatial convolution "
+                    "off the main chain; only MobileNet-like graphs are supported"
+                )
     if not convs:
         raise ConvertError("the graph has no convolutions")
     return convs
@@ -171,17 +190,21 @@ def design_strides(convs: list[Conv]) -> list[int]:
     if spatial[0].rate != 1:
         raise ConvertError(f"the first convolution {spatial[0].name!r} is dilated; not a posenet MobileNet")
     designed = []
-    for here, after in zip(spatial, spatial[1:] + [None]):
+    for here, after in zip(spatial, spatial[1:] + [None], strict=False):
         if after is None:
             designed.append(here.stride)  # nothing after it: its design stride changes nothing
             continue
         if after.rate % here.rate:
-            raise ConvertError(f"rates {here.rate} -> {after.rate} from {here.name!r} to {after.name!r} are not a "
-                               "multiple; not a posenet-style atrous MobileNet")
+            raise ConvertError(
+                f"rates {here.rate} -> {after.rate} from {here.name!r} to {after.name!r} are not a "
+                "multiple; not a posenet-style atrous MobileNet"
+            )
         growth = after.rate // here.rate
         if growth > 1 and here.stride > 1:
-            raise ConvertError(f"{here.name!r} has stride {here.stride} and the rate grows after it; "
-                               "not a posenet-style atrous MobileNet")
+            raise ConvertError(
+                f"{here.name!r} has stride {here.stride} and the rate grows after it; "
+                "not a posenet-style atrous MobileNet"
+            )
         designed.append(here.stride * growth)
     return designed
 
@@ -215,8 +238,9 @@ def _set_attr(attrs: dict, key: str, value: dict) -> None:
     attrs[key] = value  # replaces in place (keeps the key's position) or appends
 
 
-def restride_model(source: SourceModel, output_stride: int, *, published_layout: bool = False,
-                   converted_by: str | None = None) -> StrideChange:
+def restride_model(
+    source: SourceModel, output_stride: int, *, published_layout: bool = False, converted_by: str | None = None
+) -> StrideChange:
     """`source`'s graph at another output stride (8, 16 or 32); the weights manifest is unchanged, so
     the new model.json reads the same shards."""
     spec = copy.deepcopy(source.spec)
@@ -234,19 +258,25 @@ def restride_model(source: SourceModel, output_stride: int, *, published_layout:
     except ValueError:
         hint = ""
         if output_stride > most:
-            hint = (f" (its convolution strides as designed are {','.join(map(str, designed))}; posenet's MobileNet "
-                    "0.75 and 0.50 keep stride 1 in block 12, so only multiplier 1.0 reaches 32, which is why the "
-                    "official files have stride 32 for 1.0 only)")
+            hint = (
+                f" (its convolution strides as designed are {','.join(map(str, designed))}; posenet's MobileNet "
+                "0.75 and 0.50 keep stride 1 in block 12, so only multiplier 1.0 reaches 32, which is why the "
+                "official files have stride 32 for 1.0 only)"
+            )
         reachable = [s for s in (8, 16, 32) if s <= most and _reaches(designed, s)]
-        raise ConvertError(f"this network cannot have output stride {output_stride}: it downsamples by {most} in "
-                           f"all{hint}; possible: {', '.join(map(str, reachable))}") from None
+        raise ConvertError(
+            f"this network cannot have output stride {output_stride}: it downsamples by {most} in "
+            f"all{hint}; possible: {', '.join(map(str, reachable))}"
+        ) from None
     changes = []
-    for conv, (stride, rate) in zip(spatial, layers):
+    for conv, (stride, rate) in zip(spatial, layers, strict=False):
         attrs = conv.node.setdefault("attr", {})
         old = (conv.stride, conv.rate)
         if rate > 1 and conv.node["op"] not in DEPTHWISE_OPS:
-            raise ConvertError(f"{conv.name!r} ({conv.node['op']}) would need dilation {rate}; posenet dilates "
-                               "only depthwise convolutions")
+            raise ConvertError(
+                f"{conv.name!r} ({conv.node['op']}) would need dilation {rate}; posenet dilates "
+                "only depthwise convolutions"
+            )
         dilations = [rate, rate, 1, 1] if published_layout and rate > 1 else [1, rate, rate, 1]
         layout_changes = rate > 1 and conv.published_layout != published_layout
         if old != (stride, rate) or layout_changes:

@@ -10,6 +10,7 @@ heatmap and offsets apart, but never the two 32-channel displacements: that need
 
 TensorFlow is imported only here (the `convert` extra, a venv of its own: see import_tensorflowjs).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,20 +21,30 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..graph_outputs import CHANNELS, ROLES
 from .source import ConvertError
 
-__all__ = ["TensorFlowSource", "Chosen", "import_tensorflowjs", "load_tensorflow_source", "parse_outputs_option",
-           "choose_outputs", "INSTALL_HINT", "native_logs_hidden"]
+__all__ = [
+    "TensorFlowSource",
+    "Chosen",
+    "import_tensorflowjs",
+    "load_tensorflow_source",
+    "parse_outputs_option",
+    "choose_outputs",
+    "INSTALL_HINT",
+    "native_logs_hidden",
+]
 
 INSTALL_HINT = (
     "install the `convert` extra in an environment of its own: `make convert-env` in the repository (it makes "
-    ".venv-convert; then run .venv-convert/bin/pyposenet convert ...), or `pip install \"pyposenet[convert]\"` in a "
+    '.venv-convert; then run .venv-convert/bin/pyposenet convert ...), or `pip install "pyposenet[convert]"` in a '
     "fresh Python 3.9-3.12 venv. It pins tensorflowjs==4.22.0, tensorflow==2.19.0, ydf==0.15.0 and numpy==2.1.3: a "
     "bare `pip install tensorflowjs` picks ydf 0.16, built for protobuf 6, while TensorFlow 2.19 needs protobuf < 6, "
     "so `import tensorflowjs` fails (protobuf VersionError); and TensorFlow 2.19 needs numpy < 2.2, which clashes "
-    "with the `host`/`dev` extras' numpy 2.4.6")
+    "with the `host`/`dev` extras' numpy 2.4.6"
+)
 
 # Name hints per role, most specific first. A name is matched on its last path components, lowercased.
 NAME_HINTS = {
@@ -76,9 +87,11 @@ def import_tensorflowjs():
             import tensorflow as tf
             from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
     except Exception as error:  # ImportError, or protobuf's VersionError from a mismatched ydf
-        raise ConvertError(f"converting a TensorFlow model needs tensorflowjs, which this Python cannot import "
-                           f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
-                           f"{INSTALL_HINT}") from None
+        raise ConvertError(
+            f"converting a TensorFlow model needs tensorflowjs, which this Python cannot import "
+            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
+            f"{INSTALL_HINT}"
+        ) from None
     return tf, converter
 
 
@@ -117,9 +130,9 @@ class TensorFlowSource:
 
     kind: str  # "frozen graph" or "SavedModel"
     path: Path
-    tf: object
-    graph_def: object
-    graph: object  # the GraphDef imported, to read shapes and walk producers
+    tf: Any  # the tensorflow module (it ships no type information)
+    graph_def: Any  # a tf.compat.v1.GraphDef
+    graph: Any  # the GraphDef imported (a tf.Graph), to read shapes and walk producers
     input_name: str  # node name of the image input
     input_shape: tuple | None
     candidates: list[Candidate]
@@ -127,8 +140,11 @@ class TensorFlowSource:
     labels_are: str = "node names"
 
     def describe(self) -> str:
-        shape = "?" if self.input_shape is None else "[" + ", ".join(
-            "?" if d is None else str(d) for d in self.input_shape) + "]"
+        shape = (
+            "?"
+            if self.input_shape is None
+            else "[" + ", ".join("?" if d is None else str(d) for d in self.input_shape) + "]"
+        )
         return f"{self.path} ({self.kind}, input {self.input_name} {shape}, {len(self.graph_def.node)} nodes)"
 
 
@@ -142,8 +158,10 @@ def parse_outputs_option(text: str | None) -> dict[str, str]:
         role, sep, name = item.partition("=")
         role = aliases.get(role.strip(), role.strip())
         if not sep or not name.strip() or role not in ROLES:
-            raise ConvertError(f"--outputs {text!r}: expected ROLE=NAME pairs separated by commas, ROLE one of "
-                               f"{', '.join(ROLES)}; got {item!r}")
+            raise ConvertError(
+                f"--outputs {text!r}: expected ROLE=NAME pairs separated by commas, ROLE one of "
+                f"{', '.join(ROLES)}; got {item!r}"
+            )
         if role in found:
             raise ConvertError(f"--outputs {text!r}: {role} is given twice")
         found[role] = name.strip()
@@ -156,8 +174,9 @@ def _shape(tensor) -> tuple | None:
     return tuple(tensor.shape.as_list())
 
 
-def load_tensorflow_source(path: Path | str, input_name: str | None = None,
-                           signature: str | None = None) -> TensorFlowSource:
+def load_tensorflow_source(
+    path: Path | str, input_name: str | None = None, signature: str | None = None
+) -> TensorFlowSource:
     """Read a SavedModel folder or a frozen GraphDef file into a TensorFlowSource."""
     tf, _ = import_tensorflowjs()
     path = Path(path).expanduser()
@@ -166,10 +185,15 @@ def load_tensorflow_source(path: Path | str, input_name: str | None = None,
     if path.is_dir():
         if not (path / "saved_model.pb").is_file() and not (path / "saved_model.pbtxt").is_file():
             tfjs = sorted(p.name for p in path.glob("*.json"))
-            hint = f" (it holds {tfjs[0]}, a TF.js model: `pyposenet convert quantize|stride --from` take those)" \
-                if tfjs else ""
-            raise ConvertError(f"{path}: a folder without saved_model.pb, so not a SavedModel{hint}; expected a "
-                               "SavedModel folder or a frozen graph .pb file")
+            hint = (
+                f" (it holds {tfjs[0]}, a TF.js model: `pyposenet convert quantize|stride --from` take those)"
+                if tfjs
+                else ""
+            )
+            raise ConvertError(
+                f"{path}: a folder without saved_model.pb, so not a SavedModel{hint}; expected a "
+                "SavedModel folder or a frozen graph .pb file"
+            )
         return _load_saved_model(tf, path, input_name, signature)
     if signature:
         raise ConvertError(f"--signature {signature}: {path} is a frozen graph, which has no signatures")
@@ -193,19 +217,25 @@ def _load_frozen_graph(tf, path: Path, input_name: str | None) -> TensorFlowSour
     except Exception:
         graph_def = None
     if graph_def is None or not graph_def.node:
-        hint = " (a TF.js model: `pyposenet convert quantize|stride --from` take those)" if path.suffix == ".json" else ""
-        raise ConvertError(f"{path}: not a frozen TensorFlow graph (a binary GraphDef .pb) nor a SavedModel "
-                           f"folder{hint}")
+        hint = (
+            " (a TF.js model: `pyposenet convert quantize|stride --from` take those)" if path.suffix == ".json" else ""
+        )
+        raise ConvertError(
+            f"{path}: not a frozen TensorFlow graph (a binary GraphDef .pb) nor a SavedModel folder{hint}"
+        )
     if any(n.op in ("VariableV2", "VarHandleOp", "Variable") for n in graph_def.node):
-        raise ConvertError(f"{path}: the graph holds variables, so it is not frozen; freeze it first "
-                           "(tf.compat.v1.graph_util.convert_variables_to_constants) or give the SavedModel")
+        raise ConvertError(
+            f"{path}: the graph holds variables, so it is not frozen; freeze it first "
+            "(tf.compat.v1.graph_util.convert_variables_to_constants) or give the SavedModel"
+        )
     graph = _import(tf, graph_def, path)
     placeholders = [op for op in graph.get_operations() if op.type == "Placeholder"]
     if input_name is None:
         if len(placeholders) != 1:
             listed = ", ".join(f"{op.name} {_fmt(_shape(op.outputs[0]))}" for op in placeholders) or "none"
-            raise ConvertError(f"{path}: {len(placeholders)} Placeholder inputs ({listed}); name the image input "
-                               "with --input NAME")
+            raise ConvertError(
+                f"{path}: {len(placeholders)} Placeholder inputs ({listed}); name the image input with --input NAME"
+            )
         input_op = placeholders[0]
     else:
         wanted = input_name.split(":")[0]
@@ -224,8 +254,9 @@ def _load_frozen_graph(tf, path: Path, input_name: str | None) -> TensorFlowSour
             if shape and len(shape) == 4:
                 candidates.append(Candidate(op.name, op.outputs[0].name, op.type, shape))
     by_label = {c.label: c for c in candidates}
-    return TensorFlowSource("frozen graph", path, tf, graph_def, graph, input_op.name, input_shape, candidates,
-                            by_label, "node names")
+    return TensorFlowSource(
+        "frozen graph", path, tf, graph_def, graph, input_op.name, input_shape, candidates, by_label, "node names"
+    )
 
 
 def _load_saved_model(tf, path: Path, input_name: str | None, signature: str | None) -> TensorFlowSource:
@@ -237,29 +268,38 @@ def _load_saved_model(tf, path: Path, input_name: str | None, signature: str | N
         raise ConvertError(f"{path}: TensorFlow cannot load this SavedModel: {str(error).splitlines()[0]}") from None
     signatures = dict(getattr(model, "signatures", {}) or {})
     if not signatures:
-        raise ConvertError(f"{path}: the SavedModel has no signatures (save it with "
-                           "tf.saved_model.save(module, path, signatures=...))")
+        raise ConvertError(
+            f"{path}: the SavedModel has no signatures (save it with tf.saved_model.save(module, path, signatures=...))"
+        )
     if signature is None:
-        signature = "serving_default" if "serving_default" in signatures or len(signatures) != 1 \
-            else next(iter(signatures))
+        signature = (
+            "serving_default" if "serving_default" in signatures or len(signatures) != 1 else next(iter(signatures))
+        )
     if signature not in signatures:
-        raise ConvertError(f"{path}: no signature {signature!r}; its signatures: {', '.join(sorted(signatures))} "
-                           "(choose one with --signature)")
+        raise ConvertError(
+            f"{path}: no signature {signature!r}; its signatures: {', '.join(sorted(signatures))} "
+            "(choose one with --signature)"
+        )
     function = signatures[signature]
     inputs = {key: spec for key, spec in function.structured_input_signature[1].items()}
     if input_name is None:
         if len(inputs) != 1:
-            raise ConvertError(f"{path}: signature {signature!r} has {len(inputs)} inputs "
-                               f"({', '.join(sorted(inputs)) or 'none'}); name the image input with --input NAME")
+            raise ConvertError(
+                f"{path}: signature {signature!r} has {len(inputs)} inputs "
+                f"({', '.join(sorted(inputs)) or 'none'}); name the image input with --input NAME"
+            )
         input_key = next(iter(inputs))
     elif input_name not in inputs:
-        raise ConvertError(f"--input {input_name}: signature {signature!r} of {path} has no such input; "
-                           f"its inputs: {', '.join(sorted(inputs))}")
+        raise ConvertError(
+            f"--input {input_name}: signature {signature!r} of {path} has no such input; "
+            f"its inputs: {', '.join(sorted(inputs))}"
+        )
     else:
         input_key = input_name
     if len(inputs) != 1:
-        raise ConvertError(f"{path}: signature {signature!r} has {len(inputs)} inputs; a PoseNet graph has one, "
-                           "the image")
+        raise ConvertError(
+            f"{path}: signature {signature!r} has {len(inputs)} inputs; a PoseNet graph has one, the image"
+        )
     try:
         frozen = convert_to_constants.convert_variables_to_constants_v2(function, aggressive_inlining=True)
     except Exception as error:
@@ -274,12 +314,22 @@ def _load_saved_model(tf, path: Path, input_name: str | None, signature: str | N
         raise ConvertError(f"{path}: signature {signature!r} returns {type(outputs).__name__}, not named outputs")
     flat_keys = tf.nest.flatten({key: key for key in outputs})  # the order of function.outputs
     candidates = []
-    for key, tensor in zip(flat_keys, frozen.outputs):
+    for key, tensor in zip(flat_keys, frozen.outputs, strict=False):
         inner = graph.get_tensor_by_name(tensor.name)
         candidates.append(Candidate(key, tensor.name, inner.op.type, _shape(inner)))
     by_label = {c.label: c for c in candidates}
-    return TensorFlowSource(f"SavedModel, signature {signature!r}", path, tf, graph_def, graph, input_op.name,
-                            input_shape, candidates, by_label, f"output keys of signature {signature!r}")
+    return TensorFlowSource(
+        f"SavedModel, signature {signature!r}",
+        path,
+        tf,
+        graph_def,
+        graph,
+        input_op.name,
+        input_shape,
+        candidates,
+        by_label,
+        f"output keys of signature {signature!r}",
+    )
 
 
 def _fmt(shape) -> str:
@@ -290,10 +340,17 @@ def _fmt(shape) -> str:
 
 def _check_input(tensor, label: str, path: Path) -> tuple | None:
     shape = _shape(tensor)
-    if tensor.dtype.name != "float32" or shape is None or len(shape) != 4 or shape[-1] != 3 \
-            or shape[0] not in (None, 1):
-        raise ConvertError(f"{path}: input {label} is {tensor.dtype.name} {_fmt(shape)}; a PoseNet input is a "
-                           "float32 image batch [1, height, width, 3] (name another with --input)")
+    if (
+        tensor.dtype.name != "float32"
+        or shape is None
+        or len(shape) != 4
+        or shape[-1] != 3
+        or shape[0] not in (None, 1)
+    ):
+        raise ConvertError(
+            f"{path}: input {label} is {tensor.dtype.name} {_fmt(shape)}; a PoseNet input is a "
+            "float32 image batch [1, height, width, 3] (name another with --input)"
+        )
     return shape
 
 
@@ -341,8 +398,10 @@ def _logits(source: TensorFlowSource, chosen: Candidate) -> tuple[Candidate, str
         return chosen, ""
     logits = op.inputs[0]
     what = f"{chosen.label} is a Sigmoid" + ("" if op.name == chosen.label else f" ({op.name})")
-    note = (f"heatmap: {what}; using its input {logits.op.name}, the logits, because posenet applies the "
-            "sigmoid itself (the official graphs output logits)")
+    note = (
+        f"heatmap: {what}; using its input {logits.op.name}, the logits, because posenet applies the "
+        "sigmoid itself (the official graphs output logits)"
+    )
     return Candidate(logits.op.name, logits.name, logits.op.type, _shape(logits)), note
 
 
@@ -360,7 +419,9 @@ def _listing(source: TensorFlowSource) -> str:
     return "; ".join(c.describe() for c in shown) or "none"
 
 
-def choose_outputs(source: TensorFlowSource, explicit: dict[str, str] | None = None) -> tuple[dict[str, Chosen], list[str]]:
+def choose_outputs(
+    source: TensorFlowSource, explicit: dict[str, str] | None = None
+) -> tuple[dict[str, Chosen], list[str]]:
     """{role: Chosen} for the four PoseNet outputs, and notes to show; ConvertError when one is missing,
     ambiguous or has the wrong channel count (listing the candidates with their shapes)."""
     explicit = explicit or {}
@@ -372,15 +433,18 @@ def choose_outputs(source: TensorFlowSource, explicit: dict[str, str] | None = N
             name = explicit[role]
             candidate = source.by_label.get(name) or source.by_label.get(name.split(":")[0])
             if candidate is None:
-                raise ConvertError(f"--outputs {role}={name}: not among the {source.labels_are} of {source.path} "
-                                   f"with a 4-D output; candidates: {_listing(source)}")
+                raise ConvertError(
+                    f"--outputs {role}={name}: not among the {source.labels_are} of {source.path} "
+                    f"with a 4-D output; candidates: {_listing(source)}"
+                )
             found = [candidate]
         else:
             found = [c for c in candidates if _role_of(c.label) == role and c.channels in (CHANNELS[role], None)]
             if source.kind == "frozen graph" and len(found) > 1:
                 # A chain of same-named nodes (Conv2D -> BiasAdd -> Sigmoid): its last node.
-                ancestry = {c.label: _ancestors(source.graph, source.graph.get_operation_by_name(c.label))
-                            for c in found}
+                ancestry = {
+                    c.label: _ancestors(source.graph, source.graph.get_operation_by_name(c.label)) for c in found
+                }
                 found = [c for c in found if not any(c.label in ancestry[d.label] for d in found if d is not c)]
         if role == "heatmap":
             pairs = [_logits(source, c) for c in found]
@@ -388,9 +452,11 @@ def choose_outputs(source: TensorFlowSource, explicit: dict[str, str] | None = N
             pairs = list(unique.values())
             found = [c for c, _ in pairs]
         if len(found) > 1:
-            raise ConvertError(f"{source.path}: more than one output could be the {role} ("
-                               f"{'; '.join(c.describe() for c in found)}); choose with --outputs {role}=NAME "
-                               f"(NAME: one of its {source.labels_are})")
+            raise ConvertError(
+                f"{source.path}: more than one output could be the {role} ("
+                f"{'; '.join(c.describe() for c in found)}); choose with --outputs {role}=NAME "
+                f"(NAME: one of its {source.labels_are})"
+            )
         if found:
             if role == "heatmap":
                 found_candidate, note = pairs[0]
@@ -409,28 +475,37 @@ def choose_outputs(source: TensorFlowSource, explicit: dict[str, str] | None = N
             by_channels = list({c.tensor: c for c in (_logits(source, c)[0] for c in by_channels)}.values())
         if len(by_channels) == 1:
             chosen[role] = Chosen(role, by_channels[0])
-            notes.append(f"{role}: {by_channels[0].label} chosen by its {CHANNELS[role]} channels (its name "
-                         "does not say)")
+            notes.append(
+                f"{role}: {by_channels[0].label} chosen by its {CHANNELS[role]} channels (its name does not say)"
+            )
             taken.add(by_channels[0].tensor)
     missing = [r for r in ROLES if r not in chosen]
     if missing:
         unnamed_32 = [c for c in _sinks(source) if c.channels == 32 and c.tensor not in taken]
         why = ""
         if any(r.startswith("displacement") for r in missing) and len(unnamed_32) >= 2:
-            why = (f" ({', '.join(c.label for c in unnamed_32)} both have 32 channels and names that do not say "
-                   "which is displacement_fwd and which displacement_bwd; tensorflowjs alone would leave them "
-                   "unlabelled, as Identity:0 and Identity_1:0, in no order posenet can rely on)")
-        raise ConvertError(f"{source.path}: found no {', '.join(missing)} output{why}. A PoseNet graph has heatmap "
-                           "(17 channels, logits), offsets (34), displacement_fwd (32) and displacement_bwd (32); "
-                           f"name them with --outputs heatmap=NAME,offsets=NAME,displacement_fwd=NAME,"
-                           f"displacement_bwd=NAME (NAME: {source.labels_are}). Candidates: {_listing(source)}")
+            why = (
+                f" ({', '.join(c.label for c in unnamed_32)} both have 32 channels and names that do not say "
+                "which is displacement_fwd and which displacement_bwd; tensorflowjs alone would leave them "
+                "unlabelled, as Identity:0 and Identity_1:0, in no order posenet can rely on)"
+            )
+        raise ConvertError(
+            f"{source.path}: found no {', '.join(missing)} output{why}. A PoseNet graph has heatmap "
+            "(17 channels, logits), offsets (34), displacement_fwd (32) and displacement_bwd (32); "
+            f"name them with --outputs heatmap=NAME,offsets=NAME,displacement_fwd=NAME,"
+            f"displacement_bwd=NAME (NAME: {source.labels_are}). Candidates: {_listing(source)}"
+        )
     for role, pick in chosen.items():
         channels = pick.candidate.channels
         if channels is not None and channels != CHANNELS[role]:
-            raise ConvertError(f"{source.path}: {pick.candidate.describe()} has {channels} channels, but the "
-                               f"{role} has {CHANNELS[role]}; candidates: {_listing(source)}")
+            raise ConvertError(
+                f"{source.path}: {pick.candidate.describe()} has {channels} channels, but the "
+                f"{role} has {CHANNELS[role]}; candidates: {_listing(source)}"
+            )
     tensors = [pick.candidate.tensor for pick in chosen.values()]
     if len(set(tensors)) != len(tensors):
-        raise ConvertError(f"{source.path}: one tensor chosen for two outputs: "
-                           + ", ".join(f"{r}={p.candidate.label}" for r, p in chosen.items()))
+        raise ConvertError(
+            f"{source.path}: one tensor chosen for two outputs: "
+            + ", ".join(f"{r}={p.candidate.label}" for r, p in chosen.items())
+        )
     return chosen, notes

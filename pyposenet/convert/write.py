@@ -10,6 +10,7 @@ on disk always has whole shards. Models in one official folder share their shard
 16 of float/075 both read group1-shard1of2.bin...): a shard already there with the same bytes is
 kept; one with other bytes belongs to another model and is only replaced with `force`.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,7 @@ def shard_names(group_index: int, total: int, shard_bytes: int = SHARD_BYTES) ->
 def split_shards(data: bytes, shard_bytes: int = SHARD_BYTES) -> list[bytes]:
     if shard_bytes <= 0:
         raise ValueError(f"shard size must be > 0, got {shard_bytes}")
-    return [data[i:i + shard_bytes] for i in range(0, len(data), shard_bytes)] or [b""]
+    return [data[i : i + shard_bytes] for i in range(0, len(data), shard_bytes)] or [b""]
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -78,11 +79,14 @@ def write_model(json_path: Path, spec: dict, shards: dict[str, bytes], *, force:
     folder = json_path.parent
     if json_path.exists() and not force:
         raise ConvertError(f"{json_path} exists; pass --force to replace it")
-    conflicts = [name for name, data in shards.items()
-                 if (folder / name).exists() and not _same_bytes(folder / name, data)]
+    conflicts = [
+        name for name, data in shards.items() if (folder / name).exists() and not _same_bytes(folder / name, data)
+    ]
     if conflicts and not force:
-        raise ConvertError(f"{folder} already has {', '.join(conflicts)} with other bytes (another model in that "
-                           "folder reads them); pass --force to replace them, or choose another --out")
+        raise ConvertError(
+            f"{folder} already has {', '.join(conflicts)} with other bytes (another model in that "
+            "folder reads them); pass --force to replace them, or choose another --out"
+        )
     written, kept = [], []
     for name, data in shards.items():
         path = folder / name

@@ -9,6 +9,7 @@ same roots in the same order faster where it can, and hands over to ``heap_roots
 Parts are flat HWC heatmap indices, ``(heatmap_y * width + heatmap_x) * 17 + id``: the reference's
 loop order (y, x, part) is their ascending order.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -59,14 +60,15 @@ def score_is_maximum_in_local_window(i: int, scores: Sequence[float], windows: S
     """Reference ``scoreIsMaximumInLocalWindow``: no score of the same part in the window (``windows``:
     ``local_windows``) is strictly greater than score ``i``."""
     score = scores[i]
-    for d in windows[i // NUM_KEYPOINTS]:
+    for d in windows[i // NUM_KEYPOINTS]:  # noqa: SIM110 -- the reference's loop, kept as written
         if scores[i + d] > score:
             return False
     return True
 
 
-def build_part_with_score_queue(score_threshold: float, local_maximum_radius: int, scores: Sequence[float],
-                                height: int, width: int) -> MaxHeap:
+def build_part_with_score_queue(
+    score_threshold: float, local_maximum_radius: int, scores: Sequence[float], height: int, width: int
+) -> MaxHeap:
     """Reference ``buildPartWithScoreQueue``: a ``MaxHeap`` of the parts (flat indices) that are root candidates.
 
     A part is one when its score is not ``< score_threshold`` and ``score_is_maximum_in_local_window``;
@@ -82,8 +84,9 @@ def build_part_with_score_queue(score_threshold: float, local_maximum_radius: in
     return queue
 
 
-def heap_roots(scores: Sequence[float], score_threshold: float, height: int, width: int,
-               handed_out: int = 0) -> Iterator[int]:
+def heap_roots(
+    scores: Sequence[float], score_threshold: float, height: int, width: int, handed_out: int = 0
+) -> Iterator[int]:
     """The roots as decodeMultiplePoses dequeues them from ``buildPartWithScoreQueue``'s queue, lazily,
     after the first ``handed_out`` of them."""
     queue = build_part_with_score_queue(score_threshold, LOCAL_MAXIMUM_RADIUS, scores, height, width)

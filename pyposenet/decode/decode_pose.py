@@ -8,6 +8,7 @@ from the part before it and refined twice with its own offsets (``traverse_to_ta
 This is the reference algorithm step by step; fast_traversal.py does the same with look-up tables
 where they apply (a power-of-two stride) and falls back to ``decode_pose`` elsewhere.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -33,17 +34,24 @@ def get_displacement(edge_id: int, y: int, x: int, displacements: Sequence[float
     return displacements[d], displacements[d + NUM_EDGES]
 
 
-def get_strided_index_near_point(y: float, x: float, output_stride: float, height: int,
-                                 width: int) -> tuple[int, int]:
+def get_strided_index_near_point(y: float, x: float, output_stride: float, height: int, width: int) -> tuple[int, int]:
     """Reference ``getStridedIndexNearPoint``: the cell (y, x) nearest a position, clamped to the grid."""
-    return (clamp(js_round(y / output_stride), 0, height - 1),
-            clamp(js_round(x / output_stride), 0, width - 1))
+    return (clamp(js_round(y / output_stride), 0, height - 1), clamp(js_round(x / output_stride), 0, width - 1))
 
 
-def traverse_to_target_keypoint(edge_id: int, source_y: float, source_x: float, target_id: int,
-                                scores: Sequence[float], offsets: Sequence[float], output_stride: float,
-                                displacements: Sequence[float], height: int, width: int,
-                                offset_refine_step: int = OFFSET_REFINE_STEP) -> tuple[float, float, float]:
+def traverse_to_target_keypoint(
+    edge_id: int,
+    source_y: float,
+    source_x: float,
+    target_id: int,
+    scores: Sequence[float],
+    offsets: Sequence[float],
+    output_stride: float,
+    displacements: Sequence[float],
+    height: int,
+    width: int,
+    offset_refine_step: int = OFFSET_REFINE_STEP,
+) -> tuple[float, float, float]:
     """Reference ``traverseToTargetKeypoint``: the target part's (score, y, x), from the source part's position."""
     # Nearest neighbour interpolation for the source -> target displacements.
     cell_y, cell_x = get_strided_index_near_point(source_y, source_x, output_stride, height, width)
@@ -59,9 +67,16 @@ def traverse_to_target_keypoint(edge_id: int, source_y: float, source_x: float, 
     return scores[(cell_y * width + cell_x) * NUM_KEYPOINTS + target_id], y, x
 
 
-def decode_pose(root: int, scores: Sequence[float], offsets: Sequence[float], output_stride: float,
-                displacements_fwd: Sequence[float], displacements_bwd: Sequence[float], height: int,
-                width: int) -> tuple[list[float], list[float], list[float]]:
+def decode_pose(
+    root: int,
+    scores: Sequence[float],
+    offsets: Sequence[float],
+    output_stride: float,
+    displacements_fwd: Sequence[float],
+    displacements_bwd: Sequence[float],
+    height: int,
+    width: int,
+) -> tuple[list[float], list[float], list[float]]:
     """Reference ``decodePose`` from the root part ``root`` (a flat heatmap index).
 
     Returns three 17-long lists, indexed by part id: the keypoints' scores, ys and xs (model-input pixels).
@@ -79,8 +94,8 @@ def decode_pose(root: int, scores: Sequence[float], offsets: Sequence[float], ou
         source = keypoints[source_id]
         if source is not None and keypoints[target_id] is None:
             keypoints[target_id] = traverse_to_target_keypoint(
-                edge, source[1], source[2], target_id, scores, offsets, output_stride, displacements_bwd,
-                height, width)
+                edge, source[1], source[2], target_id, scores, offsets, output_stride, displacements_bwd, height, width
+            )
 
     # Decode the part positions downwards in the tree, following the forward displacements.
     for edge in range(NUM_EDGES):
@@ -89,8 +104,8 @@ def decode_pose(root: int, scores: Sequence[float], offsets: Sequence[float], ou
         source = keypoints[source_id]
         if source is not None and keypoints[target_id] is None:
             keypoints[target_id] = traverse_to_target_keypoint(
-                edge, source[1], source[2], target_id, scores, offsets, output_stride, displacements_fwd,
-                height, width)
+                edge, source[1], source[2], target_id, scores, offsets, output_stride, displacements_fwd, height, width
+            )
 
     decoded = [keypoint for keypoint in keypoints if keypoint is not None]  # the chain reaches every part
     return [k[0] for k in decoded], [k[1] for k in decoded], [k[2] for k in decoded]

@@ -17,12 +17,14 @@ score anywhere, they hand over to ``heap_roots``, the reference itself.
 
 Held equal to the reference by: tests/unit/test_decode_fast_paths.py (random and adversarial
 heatmaps, both paths against ``heap_roots`` and the reference ``decode_pose``:
-``test_multi_fast_and_generic_paths_equal_the_literal_port``, ``test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap``,
+``test_multi_fast_and_generic_paths_equal_the_literal_port``,
+``test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap``,
 ``test_local_maxima_found_all_at_once_give_the_same_roots``,
 ``test_scores_the_bytes_cannot_order_take_the_generic_path_with_the_same_results``),
 tests/unit/test_decode_root_hints.py and tests/unit/test_decode_multi.py (posenet 2.2.2's own
 outputs on every shared frame, bit-exact).
 """
+
 from __future__ import annotations
 
 from itertools import compress
@@ -30,8 +32,13 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
 from ..parts import NUM_KEYPOINTS
-from .build_part_with_score_queue import LOCAL_MAXIMUM_RADIUS, heap_roots, local_windows, scores_not_below, \
-    score_is_maximum_in_local_window
+from .build_part_with_score_queue import (
+    LOCAL_MAXIMUM_RADIUS,
+    heap_roots,
+    local_windows,
+    score_is_maximum_in_local_window,
+    scores_not_below,
+)
 from .scan import OrderedScores, level_of
 from .util import as_list
 
@@ -111,8 +118,9 @@ def roots_in_score_order(scores: Sequence[float], score_threshold: float, height
     yield from heap_roots(scores, score_threshold, height, width, handed_out)
 
 
-def roots_in_byte_order(ordered: OrderedScores, score_threshold: float, height: int,
-                        width: int) -> Iterator[int]:
+def roots_in_byte_order(  # noqa: C901 -- the hot root search, one loop kept whole for speed (test_decode_fast_paths)
+    ordered: OrderedScores, score_threshold: float, height: int, width: int
+) -> Iterator[int]:
     """``roots_in_score_order`` for scores that order like their bytes (``OrderedScores``).
 
     The scores come from ``ordered.descending`` a few at a time, highest first, so that only those

@@ -10,10 +10,12 @@ elsewhere and for a position outside the tables (``KeyError``).
 
 Held equal to the reference by: tests/unit/test_decode_fast_paths.py
 (``test_multi_fast_and_generic_paths_equal_the_literal_port``: random and adversarial outputs at strides
-8, 12, 16 and 32 against ``decode_pose`` and the reference heap; ``test_grid_tables_round_every_position_as_get_strided_index_near_point``;
+8, 12, 16 and 32 against ``decode_pose`` and the reference heap;
+``test_grid_tables_round_every_position_as_get_strided_index_near_point``;
 ``test_positions_outside_the_tables_are_computed``), and tests/unit/test_decode_multi.py (posenet 2.2.2's
 own outputs on every shared frame, bit-exact).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -42,7 +44,8 @@ def grid_tables(height: int, width: int, stride: int) -> GridTables:
 
     ``(rows, cols, cell_ys, cell_xs, half)``: ``rows[int(y)]`` is the row's first cell (``iy * width``),
     ``cols[int(x)]`` the column, ``cell_ys[cell]`` / ``cell_xs[cell]`` the cell's corner in pixels
-    (floats), ``half`` is ``stride / 2``. ``Math.round(p / stride)`` changes value only at ``k * stride - stride / 2``, an
+    (floats), ``half`` is ``stride / 2``. ``Math.round(p / stride)`` changes value only at
+    ``k * stride - stride / 2``, an
     integer, halves going up: on ``[n, n + 1)`` it is ``(n + stride // 2) // stride``, and ``int(p)``
     (truncation) differs from ``floor(p)`` only below 0, where the clamped index is 0 either way.
     Positions outside the tables raise ``KeyError`` (as do none of a real frame's).
@@ -54,13 +57,19 @@ def grid_tables(height: int, width: int, stride: int) -> GridTables:
         margin = GRID_MARGIN * stride
 
         def index_table(size: int, scale: int) -> dict[int, int]:
-            return {n: min(max((n + half) // stride, 0), size - 1) * scale
-                    for n in range(-margin, (size - 1) * stride + margin)}
+            return {
+                n: min(max((n + half) // stride, 0), size - 1) * scale
+                for n in range(-margin, (size - 1) * stride + margin)
+            }
 
         cells = range(height * width)
-        tables = (index_table(height, width), index_table(width, 1),
-                  tuple(float(cell // width * stride) for cell in cells),
-                  tuple(float(cell % width * stride) for cell in cells), stride / 2)
+        tables = (
+            index_table(height, width),
+            index_table(width, 1),
+            tuple(float(cell // width * stride) for cell in cells),
+            tuple(float(cell % width * stride) for cell in cells),
+            stride / 2,
+        )
         if len(_GRID_TABLES) > 4:
             _GRID_TABLES.clear()
         _GRID_TABLES[key] = tables
@@ -103,8 +112,14 @@ EDGE_STEPS = tuple(_traversal_plan(root_id) for root_id in range(NUM_KEYPOINTS))
 """Per root part id, ``_traversal_plan``."""
 
 
-def decode_pose_tabled(root_index: int, heatmap: Sequence[float], offsets: Sequence[float], fwd: Sequence[float],
-                       bwd: Sequence[float], tables: GridTables) -> tuple[list[float], list[float], list[float]]:
+def decode_pose_tabled(
+    root_index: int,
+    heatmap: Sequence[float],
+    offsets: Sequence[float],
+    fwd: Sequence[float],
+    bwd: Sequence[float],
+    tables: GridTables,
+) -> tuple[list[float], list[float], list[float]]:
     """``decode_pose.decode_pose`` with ``getStridedIndexNearPoint`` looked up in ``tables`` (``grid_tables``).
 
     A point ``cell * stride + offset`` with ``-stride / 2 <= offset < stride / 2`` rounds back to

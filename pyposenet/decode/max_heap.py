@@ -5,6 +5,7 @@ children ``2k`` and ``2k + 1``), so the root's only child is slot 1. It is still
 max-heap, but equal scores come out in an order that neither insertion order nor
 ``heapq`` reproduces; the decoders must match it, so it is ported step by step.
 """
+
 from __future__ import annotations
 
 

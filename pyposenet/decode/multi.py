@@ -17,6 +17,7 @@ the oracle the tests hold the fast paths to.
 Everything works on flat HWC sequences with index arithmetic (outputs.py): this runs once per
 video frame inside Pyodide.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -43,8 +44,13 @@ if TYPE_CHECKING:
 __all__ = ["LOCAL_MAXIMUM_RADIUS", "decode_multiple_poses", "get_instance_score", "reference_decode_multiple_poses"]
 
 
-def get_instance_score(existing_poses: Sequence[Positions], squared_nms_radius: float, scores: Sequence[float],
-                       ys: Sequence[float], xs: Sequence[float]) -> float:
+def get_instance_score(
+    existing_poses: Sequence[Positions],
+    squared_nms_radius: float,
+    scores: Sequence[float],
+    ys: Sequence[float],
+    xs: Sequence[float],
+) -> float:
     """Reference ``getInstanceScore``: the mean over the 17 parts of the scores of the keypoints that no
     earlier pose's same keypoint is within the NMS radius of, summed in part order."""
     total = 0.0
@@ -65,8 +71,13 @@ def get_instance_score(existing_poses: Sequence[Positions], squared_nms_radius: 
     return total / NUM_KEYPOINTS
 
 
-def decode_multiple_poses(outputs: ModelOutputs, output_stride: float, max_pose_detections: int = 5,
-                          score_threshold: float = 0.5, nms_radius: float = 20) -> list[dict[str, Any]]:
+def decode_multiple_poses(
+    outputs: ModelOutputs,
+    output_stride: float,
+    max_pose_detections: int = 5,
+    score_threshold: float = 0.5,
+    nms_radius: float = 20,
+) -> list[dict[str, Any]]:
     """Reference ``decodeMultiplePoses``.
 
     Root candidates (local heatmap maxima ``>= score_threshold``) are taken in the order the
@@ -118,9 +129,13 @@ def decode_multiple_poses(outputs: ModelOutputs, output_stride: float, max_pose_
     return _decode_poses(roots, decode, offsets, output_stride, width, max_pose_detections, nms_radius)
 
 
-def reference_decode_multiple_poses(outputs: ModelOutputs, output_stride: float, max_pose_detections: int = 5,
-                                    score_threshold: float = 0.5,
-                                    nms_radius: float = 20) -> list[dict[str, Any]]:
+def reference_decode_multiple_poses(
+    outputs: ModelOutputs,
+    output_stride: float,
+    max_pose_detections: int = 5,
+    score_threshold: float = 0.5,
+    nms_radius: float = 20,
+) -> list[dict[str, Any]]:
     """``decode_multiple_poses`` with every step the reference's own: no fast path, no root candidates
     from the browser. Slower; the tests' oracle for the fast paths."""
     if max_pose_detections <= 0:
@@ -131,16 +146,23 @@ def reference_decode_multiple_poses(outputs: ModelOutputs, output_stride: float,
     width = outputs.width
 
     def decode(root: int) -> Keypoints:
-        return decode_pose(root, heatmap, offsets, output_stride, outputs.displacement_fwd, outputs.displacement_bwd,
-                           height, width)
+        return decode_pose(
+            root, heatmap, offsets, output_stride, outputs.displacement_fwd, outputs.displacement_bwd, height, width
+        )
 
     roots = heap_roots(heatmap, score_threshold, height, width)  # buildPartWithScoreQueue, dequeued
     return _decode_poses(roots, decode, offsets, output_stride, width, max_pose_detections, nms_radius)
 
 
-def _decode_poses(roots: Iterable[int], decode: Callable[[int], Keypoints], offsets: Sequence[float],
-                  output_stride: float, width: int, max_pose_detections: int,
-                  nms_radius: float) -> list[dict[str, Any]]:
+def _decode_poses(
+    roots: Iterable[int],
+    decode: Callable[[int], Keypoints],
+    offsets: Sequence[float],
+    output_stride: float,
+    width: int,
+    max_pose_detections: int,
+    nms_radius: float,
+) -> list[dict[str, Any]]:
     """decodeMultiplePoses's loop: up to ``max_pose_detections`` poses from ``roots`` (flat heatmap
     indices, in the queue's order), each decoded by ``decode`` (decodePose) unless part-based NMS
     rejects its root."""
@@ -177,7 +199,7 @@ def _decode_poses(roots: Iterable[int], decode: Callable[[int], Keypoints], offs
             "score": instance_score,
             "keypoints": [
                 {"score": score, "part": part, "position": {"x": x, "y": y}}
-                for score, part, x, y in zip(scores, PART_NAMES, xs, ys)
+                for score, part, x, y in zip(scores, PART_NAMES, xs, ys, strict=False)
             ],
         }
         for instance_score, (scores, ys, xs) in poses

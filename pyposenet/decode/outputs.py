@@ -1,4 +1,5 @@
 """The four PoseNet output tensors, as flat float sequences the decoders can index."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -44,8 +45,15 @@ class ModelOutputs:
       (``root_hints.RootCandidates``); the decoders check them before use.
     """
 
-    __slots__ = ("height", "width", "heatmap_scores", "offsets", "displacement_fwd", "displacement_bwd",
-                 "root_candidates")
+    __slots__ = (
+        "height",
+        "width",
+        "heatmap_scores",
+        "offsets",
+        "displacement_fwd",
+        "displacement_bwd",
+        "root_candidates",
+    )
 
     height: int
     width: int
@@ -55,9 +63,16 @@ class ModelOutputs:
     displacement_bwd: Sequence[float]
     root_candidates: RootCandidates | None
 
-    def __init__(self, height: int, width: int, heatmap_scores: Sequence[float], offsets: Sequence[float],
-                 displacement_fwd: Sequence[float], displacement_bwd: Sequence[float],
-                 root_candidates: RootCandidates | None = None) -> None:
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        heatmap_scores: Sequence[float],
+        offsets: Sequence[float],
+        displacement_fwd: Sequence[float],
+        displacement_bwd: Sequence[float],
+        root_candidates: RootCandidates | None = None,
+    ) -> None:
         height = int(height)
         width = int(width)
         if height <= 0 or width <= 0:
@@ -66,19 +81,18 @@ class ModelOutputs:
         self.width = width
         cells = height * width
         values = (heatmap_scores, offsets, displacement_fwd, displacement_bwd)
-        for (name, channels), value in zip(_CHANNELS, values):
+        for (name, channels), value in zip(_CHANNELS, values, strict=False):
             value = as_float_view(value)
             expected = cells * channels
             if len(value) != expected:
-                raise ValueError(
-                    f"{name}: expected {expected} floats ({height}x{width}x{channels}), got {len(value)}"
-                )
+                raise ValueError(f"{name}: expected {expected} floats ({height}x{width}x{channels}), got {len(value)}")
             setattr(self, name, value)
         self.root_candidates = root_candidates
 
     @classmethod
-    def from_flat(cls, buffer: Sequence[float], height: int, width: int,
-                  root_candidates: RootCandidates | None = None) -> ModelOutputs:
+    def from_flat(
+        cls, buffer: Sequence[float], height: int, width: int, root_candidates: RootCandidates | None = None
+    ) -> ModelOutputs:
         """Split one flat buffer ``heatmap ++ offsets ++ fwd ++ bwd`` (each HWC) by slicing.
 
         Slicing a ``memoryview`` copies nothing. Raises ``ValueError`` when the length is

@@ -14,6 +14,7 @@ lower one. Where that stops, or at the end of a list cut short, the decoder's ow
 the same sequence from the start) takes over after the roots already handed out. The list is not
 used when a score is NaN (``RootCandidates.nan``: the reference heap's order is then no sorted order).
 """
+
 from __future__ import annotations
 
 from itertools import islice
@@ -42,8 +43,9 @@ class RootCandidates:
 
     __slots__ = ("values", "indices", "found", "threshold", "nan")
 
-    def __init__(self, values: Sequence[float], indices: Sequence[float], found: int, threshold: float,
-                 nan: bool = False) -> None:
+    def __init__(
+        self, values: Sequence[float], indices: Sequence[float], found: int, threshold: float, nan: bool = False
+    ) -> None:
         if len(values) != len(indices):
             raise ValueError(f"root candidates: {len(values)} values but {len(indices)} indices")
         if found < len(values):
@@ -68,8 +70,9 @@ class RootCandidates:
         return f"RootCandidates({len(self.values)} of {self.found}, threshold={self.threshold})"
 
 
-def hinted_roots(hint: RootCandidates, heatmap: Sequence[float], score_threshold: float,
-                 rest: Iterator[int]) -> Iterator[int]:
+def hinted_roots(
+    hint: RootCandidates, heatmap: Sequence[float], score_threshold: float, rest: Iterator[int]
+) -> Iterator[int]:
     """The decoder's roots, in the reference's order: from ``hint`` while it is provably right, then ``rest``.
 
     ``heatmap``: the scores, none NaN. ``rest``: an iterator of the same roots from the first one on,

@@ -9,6 +9,7 @@ its two high bytes a finer one; ``in``, ``count``, ``find``, step slicing, ``tra
 UTF-16 / latin-1 codecs run over bytes in C, and narrow thousands of scores down to the few that
 can matter. Those few are then compared as floats, so the results are exact.
 """
+
 from __future__ import annotations
 
 import struct
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
     from typing import TypeGuard
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
@@ -42,8 +42,13 @@ SPLIT_LEVEL = 20
 
 def can_scan(values: object) -> TypeGuard[memoryview]:
     """True for a flat, contiguous float32 memoryview (what the page's and the host's runtimes give)."""
-    return (_LITTLE_ENDIAN and isinstance(values, memoryview) and values.format == "f" and values.ndim == 1
-            and values.c_contiguous)
+    return (
+        _LITTLE_ENDIAN
+        and isinstance(values, memoryview)
+        and values.format == "f"
+        and values.ndim == 1
+        and values.c_contiguous
+    )
 
 
 def level_of(threshold: float) -> int:
@@ -245,7 +250,7 @@ def _window_tables(height: int, width: int, parts: int) -> tuple[int, tuple[tupl
                 for y in range(max(0, -dy), min(height, height - dy)):
                     for x in range(max(0, -dx), min(width, width - dx)):
                         start = 2 * parts * (y * width + x)
-                        valid[start:start + 2 * parts] = cell_fields
+                        valid[start : start + 2 * parts] = cell_fields
                 directions.append(((dy * width + dx) * parts, int.from_bytes(valid, "little")))
         if len(_WINDOW_TABLES) > 4:
             _WINDOW_TABLES.clear()

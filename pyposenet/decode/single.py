@@ -1,4 +1,5 @@
 """Single-person decoding: a pure-Python port of posenet 2.2.2 ``single_pose/decode_single_pose.ts``."""
+
 from __future__ import annotations
 
 from array import array
@@ -61,6 +62,6 @@ def decode_single_pose(outputs: ModelOutputs, output_stride: float) -> dict[str,
         "score": total / nk,
         "keypoints": [
             {"score": score, "part": part, "position": {"x": x, "y": y}}
-            for score, part, x, y in zip(scores, PART_NAMES, xs, ys)
+            for score, part, x, y in zip(scores, PART_NAMES, xs, ys, strict=False)
         ],
     }

@@ -6,6 +6,7 @@ tensor with ``C`` channels is at ``(y * width + x) * C + c``.
 ``js_round`` is also what the host runtime pads frames with (``pyposenet/_host/preprocess.py``
 imports it from here: the browser wheel ships ``decode/``, not ``_host/``).
 """
+
 from __future__ import annotations
 
 from math import floor
@@ -42,8 +43,9 @@ def get_offset_point(y: int, x: int, keypoint: int, offsets: Sequence[float], wi
     return offsets[o], offsets[o + NUM_KEYPOINTS]
 
 
-def get_image_coords(heatmap_y: int, heatmap_x: int, keypoint: int, output_stride: float,
-                     offsets: Sequence[float], width: int) -> tuple[float, float]:
+def get_image_coords(
+    heatmap_y: int, heatmap_x: int, keypoint: int, output_stride: float, offsets: Sequence[float], width: int
+) -> tuple[float, float]:
     """Reference ``getImageCoords``: the (y, x) position, in model-input pixels, of a part found at a cell."""
     offset_y, offset_x = get_offset_point(heatmap_y, heatmap_x, keypoint, offsets, width)
     return heatmap_y * output_stride + offset_y, heatmap_x * output_stride + offset_x

@@ -1,4 +1,5 @@
 """ml5's PoseNet part selection, in Python: a red circle follows your nose."""
+
 from pyposenet import poseNet
 
 NOSE_COLOR = (255, 0, 0)

@@ -3,6 +3,7 @@
 Serve a folder holding this sketch and a photo named runner.jpg:
     pyposenet serve my_folder/image_single.py
 """
+
 from pyposenet import poseNet
 
 IMAGE = "runner.jpg"
@@ -32,8 +33,10 @@ def image_ready(loaded):
 
 def image_missing(error):
     global message
-    message = (f"{IMAGE} is missing: put a photo of a person named {IMAGE} beside image_single.py, "
-               f"then serve it: pyposenet serve path/to/image_single.py")
+    message = (
+        f"{IMAGE} is missing: put a photo of a person named {IMAGE} beside image_single.py, "
+        f"then serve it: pyposenet serve path/to/image_single.py"
+    )
     print(message)
 
 

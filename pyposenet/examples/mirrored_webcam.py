@@ -1,4 +1,5 @@
 """The webcam as a mirror: the picture flipped with translate/scale, keypoints flipped by poseNet."""
+
 from pyposenet import poseNet
 
 KEYPOINT_COLOR = (0, 255, 0)

@@ -1,4 +1,5 @@
 """Several people at once, each in a colour of their own: keypoints and skeleton."""
+
 from pyposenet import poseNet
 
 COLORS = [(255, 0, 0), (0, 200, 255), (255, 220, 0), (0, 255, 0), (255, 0, 255)]

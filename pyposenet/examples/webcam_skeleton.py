@@ -1,4 +1,5 @@
 """ml5's PoseNet webcam example, in Python: the camera, every keypoint and the skeleton."""
+
 from pyposenet import poseNet
 
 video = None

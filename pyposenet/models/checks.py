@@ -12,25 +12,43 @@ hold exactly the bytes its weights need.
 A weight takes prod(shape) x bytes per value in the shards, where a quantized weight takes its
 quantization dtype's size (uint8: 1, uint16 and float16: 2) instead of its dtype's (`weight_bytes`).
 """
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import cast
 
 from .names import ANY_SUFFIX, check_model_name
 
-__all__ = ["DTYPE_BYTES", "QUANTIZED_BYTES", "GRAPH_DTYPES", "CONVERTER_SHARD_BYTES", "ModelFileError", "weight_bytes",
-           "parse_model_json", "check_manifest_against_graph", "group_bytes", "shard_problem", "ModelCheck",
-           "check_model"]
+__all__ = [
+    "DTYPE_BYTES",
+    "QUANTIZED_BYTES",
+    "GRAPH_DTYPES",
+    "CONVERTER_SHARD_BYTES",
+    "ModelFileError",
+    "weight_bytes",
+    "parse_model_json",
+    "check_manifest_against_graph",
+    "group_bytes",
+    "shard_problem",
+    "ModelCheck",
+    "check_model",
+]
 
 #: Bytes per value of each weight dtype TF.js reads (string weights carry their own lengths).
 DTYPE_BYTES = {"float32": 4, "int32": 4, "bool": 1, "complex64": 8}
 QUANTIZED_BYTES = {"uint8": 1, "uint16": 2, "float16": 2}
-GRAPH_DTYPES = {"DT_FLOAT": "float32", "DT_INT32": "int32", "DT_BOOL": "bool", "DT_COMPLEX64": "complex64",
-                "DT_STRING": "string"}
+GRAPH_DTYPES = {
+    "DT_FLOAT": "float32",
+    "DT_INT32": "int32",
+    "DT_BOOL": "bool",
+    "DT_COMPLEX64": "complex64",
+    "DT_STRING": "string",
+}
 #: tensorflowjs_converter's default shard size: every shard of a group but the last has it.
 CONVERTER_SHARD_BYTES = 4 * 1024 * 1024
 
@@ -43,24 +61,33 @@ def weight_bytes(weight: Mapping, file: str = "model.json") -> int | None:
     """The bytes one manifest entry occupies in the shards: prod(shape) x bytes per stored value, the
     quantization dtype's when quantized (None for string weights, whose values carry their own lengths).
     ModelFileError, naming `file`, for a shape or dtype TF.js cannot read."""
-    name, shape, dtype, quantization = (weight.get("name"), weight.get("shape"), weight.get("dtype"),
-                                        weight.get("quantization"))
-    if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
-                                              for d in shape):
-        raise ModelFileError(f"{file}: weight {name!r} has shape {json.dumps(shape)} in the weights manifest; "
-                             "a shape is a list of whole numbers ≥ 0")
+    name, shape, dtype, quantization = (
+        weight.get("name"),
+        weight.get("shape"),
+        weight.get("dtype"),
+        weight.get("quantization"),
+    )
+    if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise ModelFileError(
+            f"{file}: weight {name!r} has shape {json.dumps(shape)} in the weights manifest; "
+            "a shape is a list of whole numbers ≥ 0"
+        )
     count = math.prod(shape)
     if quantization:
         qtype = quantization.get("dtype")
         if qtype not in QUANTIZED_BYTES:
-            raise ModelFileError(f"{file}: weight {name!r} has quantization dtype {qtype!r} in the weights "
-                                 f"manifest; allowed: {', '.join(QUANTIZED_BYTES)}")
+            raise ModelFileError(
+                f"{file}: weight {name!r} has quantization dtype {qtype!r} in the weights "
+                f"manifest; allowed: {', '.join(QUANTIZED_BYTES)}"
+            )
         return count * QUANTIZED_BYTES[qtype]
     if dtype == "string":
         return None
     if dtype not in DTYPE_BYTES:
-        raise ModelFileError(f"{file}: weight {name!r} has dtype {dtype!r} in the weights manifest; allowed: "
-                             f"{', '.join(DTYPE_BYTES)}, string (or quantized: {', '.join(QUANTIZED_BYTES)})")
+        raise ModelFileError(
+            f"{file}: weight {name!r} has dtype {dtype!r} in the weights manifest; allowed: "
+            f"{', '.join(DTYPE_BYTES)}, string (or quantized: {', '.join(QUANTIZED_BYTES)})"
+        )
     return count * DTYPE_BYTES[dtype]
 
 
@@ -71,18 +98,27 @@ def parse_model_json(text: str, path: str) -> dict:
         spec = json.loads(text)
     except json.JSONDecodeError as exc:
         start = text.strip()[:40]
-        raise ModelFileError(f"{file} ({path}) is not valid JSON: {exc}"
-                             + (f"; it starts with {json.dumps(start)}" if start else "; it is empty")
-                             + " (a cut-off download, or not a model file)") from None
+        raise ModelFileError(
+            f"{file} ({path}) is not valid JSON: {exc}"
+            + (f"; it starts with {json.dumps(start)}" if start else "; it is empty")
+            + " (a cut-off download, or not a model file)"
+        ) from None
     topology = spec.get("modelTopology") if isinstance(spec, dict) else None
     nodes = topology.get("node") if isinstance(topology, dict) else None
     if not isinstance(nodes, list) or not isinstance(spec.get("weightsManifest"), list):
         has = ", ".join(spec) or "nothing" if isinstance(spec, dict) else type(spec).__name__
-        missing = ("modelTopology" if not topology else "modelTopology.node" if not isinstance(nodes, list)
-                   else "weightsManifest")
+        missing = (
+            "modelTopology"
+            if not topology
+            else "modelTopology.node"
+            if not isinstance(nodes, list)
+            else "weightsManifest"
+        )
         fmt = f" (its format is {spec['format']!r})" if isinstance(spec, dict) and spec.get("format") else ""
-        raise ModelFileError(f"{file} ({path}) is not a TF.js graph model{fmt}: it has no {missing} (it has: {has}); "
-                             "PoseNet needs a graph model (model.json with modelTopology.node and weightsManifest)")
+        raise ModelFileError(
+            f"{file} ({path}) is not a TF.js graph model{fmt}: it has no {missing} (it has: {has}); "
+            "PoseNet needs a graph model (model.json with modelTopology.node and weightsManifest)"
+        )
     return spec
 
 
@@ -97,14 +133,18 @@ def check_manifest_against_graph(spec: Mapping, file: str) -> None:
                 continue
             graph_dtype = GRAPH_DTYPES.get(tensor.get("dtype"))
             if graph_dtype and graph_dtype != weight.get("dtype"):
-                raise ModelFileError(f"{file}: weight {weight['name']!r} has dtype {weight.get('dtype')!r} in the "
-                                     f"weights manifest but {graph_dtype!r} in the graph")
+                raise ModelFileError(
+                    f"{file}: weight {weight['name']!r} has dtype {weight.get('dtype')!r} in the "
+                    f"weights manifest but {graph_dtype!r} in the graph"
+                )
             dims = (tensor.get("tensorShape") or {}).get("dim")
             if isinstance(dims, list):
                 graph_shape = [int(d.get("size", 0)) for d in dims]
                 if graph_shape != list(weight["shape"]):
-                    raise ModelFileError(f"{file}: weight {weight['name']!r} has shape {json.dumps(weight['shape'])} "
-                                         f"in the weights manifest but {json.dumps(graph_shape)} in the graph")
+                    raise ModelFileError(
+                        f"{file}: weight {weight['name']!r} has shape {json.dumps(weight['shape'])} "
+                        f"in the weights manifest but {json.dumps(graph_shape)} in the graph"
+                    )
 
 
 def group_bytes(group: Mapping, file: str) -> int | None:
@@ -128,16 +168,25 @@ def shard_problem(names: Sequence[str], sizes: Sequence[int], needed: int | None
     if 0 < last <= CONVERTER_SHARD_BYTES:  # the converter's layout: name the shard that differs
         expected = [CONVERTER_SHARD_BYTES] * (n - 1) + [last]
         i = next(k for k, size in enumerate(sizes) if size != expected[k])
-        how = "cut short (an interrupted download?)" if sizes[i] < expected[i] else "longer than the weights it should hold"
+        how = (
+            "cut short (an interrupted download?)"
+            if sizes[i] < expected[i]
+            else "longer than the weights it should hold"
+        )
         layout = "its one shard" if n == 1 else f"{n} shards, {' + '.join(map(str, expected))} bytes"
-        return (f"weight shard {names[i]} is {sizes[i]} bytes, the manifest of {file} needs {expected[i]} "
-                f"({layout}): the file is {how}")
-    listed = ", ".join(f"{name} {size} bytes" for name, size in zip(names, sizes))
-    return (f"the weight shards of {file} ({listed}) hold {total} bytes, the manifest needs {needed}: "
-            "a shard is cut short, too long, or from another model")
+        return (
+            f"weight shard {names[i]} is {sizes[i]} bytes, the manifest of {file} needs {expected[i]} "
+            f"({layout}): the file is {how}"
+        )
+    listed = ", ".join(f"{name} {size} bytes" for name, size in zip(names, sizes, strict=False))
+    return (
+        f"the weight shards of {file} ({listed}) hold {total} bytes, the manifest needs {needed}: "
+        "a shard is cut short, too long, or from another model"
+    )
 
 
 # ------------------------------------------------------------------------- check_model: a model on disk
+
 
 @dataclass
 class ModelCheck:
@@ -166,7 +215,7 @@ def _blame(names: list[str], sizes: list[int], expected: int) -> tuple[str, int]
         return names[0], expected
     others = sizes[:-1]
     usual = max(set(others), key=others.count) if len(others) > 1 else CONVERTER_SHARD_BYTES
-    for name, size in zip(names[:-1], others):
+    for name, size in zip(names[:-1], others, strict=False):
         if size != usual:
             return name, usual
     return names[-1], expected - sum(others)
@@ -197,7 +246,7 @@ def check_model(json_path: Path) -> ModelCheck:
         except (KeyError, TypeError, ValueError, AttributeError) as error:  # ModelFileError is a ValueError
             check.problems.append(f"weightsManifest group {number} is malformed: {error}")
             continue
-        sizes = []
+        sizes: list[int | None] = []
         for name in names:
             shard = json_path.parent / name
             if not shard.is_file():
@@ -209,13 +258,16 @@ def check_model(json_path: Path) -> ModelCheck:
         check.expected_bytes += expected or 0
         if None in sizes:
             continue
-        actual = sum(sizes)
+        known = cast(list[int], sizes)  # no None left
+        actual = sum(known)
         check.actual_bytes += actual
         if expected is not None and actual != expected:  # None: string weights, sizes not checkable
-            name, should = _blame(names, sizes, expected)
-            size = sizes[names.index(name)]
+            name, should = _blame(names, known, expected)
+            size = known[names.index(name)]
             state = "truncated" if size < should else "too long"
-            check.problems.append(f"shard {name} is {state}: {size:,} bytes, expected {should:,} "
-                                  f"(the manifest's weights need {expected:,} bytes, the shards hold {actual:,})")
+            check.problems.append(
+                f"shard {name} is {state}: {size:,} bytes, expected {should:,} "
+                f"(the manifest's weights need {expected:,} bytes, the shards hold {actual:,})"
+            )
     check.ok = not check.problems
     return check

@@ -8,6 +8,7 @@ gets the mode a plain `open()` gives, 0o666 & ~umask (not mkstemp's 0o600).
 `file_lock(target)` is one lock per target file for the whole process: `download_once` holds it, so
 threads asking for the same missing file download it once and the others find it there.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -16,11 +17,18 @@ import secrets
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-__all__ = ["CHUNK_BYTES", "DOWNLOAD_ERRORS", "IncompleteDownloadError", "download_to", "download_once", "download_reason",
-           "file_lock"]
+__all__ = [
+    "CHUNK_BYTES",
+    "DOWNLOAD_ERRORS",
+    "IncompleteDownloadError",
+    "download_to",
+    "download_once",
+    "download_reason",
+    "file_lock",
+]
 
 CHUNK_BYTES = 256 * 1024
 #: What a failed download raises: urllib's errors and timeouts (OSError), a bad URL (ValueError), a broken

@@ -4,6 +4,7 @@ Used by `pyposenet models fetch`. Shards are downloaded first and model.json is 
 last, so a model.json in the cache means a finished download. tqdm draws a progress bar when it is
 installed (the host extra); without it there is none.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,18 @@ def _progress(total: int | None, description: str, enabled: bool) -> _NoBar:
         from tqdm import tqdm
     except ImportError:  # tqdm is in the host extra; without it there is no bar
         return _NoBar()
-    return _Bar(tqdm(total=total, desc=description, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
-                     dynamic_ncols=True, leave=True))
+    return _Bar(
+        tqdm(
+            total=total,
+            desc=description,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            leave=True,
+        )
+    )
 
 
 def _download(url: str, target: Path, timeout: float, bar: _NoBar, destination: Path) -> None:
@@ -69,13 +80,23 @@ def _download(url: str, target: Path, timeout: float, bar: _NoBar, destination: 
         with file_lock(target):
             download_to(url, target, timeout, bar.update)
     except DOWNLOAD_ERRORS as error:
-        hint = ("" if getattr(error, "code", None) else
-                " (no internet? copy the files there by hand, or use a models directory: --models DIR)")
+        hint = (
+            ""
+            if getattr(error, "code", None)
+            else " (no internet? copy the files there by hand, or use a models directory: --models DIR)"
+        )
         raise FetchError(f"could not download {url} to {destination}: {download_reason(error)}{hint}") from error
 
 
-def fetch_variant(variant: Variant, cache_dir: Path, base_url: str = OFFICIAL_MODEL_ROOT, *, timeout: float = 30.0,
-                  progress: bool = True, force: bool = False) -> tuple[ModelCheck, bool]:
+def fetch_variant(
+    variant: Variant,
+    cache_dir: Path,
+    base_url: str = OFFICIAL_MODEL_ROOT,
+    *,
+    timeout: float = 30.0,
+    progress: bool = True,
+    force: bool = False,
+) -> tuple[ModelCheck, bool]:
     """Download a variant's model.json and every shard its manifest names into `cache_dir`.
 
     Returns (the check of the result, whether anything was downloaded); raises FetchError naming
@@ -104,8 +125,9 @@ def fetch_variant(variant: Variant, cache_dir: Path, base_url: str = OFFICIAL_MO
             shards = [check_model_name(f"{variant.folder}/{p}") for group in groups for p in group["paths"]]
             total = sum(weight_bytes(spec, variant.path) or 0 for group in groups for spec in group["weights"])
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
-            raise FetchError(f"{json_url} is not a TF.js model.json ({error}); nothing was written to "
-                             f"{cache_dir}") from error
+            raise FetchError(
+                f"{json_url} is not a TF.js model.json ({error}); nothing was written to {cache_dir}"
+            ) from error
         bar.set_total(json_tmp.stat().st_size + total)
         for shard in shards:
             shard_target = cache_dir / shard

@@ -8,16 +8,27 @@ control characters; at most MAX_NAME characters; ending in .json or .bin (or in 
 `resolve_inside(root, name)` joins a name to a root and follows symlinks: the result must still lie
 inside the root (a symlink leading out is refused), off dot-parts.
 """
+
 from __future__ import annotations
 
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-__all__ = ["MAX_NAME", "MODEL_SUFFIXES", "ANY_SUFFIX", "ModelNameError", "is_model_name", "check_model_name",
-           "is_hidden", "is_plain_subpath", "safe_join", "resolve_inside"]
+__all__ = [
+    "MAX_NAME",
+    "MODEL_SUFFIXES",
+    "ANY_SUFFIX",
+    "ModelNameError",
+    "is_model_name",
+    "check_model_name",
+    "is_hidden",
+    "is_plain_subpath",
+    "safe_join",
+    "resolve_inside",
+]
 
 MAX_NAME = 1024  # longer names are refused before touching the file system
 MODEL_SUFFIXES = (".json", ".bin")
@@ -37,8 +48,13 @@ def is_hidden(parts: Iterable[str]) -> bool:
 
 def is_model_name(name: str, suffixes: tuple[str, ...] = MODEL_SUFFIXES) -> bool:
     """True for a plain relative .json/.bin path such as the official storage uses (no dot-parts)."""
-    return (isinstance(name, str) and 0 < len(name) <= MAX_NAME and bool(_NAME.fullmatch(name))
-            and name.lower().endswith(suffixes) and not is_hidden(name.split("/")))
+    return (
+        isinstance(name, str)
+        and 0 < len(name) <= MAX_NAME
+        and bool(_NAME.fullmatch(name))
+        and name.lower().endswith(suffixes)
+        and not is_hidden(name.split("/"))
+    )
 
 
 def check_model_name(name: str, suffixes: tuple[str, ...] = MODEL_SUFFIXES) -> str:
@@ -61,9 +77,14 @@ def safe_join(directory: str, subpath: str) -> str | None:
     """`directory/subpath` unless `subpath` is absolute or climbs out (werkzeug.security.safe_join's rule)."""
     if subpath != "":
         subpath = posixpath.normpath(subpath)
-    alt_seps = [sep for sep in (os.path.sep, os.path.altsep) if sep not in (None, "/")]
-    if (any(sep in subpath for sep in alt_seps) or os.path.isabs(subpath) or subpath.startswith("/")
-            or subpath == ".." or subpath.startswith("../")):
+    alt_seps = [sep for sep in (os.path.sep, os.path.altsep) if sep is not None and sep != "/"]
+    if (
+        any(sep in subpath for sep in alt_seps)
+        or os.path.isabs(subpath)
+        or subpath.startswith("/")
+        or subpath == ".."
+        or subpath.startswith("../")
+    ):
         return None
     return posixpath.join(directory or ".", subpath)
 

@@ -6,20 +6,31 @@
 The server (GET /models/NAME), the host runtime, the CLI and `convert` all ask a ModelStore; when a
 file is nowhere, ModelNotFoundError names it and every place looked.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import os
 import urllib.parse
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from .download import DOWNLOAD_ERRORS, download_once, download_reason
 from .names import ModelNameError, check_model_name, resolve_inside
 
-__all__ = ["ModelSource", "ModelStore", "ModelNotFoundError", "default_models_dir", "default_cache_dir",
-           "checkout_root", "other_models", "DOWNLOADS_DISABLED", "MAX_MODEL_JSON_BYTES"]
+__all__ = [
+    "ModelSource",
+    "ModelStore",
+    "ModelNotFoundError",
+    "default_models_dir",
+    "default_cache_dir",
+    "checkout_root",
+    "other_models",
+    "DOWNLOADS_DISABLED",
+    "MAX_MODEL_JSON_BYTES",
+]
 
 log = logging.getLogger("pyposenet.models")
 
@@ -90,8 +101,15 @@ class ModelStore:
     Thread-safe: concurrent finds of the same missing file download it once.
     """
 
-    def __init__(self, models_dir: Path | None, cache_dir: Path, base_url: str | None,
-                 timeout: float = 30.0, *, disabled_reason: str = DOWNLOADS_DISABLED):
+    def __init__(
+        self,
+        models_dir: Path | None,
+        cache_dir: Path,
+        base_url: str | None,
+        timeout: float = 30.0,
+        *,
+        disabled_reason: str = DOWNLOADS_DISABLED,
+    ):
         if cache_dir is None:
             raise TypeError("ModelStore needs a cache folder (default_cache_dir(), when nothing else is set)")
         self.models_dir = Path(models_dir) if models_dir is not None else None
@@ -101,8 +119,10 @@ class ModelStore:
         self.disabled_reason = disabled_reason
 
     def __repr__(self) -> str:
-        return (f"ModelStore(models_dir={self.models_dir!r}, cache_dir={self.cache_dir!r}, "
-                f"base_url={self.base_url!r}, timeout={self.timeout!r})")
+        return (
+            f"ModelStore(models_dir={self.models_dir!r}, cache_dir={self.cache_dir!r}, "
+            f"base_url={self.base_url!r}, timeout={self.timeout!r})"
+        )
 
     def url(self, name: str, base_url: str | None = None) -> str | None:
         """The download URL of model file `name` (under `base_url`, default the store's), or None."""

@@ -4,17 +4,33 @@ Architecture x multiplier x output stride x quantBytes, each at its `model_path`
 root https://storage.googleapis.com/tfjs-models/: MobileNetV1 0.50/0.75/1.00 at stride 8/16 (and 32
 with 1.00), ResNet50 at stride 16/32, each as float, quant2 and quant1 weights: 27 in all.
 """
+
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..options import (ARCHITECTURES, MOBILENET_MULTIPLIERS, OFFICIAL_MODEL_ROOT, OUTPUT_STRIDES, QUANT_BYTES,
-                       model_path, resolve_options)
+from ..options import (
+    ARCHITECTURES,
+    MOBILENET_MULTIPLIERS,
+    OFFICIAL_MODEL_ROOT,
+    OUTPUT_STRIDES,
+    QUANT_BYTES,
+    model_path,
+    resolve_options,
+)
 
-__all__ = ["OFFICIAL_MODEL_ROOT", "QUANT_NAMES", "Variant", "VARIANTS", "variants", "find_variant", "variant_of_path",
-           "variant_with"]
+__all__ = [
+    "OFFICIAL_MODEL_ROOT",
+    "QUANT_NAMES",
+    "Variant",
+    "VARIANTS",
+    "variants",
+    "find_variant",
+    "variant_of_path",
+    "variant_with",
+]
 
 QUANT_NAMES = {4: "float", 2: "quant2", 1: "quant1"}
 
@@ -34,8 +50,10 @@ class Variant:
 
     def describe(self) -> str:
         o = self.options
-        return (f"{o['architecture']} multiplier {o['multiplier']} outputStride {o['outputStride']} "
-                f"quantBytes {o['quantBytes']}")
+        return (
+            f"{o['architecture']} multiplier {o['multiplier']} outputStride {o['outputStride']} "
+            f"quantBytes {o['quantBytes']}"
+        )
 
 
 def _variant_name(options: dict) -> str:
@@ -55,8 +73,12 @@ def variants() -> list[Variant]:
         for quant_bytes in sorted(QUANT_BYTES, reverse=True):
             for multiplier in multipliers:
                 for stride in OUTPUT_STRIDES[architecture]:
-                    wanted = {"architecture": architecture, "multiplier": multiplier, "outputStride": stride,
-                              "quantBytes": quant_bytes}
+                    wanted = {
+                        "architecture": architecture,
+                        "multiplier": multiplier,
+                        "outputStride": stride,
+                        "quantBytes": quant_bytes,
+                    }
                     try:
                         options = resolve_options(wanted)
                     except ValueError:
@@ -86,7 +108,7 @@ def variant_of_path(path: Path | str) -> Variant | None:
     posix = PurePosixPath(Path(path).as_posix())
     for variant in VARIANTS:
         tail = PurePosixPath(variant.path)
-        if tuple(posix.parts[-len(tail.parts):]) == tail.parts:
+        if tuple(posix.parts[-len(tail.parts) :]) == tail.parts:
             return variant
     return None
 

@@ -7,6 +7,7 @@
 writes the same page into a static folder. Every response carries the security headers (security.py);
 dot-files are never served.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -22,6 +22,7 @@ Config (create_app's config, defaults in DEFAULTS): MAX_CONTENT_LENGTH (Flask's)
 POSE_API_IMAGE_TYPES, POSE_API_BLAS_THREADS (inference runs inside pyposenet._host.blas.BlasThreads, as the
 CLI's detect does).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,9 +54,20 @@ HOST_EXTRA = 'pip install "pyposenet[host]"'
 
 # The poseNet options a request may set. Not here: modelUrl (the server loads only its own models, never
 # a path or URL a client names), backend (the page's), smoothing and tracking (they follow a video).
-REQUEST_OPTIONS = ("detectionType", "flipHorizontal", "flipLabels", "minConfidence", "maxPoseDetections",
-                   "scoreThreshold", "nmsRadius", "inputResolution", "architecture", "multiplier",
-                   "outputStride", "quantBytes")
+REQUEST_OPTIONS = (
+    "detectionType",
+    "flipHorizontal",
+    "flipLabels",
+    "minConfidence",
+    "maxPoseDetections",
+    "scoreThreshold",
+    "nmsRadius",
+    "inputResolution",
+    "architecture",
+    "multiplier",
+    "outputStride",
+    "quantBytes",
+)
 ALIASES = {"detection": "detectionType"}
 NOT_FOR_REQUESTS = {
     "modelUrl": "the server loads only the models in its own models folder",
@@ -77,8 +89,12 @@ class ApiError(Exception):
 
 
 def error_response(status: int, message: str, headers: dict | None = None) -> Response:
-    return Response(json.dumps({"error": message}) + "\n", status=status, mimetype="application/json",
-                    headers={"Cache-Control": "no-store", **(headers or {})})
+    return Response(
+        json.dumps({"error": message}) + "\n",
+        status=status,
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
 
 
 # ------------------------------------------------------------------------------------------- options
@@ -139,21 +155,29 @@ def read_upload() -> tuple[bytes, MultiDict]:
     """The uploaded image's bytes and the form fields (empty for a raw body)."""
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
-        parser = FormDataParser(_in_memory, max_form_memory_size=request.max_form_memory_size,
-                                max_content_length=request.max_content_length,
-                                max_form_parts=request.max_form_parts, cls=MultiDict, silent=False)
+        parser = FormDataParser(
+            _in_memory,
+            max_form_memory_size=request.max_form_memory_size,
+            max_content_length=request.max_content_length,
+            max_form_parts=request.max_form_parts,
+            cls=MultiDict,
+            silent=False,
+        )
         try:
-            _, form, files = parser.parse(request.stream, mimetype, request.content_length,
-                                          request.mimetype_params)
+            _, form, files = parser.parse(request.stream, mimetype, request.content_length, request.mimetype_params)
         except ValueError as error:  # a malformed multipart body
             raise ApiError(400, f"cannot read the multipart/form-data body: {error}") from None
         uploads = files.getlist(FIELD)
         if not uploads:
             if FIELD in form:
-                raise ApiError(400, f"field {FIELD!r} is a text field; send the image as a file "
-                                    f"(curl -F {FIELD}=@photo.jpg)")
-            raise ApiError(400, f"missing the file field {FIELD!r}; send the image as multipart/form-data "
-                                f"field {FIELD!r} (curl -F {FIELD}=@photo.jpg)")
+                raise ApiError(
+                    400, f"field {FIELD!r} is a text field; send the image as a file (curl -F {FIELD}=@photo.jpg)"
+                )
+            raise ApiError(
+                400,
+                f"missing the file field {FIELD!r}; send the image as multipart/form-data "
+                f"field {FIELD!r} (curl -F {FIELD}=@photo.jpg)",
+            )
         if len(uploads) > 1:
             raise ApiError(400, f"{len(uploads)} files in field {FIELD!r}; send one image per request")
         data = uploads[0].read()
@@ -166,8 +190,11 @@ def read_upload() -> tuple[bytes, MultiDict]:
             raise ApiError(400, "the request body is empty; send the image's bytes")
         return data, MultiDict()
     sent = f"Content-Type {mimetype!r} is not accepted" if mimetype else "no Content-Type"
-    raise ApiError(415, f"{sent}; send multipart/form-data with the image in field {FIELD!r} "
-                        f"(curl -F {FIELD}=@photo.jpg) or the image as the body with an image/* Content-Type")
+    raise ApiError(
+        415,
+        f"{sent}; send multipart/form-data with the image in field {FIELD!r} "
+        f"(curl -F {FIELD}=@photo.jpg) or the image as the body with an image/* Content-Type",
+    )
 
 
 def allowed_types_text(types) -> str:
@@ -190,8 +217,11 @@ def decode_image(data: bytes, types, max_pixels: int | None):
     with image:
         width, height = image.size
         if max_pixels is not None and width * height > max_pixels:
-            raise ApiError(413, f"the image is {width}x{height} = {width * height} pixels; the limit is "
-                                f"{max_pixels} pixels (POSE_API_MAX_PIXELS)")
+            raise ApiError(
+                413,
+                f"the image is {width}x{height} = {width * height} pixels; the limit is "
+                f"{max_pixels} pixels (POSE_API_MAX_PIXELS)",
+            )
         try:
             image.seek(0)  # an animation: its first frame
             image.load()
@@ -222,7 +252,7 @@ class ServiceRuntime:  # implements pyposenet.runtime.Runtime
     """The runtime contract (pyposenet/runtime.py) for the API: the host runtime's inference, the service's
     model cache, and no status or error logging of its own (errors become the response)."""
 
-    def __init__(self, pose_service: "PoseService"):
+    def __init__(self, pose_service: PoseService):
         self.service = pose_service
 
     async def load_model(self, options):
@@ -252,9 +282,12 @@ class PoseService:
         from .._host.runtime import HostRuntime  # numpy: imported when the API is first used
 
         cfg = app.config
-        self.host = HostRuntime(models_dir=cfg["MODELS_DIR"], cache_dir=cfg["MODEL_CACHE_DIR"],
-                                base_url=cfg["MODEL_BASE_URL"] or None,
-                                download_timeout=cfg["MODEL_DOWNLOAD_TIMEOUT"])
+        self.host = HostRuntime(
+            models_dir=cfg["MODELS_DIR"],
+            cache_dir=cfg["MODEL_CACHE_DIR"],
+            base_url=cfg["MODEL_BASE_URL"] or None,
+            download_timeout=cfg["MODEL_DOWNLOAD_TIMEOUT"],
+        )
         self.runtime: Runtime = ServiceRuntime(self)
         self.blas = BlasThreads(cfg["POSE_API_BLAS_THREADS"])
         self._models: dict[str, object] = {}
@@ -285,14 +318,16 @@ class PoseService:
             started = time.perf_counter()
             net = await poseNet(dict(options), runtime=self.runtime)
             loaded = time.perf_counter()
-            results = await (net.singlePose(pixels) if options["detectionType"] == "single"
-                             else net.multiPose(pixels))
+            results = await (net.singlePose(pixels) if options["detectionType"] == "single" else net.multiPose(pixels))
             return results, (loaded - started) * 1000, net.stats
 
         with self.blas:
             results, load_ms, stats = asyncio.run(run())
-        return results, {"model": round(load_ms, 2), "network": round(stats.model_ms[-1], 2),
-                         "poses": round(stats.decode_ms[-1], 2)}
+        return results, {
+            "model": round(load_ms, 2),
+            "network": round(stats.model_ms[-1], 2),
+            "poses": round(stats.decode_ms[-1], 2),
+        }
 
 
 def service(app: Flask) -> PoseService:
@@ -301,12 +336,16 @@ def service(app: Flask) -> PoseService:
     with state["guard"]:
         if state["service"] is None:
             try:
-                import numpy  # noqa: F401
-                import PIL.Image  # noqa: F401
+                import numpy  # noqa: F401 - imported only to check the host extra is installed
+                import PIL.Image  # noqa: F401 - (as numpy)
+
                 state["service"] = PoseService(app)
             except ImportError as error:
-                raise ApiError(501, f"{ROUTE} runs PoseNet on the server with numpy and Pillow, which are not "
-                                    f"installed ({error}): {HOST_EXTRA}") from None
+                raise ApiError(
+                    501,
+                    f"{ROUTE} runs PoseNet on the server with numpy and Pillow, which are not "
+                    f"installed ({error}): {HOST_EXTRA}",
+                ) from None
         return state["service"]
 
 
@@ -317,14 +356,17 @@ def pose_response(results: list, width: int, height: int, options: dict, ms: dic
     """The answer: the image's entry (shared with `pyposenet detect --json`), the model used and timings."""
     height_in, width_in = input_size(options)
     model = {key: options[key] for key in MODEL_KEYS if key != "inputResolution"}
-    model.update(inputResolution={"width": width_in, "height": height_in}, file=model_path(options),
-                 detectionType=options["detectionType"])
+    model.update(
+        inputResolution={"width": width_in, "height": height_in},
+        file=model_path(options),
+        detectionType=options["detectionType"],
+    )
     return {**image_entry(results, width, height), "model": model, "ms": ms}
 
 
 def handle_pose() -> Response:
     started = time.perf_counter()
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a werkzeug LocalProxy, typed as Flask
     cfg = app.config
     pose_service = service(app)
     data, form = read_upload()
@@ -340,8 +382,12 @@ def handle_pose() -> Response:
         raise ApiError(503, f"the model for these options is not available: {error}") from None
     height, width = pixels.shape[:2]
     ms = {"decode": round(decode_ms, 2), **ms, "total": round((time.perf_counter() - started) * 1000, 2)}
-    return Response(dumps(pose_response(results, width, height, options, ms)) + "\n", status=200,
-                    mimetype="application/json", headers={"Cache-Control": "no-store"})
+    return Response(
+        dumps(pose_response(results, width, height, options, ms)) + "\n",
+        status=200,
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def make_blueprint() -> Blueprint:
@@ -380,12 +426,14 @@ def http_error_response(error: HTTPException) -> Response:
     if error.code == 405 and request.path != ROUTE:
         error = NotFound()  # the page's GET route for the sketch's files matches any path: here, no route
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    message = {
-        405: f"{request.method} is not allowed on {request.path}; use POST (see the README's API section)",
+    messages: dict[int | None, str] = {
+        405: f"{request.method} is not allowed on {request.path}; use POST (see docs/http-api.md)",
         413: f"the request body is larger than the limit of {megabytes(limit)} (MAX_CONTENT_LENGTH = {limit} bytes)"
-             if limit else "the request body is too large",
+        if limit
+        else "the request body is too large",
         404: f"no API route {request.path}; the API has POST {ROUTE}",
-    }.get(error.code, error.description or error.name)
+    }
+    message = messages.get(error.code, error.description or error.name)
     headers = {"Allow": error.get_response().headers["Allow"]} if error.code == 405 else None
     return error_response(error.code or 500, message, headers)
 

@@ -6,6 +6,7 @@ memory, in a few milliseconds: the server remakes it whenever one of those files
 shows on reload) and `pyposenet export` writes it into a folder. Written with zipfile rather than a
 build backend because an installed app has no build tools and no writable source tree.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,8 +22,19 @@ PACKAGE = "pyposenet"
 PACKAGE_DIR = Path(pyposenet.__file__).resolve().parent
 #: What the page imports: top-level modules of the package, and whole subpackages.
 BROWSER_MODULES = (
-    "__init__", "_compat", "callbacks", "frame_wait", "graph_outputs", "net", "options", "parts", "results",
-    "runtime", "smoothing", "stats", "tracking",
+    "__init__",
+    "_compat",
+    "callbacks",
+    "frame_wait",
+    "graph_outputs",
+    "net",
+    "options",
+    "parts",
+    "results",
+    "runtime",
+    "smoothing",
+    "stats",
+    "tracking",
 )
 BROWSER_SUBPACKAGES = ("_browser", "decode", "sketch")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same sources give the same bytes
@@ -66,10 +78,16 @@ def build_browser_wheel(package_dir: Path = PACKAGE_DIR, version: str = pyposene
     dist_info = f"{PACKAGE}-{version}.dist-info"
     entries = [(f"{PACKAGE}/{p.relative_to(package_dir).as_posix()}", p.read_bytes()) for p in files]
     entries += [
-        (f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: {PACKAGE}\nVersion: {version}\n"
-                                  "Summary: pyposenet's browser modules (made by pyposenet.server)\n".encode()),
-        (f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: pyposenet.server.browser_wheel\n"
-                               b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
+        (
+            f"{dist_info}/METADATA",
+            f"Metadata-Version: 2.1\nName: {PACKAGE}\nVersion: {version}\n"
+            "Summary: pyposenet's browser modules (made by pyposenet.server)\n".encode(),
+        ),
+        (
+            f"{dist_info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: pyposenet.server.browser_wheel\n"
+            b"Root-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
     ]
     record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
     entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))

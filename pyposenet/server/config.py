@@ -1,4 +1,5 @@
 """create_app's configuration: defaults, and every folder as an absolute Path."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,7 +30,7 @@ def build_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """
     cfg = dict(overrides or {})
     examples = Path(cfg.get("EXAMPLES_DIR") or EXAMPLES_DIR)
-    models = cfg.get("MODELS_DIR", None)
+    models = cfg.get("MODELS_DIR")
     paths = {
         "EXAMPLES_DIR": examples,
         "MODELS_DIR": Path(models) if models else default_models_dir(),

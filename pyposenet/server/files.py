@@ -1,4 +1,5 @@
 """Sending files from a folder without ever leaving it: no `..`, no symlinks out, no dot-files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,10 +7,19 @@ from pathlib import Path
 from flask import Response, abort, send_file
 
 # The one set of path rules, shared with the model files (which the server serves too).
-from ..models.names import MAX_NAME as MAX_SUBPATH, is_hidden, is_plain_subpath, resolve_inside
+from ..models.names import MAX_NAME as MAX_SUBPATH
+from ..models.names import is_hidden, is_plain_subpath, resolve_inside
 
-__all__ = ["MIME_TYPES", "MAX_SUBPATH", "is_hidden", "is_plain_subpath", "resolve_inside", "is_regular_file",
-           "send_path", "send_inside"]
+__all__ = [
+    "MIME_TYPES",
+    "MAX_SUBPATH",
+    "is_hidden",
+    "is_plain_subpath",
+    "resolve_inside",
+    "is_regular_file",
+    "send_path",
+    "send_inside",
+]
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -18,6 +28,8 @@ MIME_TYPES = {
     ".json": "application/json",
     ".py": "text/x-python; charset=utf-8",
 }
+
+
 def is_regular_file(path: Path | None) -> bool:
     """path.is_file(), False instead of an error for names the file system rejects."""
     try:

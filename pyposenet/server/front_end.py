@@ -4,6 +4,7 @@ carries them and an export copies them from. Each file is listed once, here.
 
     python -m pyposenet.server.front_end node_modules pyposenet/web/vendor   (what `make setup` runs)
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,11 @@ def installed_versions(node_modules: Path, lock_file: Path | None = None) -> dic
     pinned = {}
     if lock_file is not None:
         lock = json.loads(lock_file.read_text(encoding="utf-8"))
-        pinned = {key.removeprefix("node_modules/"): value.get("version")
-                  for key, value in lock.get("packages", {}).items() if key.startswith("node_modules/")}
+        pinned = {
+            key.removeprefix("node_modules/"): value.get("version")
+            for key, value in lock.get("packages", {}).items()
+            if key.startswith("node_modules/")
+        }
     found = {}
     for name in packages():
         manifest = node_modules / name / "package.json"
@@ -64,8 +68,10 @@ def installed_versions(node_modules: Path, lock_file: Path | None = None) -> dic
         except (OSError, ValueError) as error:
             raise FrontEndError(f"{manifest} cannot be read ({error}): run `npm ci`") from None
         if lock_file is not None and pinned.get(name) != meta.get("version"):
-            raise FrontEndError(f"node_modules has {name} {meta.get('version')}, package-lock.json pins "
-                                f"{pinned.get(name)}: run `npm ci`")
+            raise FrontEndError(
+                f"node_modules has {name} {meta.get('version')}, package-lock.json pins "
+                f"{pinned.get(name)}: run `npm ci`"
+            )
         found[name] = {"version": str(meta.get("version")), "license": str(meta.get("license"))}
     return found
 

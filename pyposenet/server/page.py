@@ -12,6 +12,7 @@ sketch uses finds the files beside it; the app's own files live under one folder
     pyposenet/examples/NAME.py       the bundled examples (served only)
     api/pose                         POST: poses in an uploaded image (served only, server/api.py)
 """
+
 from __future__ import annotations
 
 import html

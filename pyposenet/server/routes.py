@@ -1,4 +1,5 @@
 """The page and its files (see page.py for the URL layout): one blueprint."""
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,12 @@ class PageState:
     def __init__(self, config):
         self.wheels = WheelCache()
         self.wheel_lock = threading.Lock()
-        self.models = ModelStore(config["MODELS_DIR"], config["MODEL_CACHE_DIR"], config["MODEL_BASE_URL"] or None,
-                                 config["MODEL_DOWNLOAD_TIMEOUT"])
+        self.models = ModelStore(
+            config["MODELS_DIR"],
+            config["MODEL_CACHE_DIR"],
+            config["MODEL_BASE_URL"] or None,
+            config["MODEL_DOWNLOAD_TIMEOUT"],
+        )
 
     def wheel(self) -> BrowserWheel:
         with self.wheel_lock:
@@ -60,8 +65,11 @@ def wheel(filename):
     current = state().wheel()
     if filename != current.name:
         abort(404)
-    return Response(current.data, mimetype="application/octet-stream",
-                    headers={"Cache-Control": "no-cache", "Content-Length": str(len(current.data))})
+    return Response(
+        current.data,
+        mimetype="application/octet-stream",
+        headers={"Cache-Control": "no-cache", "Content-Length": str(len(current.data))},
+    )
 
 
 @blueprint.get(f"/{APP_FOLDER}/models/<path:subpath>")

@@ -1,5 +1,6 @@
 """The page's protections: one Content-Security-Policy, sent as a header by the server and written into
 the page as a <meta> (the only way a static host that sends no headers can carry it)."""
+
 from __future__ import annotations
 
 # What the page needs and nothing more: scripts, styles, fetches and workers from the app itself;

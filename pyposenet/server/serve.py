@@ -4,6 +4,7 @@
 
 The command line itself is pyposenet/cli.py's (it imports this module only to serve).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,11 @@ def is_loopback(host: str) -> bool:
 def warn_if_exposed(host: str, server_kind: str) -> None:
     """On stderr: a warning when `host` is reachable from other machines."""
     if not is_loopback(host):
-        print(f"WARNING: binding to {host}: the app is reachable from the network "
-              f"({server_kind}, no authentication).", file=sys.stderr, flush=True)
+        print(
+            f"WARNING: binding to {host}: the app is reachable from the network ({server_kind}, no authentication).",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def announce(app: Flask, host: str, port: int, how: str = "") -> None:

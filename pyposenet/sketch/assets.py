@@ -1,4 +1,5 @@
 """File names in a sketch are relative to the sketch's folder, as p5's are to the sketch's page."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Turn an exception into what a person needs: where in their sketch, which line, what went wrong."""
+
 from __future__ import annotations
 
 import linecache
@@ -24,7 +25,7 @@ def describe_exception(exc: BaseException, where: str, sketch_file: str | None =
         mine = [f for f in frames if sketch_file and f.filename == sketch_file]
         frame = mine[-1] if mine else (frames[-1] if frames else None)
         location = f"{frame.filename}, line {frame.lineno}, in {frame.name}" if frame else ""
-        code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip() if frame else ""
+        code = (frame.line or linecache.getline(frame.filename, frame.lineno or 0)).strip() if frame else ""
     if type(exc).__name__ == "JsException":  # a JavaScript error: its own message says it all
         message = str(exc)
     elif isinstance(exc, SyntaxError):  # its location goes in the details, not the title
@@ -32,7 +33,14 @@ def describe_exception(exc: BaseException, where: str, sketch_file: str | None =
     else:
         message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     title = f"Error in {where}: {message}"
-    details = "\n".join(part for part in (location, f"    {code}" if code else "", "",
-                                          "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-                        if part is not None)
+    details = "\n".join(
+        part
+        for part in (
+            location,
+            f"    {code}" if code else "",
+            "",
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+        )
+        if part is not None
+    )
     return title, details

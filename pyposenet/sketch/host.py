@@ -4,10 +4,12 @@ The page fills them in from Pyodide (`pyposenet._browser.sketch.browser_host`); 
 tests) `plain_host()` stands in: proxies are plain Python callables that refuse calls once destroyed,
 like Pyodide's, and nothing is a p5 object unless the test says so.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class Host:
     #: fn -> a JavaScript function calling `fn` until its `.destroy()` (Pyodide's create_proxy)
     make_proxy: Callable[[Callable], Any]
     #: run a function soon, after the JavaScript call now running has returned
-    defer: Callable[[Callable[[], None]], None]
+    defer: Callable[[Callable[[], None]], object]  # (asyncio's loop.call_soon returns a Handle)
     #: True for a p5.Element / p5.MediaElement / p5.Image / p5.Graphics (a JavaScript object)
     is_p5_object: Callable[[Any], bool]
     #: a Python dict / list -> a plain JavaScript object / array
@@ -42,8 +44,16 @@ class PlainProxy:
         self.destroyed = True
 
 
-def plain_host(is_p5_object: Callable[[Any], bool] = lambda value: False,
-               defer: Callable[[Callable[[], None]], None] | None = None, timers: Any = None) -> Host:
+def plain_host(
+    is_p5_object: Callable[[Any], bool] = lambda value: False,
+    defer: Callable[[Callable[[], None]], object] | None = None,
+    timers: Any = None,
+) -> Host:
     """A Host for CPython: PlainProxy proxies, values passed through unchanged, deferred calls run at once."""
-    return Host(make_proxy=PlainProxy, defer=defer or (lambda fn: fn()), is_p5_object=is_p5_object,
-                to_js=lambda value: value, timers=timers)
+    return Host(
+        make_proxy=PlainProxy,
+        defer=defer or (lambda fn: fn()),
+        is_p5_object=is_p5_object,
+        to_js=lambda value: value,
+        timers=timers,
+    )

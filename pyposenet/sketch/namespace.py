@@ -8,24 +8,77 @@ win over p5 names that clash (`print`, `map`, `min`, `int`, ...).
 p5's functions are bound once; with a `P5Layer` (as the runner gives), those that take callbacks or
 p5 objects get its converting wrappers (see wrapping.py), the others stay p5's bound functions.
 """
+
 from __future__ import annotations
 
 import builtins
 
-LIVE_VARIABLES = frozenset("""
-width height frameCount deltaTime focused
-mouseX mouseY pmouseX pmouseY winMouseX winMouseY pwinMouseX pwinMouseY movedX movedY
-mouseButton mouseIsPressed key keyCode keyIsPressed touches
-windowWidth windowHeight displayWidth displayHeight pixels
-accelerationX accelerationY accelerationZ pAccelerationX pAccelerationY pAccelerationZ
-rotationX rotationY rotationZ pRotationX pRotationY pRotationZ turnAxis deviceOrientation
-""".split())
+LIVE_VARIABLES = frozenset(
+    [
+        "width",
+        "height",
+        "frameCount",
+        "deltaTime",
+        "focused",
+        "mouseX",
+        "mouseY",
+        "pmouseX",
+        "pmouseY",
+        "winMouseX",
+        "winMouseY",
+        "pwinMouseX",
+        "pwinMouseY",
+        "movedX",
+        "movedY",
+        "mouseButton",
+        "mouseIsPressed",
+        "key",
+        "keyCode",
+        "keyIsPressed",
+        "touches",
+        "windowWidth",
+        "windowHeight",
+        "displayWidth",
+        "displayHeight",
+        "pixels",
+        "accelerationX",
+        "accelerationY",
+        "accelerationZ",
+        "pAccelerationX",
+        "pAccelerationY",
+        "pAccelerationZ",
+        "rotationX",
+        "rotationY",
+        "rotationZ",
+        "pRotationX",
+        "pRotationY",
+        "pRotationZ",
+        "turnAxis",
+        "deviceOrientation",
+    ]
+)
 
 EVENT_FUNCTIONS = (
-    "preload", "setup", "draw", "windowResized",
-    "mousePressed", "mouseReleased", "mouseClicked", "doubleClicked", "mouseMoved", "mouseDragged", "mouseWheel",
-    "keyPressed", "keyReleased", "keyTyped", "touchStarted", "touchMoved", "touchEnded",
-    "deviceMoved", "deviceTurned", "deviceShaken",
+    "preload",
+    "setup",
+    "draw",
+    "windowResized",
+    "mousePressed",
+    "mouseReleased",
+    "mouseClicked",
+    "doubleClicked",
+    "mouseMoved",
+    "mouseDragged",
+    "mouseWheel",
+    "keyPressed",
+    "keyReleased",
+    "keyTyped",
+    "touchStarted",
+    "touchMoved",
+    "touchEnded",
+    "deviceMoved",
+    "deviceTurned",
+    "deviceShaken",
 )
 
 

@@ -4,9 +4,10 @@
 Pyodide would turn a Python wrapper into a short-lived PyProxy there, so this runtime unwraps it
 first; it also stops the sketch when the net reports an error (the page shows it, once).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..runtime import Runtime
 from .wrapping import unwrap

@@ -14,9 +14,11 @@ long-lived proxy instead, made here and owned by the sketch:
 
 Every callback runs through `call(fn, where, args)`, the sketch's guard (errors shown, sketch stopped).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from ..callbacks import positional_arity
 from .host import Host
@@ -42,9 +44,9 @@ class CallbackRegistry:
     def __init__(self, host: Host, call: Callable[[Callable, str, tuple], Any]):
         self._host = host
         self._call = call
-        self._live: dict[int, Any] = {}               # id(proxy) -> proxy, every proxy not yet destroyed
+        self._live: dict[int, Any] = {}  # id(proxy) -> proxy, every proxy not yet destroyed
         self._persistent: dict[Hashable, tuple] = {}  # key or slot -> (fn, proxy)
-        self.created = 0                              # proxies made so far (for measurements)
+        self.created = 0  # proxies made so far (for measurements)
 
     @property
     def live(self) -> int:

@@ -1,4 +1,5 @@
 """Run one sketch: execute its file, call its p5 functions and callbacks, stop cleanly on its first error."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,9 @@ class SketchRunner:
     frame. `host` is what JavaScript provides (proxies, p5 type checks); `asset_base` the sketch's folder URL.
     """
 
-    def __init__(self, source: str, file_name: str, report, on_stop=None, host: Host | None = None,
-                 asset_base: str = ""):
+    def __init__(
+        self, source: str, file_name: str, report, on_stop=None, host: Host | None = None, asset_base: str = ""
+    ):
         self.source = source
         self.file_name = file_name
         self.namespace: dict | None = None

@@ -4,10 +4,12 @@
 proxy from the sketch's CallbackRegistry instead, released when the timeout has run or the timer is
 cleared, and clear every timer when the sketch is disposed. Errors in them stop the sketch like any other.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .proxies import CallbackRegistry
 
@@ -28,7 +30,7 @@ class SketchTimers:
     def setTimeout(self, fn: Callable, ms: float = 0, *args) -> Any:
         """Call `fn(*args)` once, after `ms` milliseconds; returns the id clearTimeout takes."""
         target = functools.partial(fn, *args) if args else fn
-        ids = []
+        ids: list = []
 
         def fire(*_):
             self._timers.pop(ids[0], None)

@@ -12,10 +12,12 @@ function directly, at no extra cost. The others get a thin Python wrapper (`P5La
 A `P5Object` reads and writes the p5 object's attributes; its methods convert arguments the same way.
 Given to p5 or to pyposenet (`poseNet(video)`) it is unwrapped: JavaScript gets the p5 object itself.
 """
+
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .._compat import is_js_object
 from .assets import resolve_asset
@@ -33,11 +35,26 @@ ONE_SHOT_EXTRA = frozenset({"createCapture", "createVideo", "createAudio", "crea
 #: ... and the function names that resolve their first argument (their first two) beside the sketch.
 LOADS_FILES_EXTRA = frozenset({"createVideo", "createAudio", "createImg"})
 #: p5.Element methods that hold one listener per element: a new one replaces (and releases) the old.
-REPLACING_METHODS = frozenset({
-    "mousePressed", "doubleClicked", "mouseWheel", "mouseReleased", "mouseClicked", "mouseMoved",
-    "mouseOver", "mouseOut", "touchStarted", "touchMoved", "touchEnded", "dragOver", "dragLeave",
-    "changed", "input", "onended",
-})
+REPLACING_METHODS = frozenset(
+    {
+        "mousePressed",
+        "doubleClicked",
+        "mouseWheel",
+        "mouseReleased",
+        "mouseClicked",
+        "mouseMoved",
+        "mouseOver",
+        "mouseOut",
+        "touchStarted",
+        "touchMoved",
+        "touchEnded",
+        "dragOver",
+        "dragLeave",
+        "changed",
+        "input",
+        "onended",
+    }
+)
 #: Functions returning a JavaScript array of p5 objects.
 ARRAY_RESULTS = frozenset({"selectAll"})
 
@@ -71,7 +88,7 @@ class P5Object:
 
     __slots__ = ("_js", "_layer", "_methods")
 
-    def __init__(self, js_object: Any, layer: "P5Layer"):
+    def __init__(self, js_object: Any, layer: P5Layer):
         object.__setattr__(self, "_js", js_object)
         object.__setattr__(self, "_layer", layer)
         object.__setattr__(self, "_methods", {})
@@ -158,7 +175,7 @@ class P5Layer:
 
     def to_js_args(self, args: tuple, api: str, owner: P5Object | None = None) -> list:
         """Arguments for p5's `api`: P5Objects unwrapped, callbacks proxied, dicts and lists converted."""
-        converted = []
+        converted: list = []
         one_shot: list[int] = []
         for arg in args:
             if type(arg) is P5Object:
@@ -177,7 +194,7 @@ class P5Layer:
             converted.append(arg)
         if one_shot:
             proxies = self.callbacks.one_shot([converted[i] for i in one_shot], api)
-            for i, proxy in zip(one_shot, proxies):
+            for i, proxy in zip(one_shot, proxies, strict=False):
                 converted[i] = proxy
         return converted
 
@@ -194,7 +211,7 @@ class P5Layer:
         key = getattr(owner._js, "_pyposenetKey", None)
         if not key:
             key = next(self._element_keys)
-            setattr(owner._js, "_pyposenetKey", key)
+            owner._js._pyposenetKey = key
         return key
 
     def describe(self, js_object: Any) -> str:

@@ -16,8 +16,8 @@ const WORKER_SCRIPT = new URL('./model-worker.js', import.meta.url);
 /** Backends the worker may run when asked (it falls back to the page when one can't start there). */
 const WORKER_BACKENDS = new Set(['wasm', 'cpu', 'webgl']);
 /**
- * Backends that go to the worker unless told otherwise. Measured (benchmarks/perf.py, README
- * "Benchmark"): on WASM the worker costs per frame what the main thread costs and keeps draw() at the
+ * Backends that go to the worker unless told otherwise. Measured (benchmarks/perf.py,
+ * docs/benchmarks.md): on WASM the worker costs per frame what the main thread costs and keeps draw() at the
  * display rate, where each inference on the main thread delays a frame (under load draw() fell to
  * 33/s there, 47/s with the worker). WebGL measured the same both ways (the GPU process does the
  * work), and in the worker it needs a second WebGL context beside the page's: it stays on the page

@@ -1,27 +1,18 @@
-"""Real Flask, real Chromium (Debian's, driven by Playwright), real Pyodide and TF.js, fake camera."""
+"""Real Flask, real Chromium (Debian's, driven by Playwright), real Pyodide and TF.js, fake camera.
+
+The fixtures here; the helpers they are built on (LiveServer, launch_chromium, PageWatch, ...) are in
+tests/support/browser.py."""
+
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
-from pyposenet.server import create_app
 from tests.conftest import MODELS_DIR, TESTDATA_DIR
-from tests.support.reference import add_reference_route
-
-CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
-FAKE_WEBCAM_640 = TESTDATA_DIR / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
-SKETCHES = Path(__file__).parent / "sketches"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-# Software WebGL (SwiftShader) and Pyodide's start make the first pose slow on a 2-core machine.
-BOOT_TIMEOUT_MS = 120_000
+from tests.support.browser import SKETCHES, LiveServer, PageWatch, launch_chromium
 
 E2E_DIR = Path(__file__).resolve().parent
 
@@ -35,23 +26,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-class LiveServer:
-    """create_app(...) served by werkzeug in a thread, on a free loopback port; `middleware(app)` may wrap it.
-
-    The app also serves the reference @tensorflow-models/posenet at /reference/posenet/ (tests/support/reference.py)."""
-
-    def __init__(self, config: dict, middleware=None):
-        self.app = add_reference_route(create_app(config))
-        served = middleware(self.app) if middleware is not None else self.app
-        self._server = make_server("127.0.0.1", 0, served, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self):
-        self._server.shutdown()
-
-
 @pytest.fixture(scope="session")
 def serve():
     """serve(sketch_path) -> base URL of a server for that sketch (one server per sketch, reused)."""
@@ -60,8 +34,9 @@ def serve():
     def start(sketch: Path) -> str:
         sketch = Path(sketch).resolve()
         if sketch not in servers:
-            servers[sketch] = LiveServer({"SKETCH": sketch, "MODELS_DIR": MODELS_DIR,
-                                          "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"})
+            servers[sketch] = LiveServer(
+                {"SKETCH": sketch, "MODELS_DIR": MODELS_DIR, "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"}
+            )
         return servers[sketch].url
 
     yield start
@@ -87,33 +62,6 @@ def playwright_instance():
         yield pw
 
 
-CAMERAS = ("fake", "denied", "none")
-
-
-def launch_chromium(playwright, fake_video: Path | None = None, camera: str = "fake"):
-    """A fresh Chromium context (fresh profile) -> (context, profile folder to remove after closing it).
-
-    camera: "fake" (a fake camera, allowed without asking; `fake_video` plays in it), "denied" (the fake
-    camera exists but every permission prompt is refused), "none" (no camera device at all).
-    """
-    if camera not in CAMERAS:
-        raise ValueError(f"camera must be one of {CAMERAS}, got {camera!r}")
-    args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
-    if camera == "fake":
-        args.append("--use-fake-ui-for-media-stream")
-    if camera == "denied":
-        args.append("--deny-permission-prompts")
-    if camera != "none":
-        args.append("--use-fake-device-for-media-stream")
-    if fake_video is not None:
-        args.append(f"--use-file-for-fake-video-capture={fake_video}")
-    profile = tempfile.mkdtemp(prefix="pyposenet-chromium-")
-    context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, args=args, viewport={"width": 800, "height": 600})
-    return context, profile
-
-
 @pytest.fixture
 def launch(playwright_instance):
     """launch(fake_video=None, camera="fake") -> a fresh Chromium context (fresh profile), closed after the test."""
@@ -128,49 +76,6 @@ def launch(playwright_instance):
     for context, profile in contexts:
         context.close()
         shutil.rmtree(profile, ignore_errors=True)
-
-
-class PageWatch:
-    """Everything a page asked for and complained about, for assertions."""
-
-    def __init__(self, page):
-        self.page = page
-        self.requests: list[str] = []
-        self.console_errors: list[str] = []
-        self.page_errors: list[str] = []
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
-
-    def outside_requests(self) -> list[str]:
-        """Requests to anything but this machine (data: and blob: URLs stay in the page)."""
-        outside = []
-        for url in self.requests:
-            parts = urlsplit(url)
-            if parts.scheme in ("data", "blob"):
-                continue
-            if parts.hostname not in LOOPBACK_HOSTS:
-                outside.append(url)
-        return outside
-
-    def wait_for_status(self, state: str, timeout_ms: int = BOOT_TIMEOUT_MS) -> None:
-        self.page.wait_for_function(
-            "([want]) => { const s = document.getElementById('status').dataset.state;"
-            " return s === want || s === 'error'; }", arg=[state], timeout=timeout_ms)
-        current = self.page.eval_on_selector("#status", "e => e.dataset.state")
-        if current == "error":
-            pytest.fail(f"page shows an error: {self.page.inner_text('#error')}")
-
-    def python(self, code: str):
-        """Run Python in the page (top-level await allowed); returns the value converted to JS."""
-        return self.page.evaluate(
-            """async (code) => {
-                const value = await window.pyposenet.pyodide.runPythonAsync(code);
-                if (value && typeof value.toJs === 'function') {
-                    const js = value.toJs({dict_converter: Object.fromEntries}); value.destroy(); return js;
-                }
-                return value;
-            }""", code)
 
 
 @pytest.fixture

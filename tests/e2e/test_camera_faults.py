@@ -1,11 +1,12 @@
 """Camera faults in a real browser: refused, missing, no frames yet. Each is said on the page in plain
 words and reaches the net's `error` event; the sketch keeps drawing; frames arriving late start
 detection by themselves."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import SKETCHES, PageWatch
+from tests.support.browser import SKETCHES, PageWatch
 
 CAMERA_SKETCH = SKETCHES / "camera_errors.py"
 
@@ -18,18 +19,27 @@ ns = current_bridge().runner.namespace
 
 def wait_for_sketch_error(watch: PageWatch, timeout_ms: int = 120_000) -> None:
     """Until the sketch's net has reported an error event (the model loads first)."""
-    watch.page.wait_for_function(
-        "() => window.pyposenet && window.pyposenet.bridge", timeout=timeout_ms)
+    watch.page.wait_for_function("() => window.pyposenet && window.pyposenet.bridge", timeout=timeout_ms)
     watch.page.wait_for_function(
         """() => { const ns = window.pyposenet.bridge.runner.namespace;
                    const errors = ns.get('errors'); const n = errors.length; errors.destroy(); ns.destroy();
-                   return n > 0; }""", timeout=timeout_ms, polling=500)
+                   return n > 0; }""",
+        timeout=timeout_ms,
+        polling=500,
+    )
 
 
-@pytest.mark.parametrize("camera,says,advice", [
-    ("denied", "the browser refused access to it (NotAllowedError", "Allow the camera for this site in the browser's site settings"),
-    ("none", "no camera was found (NotFoundError", "Plug in a camera"),
-])
+@pytest.mark.parametrize(
+    "camera,says,advice",
+    [
+        (
+            "denied",
+            "the browser refused access to it (NotAllowedError",
+            "Allow the camera for this site in the browser's site settings",
+        ),
+        ("none", "no camera was found (NotFoundError", "Plug in a camera"),
+    ],
+)
 def test_camera_refused_or_missing_is_said_on_the_page_and_in_the_error_event(camera, says, advice, serve, open_page):
     watch = open_page(serve(CAMERA_SKETCH) + "/?backend=wasm", camera=camera)
     notice = watch.page.wait_for_selector("#notice", state="visible", timeout=120_000)

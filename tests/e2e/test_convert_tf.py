@@ -4,6 +4,7 @@ nose the shared float/050 model finds on starter.png (both were converted from t
 
 The conversion runs in the convert venv (.venv-convert, `make convert-env`); without it this test skips.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -12,7 +13,7 @@ import subprocess
 import pytest
 
 from tests.conftest import MODELS_DIR, REPO_ROOT
-from tests.e2e.conftest import LiveServer
+from tests.support.browser import LiveServer
 from tests.support.convert_env import CONVERT_PYTHON, FLOAT_050_DIR, FROZEN, require_convert_venv
 
 CONVERTED_URL = "pyposenet/models/converted/mobilenet-050/model.json"  # relative to the page
@@ -24,13 +25,31 @@ def server(tmp_path_factory, image_sketch_dir):
     require_convert_venv()
     models = tmp_path_factory.mktemp("models")
     shutil.copytree(MODELS_DIR / FLOAT_050_DIR, models / FLOAT_050_DIR)
-    run = subprocess.run([str(CONVERT_PYTHON), "-m", "pyposenet.cli", "convert", str(MODELS_DIR / FROZEN),
-                          "--out", str(models / "converted" / "mobilenet-050"), "--no-check"],
-                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            str(CONVERT_PYTHON),
+            "-m",
+            "pyposenet.cli",
+            "convert",
+            str(MODELS_DIR / FROZEN),
+            "--out",
+            str(models / "converted" / "mobilenet-050"),
+            "--no-check",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
-    live = LiveServer({"SKETCH": image_sketch_dir / "blank.py", "MODELS_DIR": models,
-                       "MODEL_CACHE_DIR": tmp_path_factory.mktemp("empty-cache"),
-                       "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"})
+    live = LiveServer(
+        {
+            "SKETCH": image_sketch_dir / "blank.py",
+            "MODELS_DIR": models,
+            "MODEL_CACHE_DIR": tmp_path_factory.mktemp("empty-cache"),
+            "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/",
+        }
+    )
     yield live.url
     live.close()
 

@@ -1,4 +1,5 @@
 """The bundled examples in a real browser: each draws its colour at the keypoints it got (canvas pixels)."""
+
 from __future__ import annotations
 
 import io
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT, TESTDATA_DIR
-from tests.e2e.conftest import FAKE_WEBCAM_640
+from tests.support.browser import FAKE_WEBCAM_640
 
 EXAMPLES = REPO_ROOT / "pyposenet" / "examples"
 WASM = "?backend=wasm"  # software WebGL is slow here: WASM gives many frames
@@ -49,7 +50,7 @@ READ_PIXELS = """([code, mirrored]) => {
 
 
 def close(a, b, tolerance=3) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a, b))
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=False))
 
 
 def wait_for_sketch(watch, condition: str, timeout_ms: int = 90_000) -> None:
@@ -60,13 +61,18 @@ def wait_for_sketch(watch, condition: str, timeout_ms: int = 90_000) -> None:
             if (document.getElementById('status').dataset.state === 'error') return true;
             return !!(p && p.bridge && p.pyodide.runPython(
                 `from pyposenet._browser.sketch import current_bridge\\nns = current_bridge().runner.namespace\\nbool(${cond})`));
-        }""", arg=condition, timeout=timeout_ms)
+        }""",
+        arg=condition,
+        timeout=timeout_ms,
+    )
     assert watch.page.eval_on_selector("#status", "e => e.dataset.state") != "error", watch.page.inner_text("#error")
 
 
 def keypoints_json(poses_expr: str = "ns['poses']", min_score: float = 0.2) -> str:
     """Python: JSON of every confident keypoint of every pose (its pose index too), and the canvas size."""
-    return FREEZE_AND_REDRAW + f"""
+    return (
+        FREEZE_AND_REDRAW
+        + f"""
 points, owners = [], []
 for index, result in enumerate({poses_expr}):
     for k in result.pose.keypoints:
@@ -74,21 +80,24 @@ for index, result in enumerate({poses_expr}):
             points.append([k.position.x, k.position.y]); owners.append(index)
 json.dumps({{"points": points, "owners": owners, "width": bridge.p5.width, "height": bridge.p5.height}})
 """
+    )
 
 
 def assert_drawn(data, colour_of_owner, share=0.9):
     """Most keypoints show the example's colour on the canvas, and the camera's picture there does not."""
     points = data["points"]
     assert len(points) >= 5, f"only {len(points)} confident keypoints"
-    hits = [close(px, colour_of_owner(owner)) for px, owner in zip(data["drawn"], data["owners"])]
-    assert sum(hits) >= share * len(hits), list(zip(points, data["drawn"]))
+    hits = [close(px, colour_of_owner(owner)) for px, owner in zip(data["drawn"], data["owners"], strict=False)]
+    assert sum(hits) >= share * len(hits), list(zip(points, data["drawn"], strict=False))
     if "camera" in data:
-        natural = [close(px, colour_of_owner(owner)) for px, owner in zip(data["camera"], data["owners"])]
+        natural = [close(px, colour_of_owner(owner)) for px, owner in zip(data["camera"], data["owners"], strict=False)]
         assert sum(natural) <= 0.2 * len(natural), "the camera's picture already has that colour there"
 
 
 def ns_value(watch, expr: str):
-    return watch.python(f"from pyposenet._browser.sketch import current_bridge\nns = current_bridge().runner.namespace\n{expr}")
+    return watch.python(
+        f"from pyposenet._browser.sketch import current_bridge\nns = current_bridge().runner.namespace\n{expr}"
+    )
 
 
 # --------------------------------------------------------------------------------------------- examples
@@ -120,8 +129,9 @@ def test_image_single_draws_the_runner_pose(serve, open_page, runner_sketch_dir)
     assert_drawn(data, lambda owner: colour, share=1.0)
     assert len(data["owners"]) >= 12 and set(data["owners"]) == {0}
     # the picture itself is drawn under the pose: the canvas is not blank where no keypoint is
-    corner = watch.page.evaluate("() => Array.from(document.querySelector('canvas').getContext('2d')"
-                                 ".getImageData(5, 5, 1, 1).data)")
+    corner = watch.page.evaluate(
+        "() => Array.from(document.querySelector('canvas').getContext('2d').getImageData(5, 5, 1, 1).data)"
+    )
     assert corner[3] == 255 and corner[:3] != [240, 240, 240]
     assert not watch.page_errors
 
@@ -139,16 +149,21 @@ def test_image_single_says_when_the_image_is_missing(serve, open_page):
 def test_follow_nose_draws_a_circle_on_the_nose(serve, open_page):
     watch = open_page(serve(EXAMPLES / "follow_nose.py") + "/" + WASM, fake_video=FAKE_WEBCAM_640)
     watch.wait_for_status("running")
-    watch.python("from pyposenet.net import live_nets\nnoses = []\n"  # a statement: no PyProxy goes back
-                 "_ = live_nets()[0].on('pose', lambda r: r and noses.append((r[0].pose.nose.x, r[0].pose.nose.y)))")
+    watch.python(
+        "from pyposenet.net import live_nets\nnoses = []\n"  # a statement: no PyProxy goes back
+        "_ = live_nets()[0].on('pose', lambda r: r and noses.append((r[0].pose.nose.x, r[0].pose.nose.y)))"
+    )
     wait_for_sketch(watch, "ns['nose_x'] is not None")
     watch.page.wait_for_function("() => window.pyposenet.pyodide.runPython('len(noses) >= 3')", timeout=60_000)
-    code = FREEZE_AND_REDRAW + """
+    code = (
+        FREEZE_AND_REDRAW
+        + """
 from __main__ import noses
 x, y = ns['nose_x'], ns['nose_y']
 json.dumps({"points": [[x, y], [x - 18, y], [x + 18, y], [x, y - 18], [x, y + 18]], "owners": [0] * 5,
             "nose": noses[-1], "width": bridge.p5.width, "height": bridge.p5.height})
 """
+    )
     data = watch.page.evaluate(READ_PIXELS, [code, False])
     colour = tuple(ns_value(watch, "list(ns['NOSE_COLOR'])"))
     assert all(close(px, colour) for px in data["drawn"]), data["drawn"]  # a 50 px disc around the point
@@ -182,7 +197,7 @@ def test_multi_pose_colors_gives_each_person_a_colour(serve, open_page, three_pe
     # later people are drawn over earlier ones where they overlap: most, not all, keep their own colour
     assert_drawn(data, lambda owner: colours[owner], share=0.8)
     for owner in set(data["owners"]):
-        mine = [px for px, o in zip(data["drawn"], data["owners"]) if o == owner]
+        mine = [px for px, o in zip(data["drawn"], data["owners"], strict=False) if o == owner]
         assert sum(close(px, colours[owner]) for px in mine) >= 0.6 * len(mine), (owner, mine)
 
 
@@ -209,8 +224,8 @@ plain = await plain_net.singlePose(video)
     colour = tuple(ns_value(watch, "list(ns['KEYPOINT_COLOR'])"))
     assert_drawn(data, lambda owner: colour)
     # The picture under the skeleton is the camera's, mirrored: compare a grid of pixels both ways.
-    mirrored_diff = sum(sum(abs(a - b) for a, b in zip(drawn, m)) for drawn, m, _ in data["grid"])
-    plain_diff = sum(sum(abs(a - b) for a, b in zip(drawn, p)) for drawn, _, p in data["grid"])
+    mirrored_diff = sum(sum(abs(a - b) for a, b in zip(drawn, m, strict=False)) for drawn, m, _ in data["grid"])
+    plain_diff = sum(sum(abs(a - b) for a, b in zip(drawn, p, strict=False)) for drawn, _, p in data["grid"])
     assert mirrored_diff < 0.25 * plain_diff, (mirrored_diff, plain_diff)
     assert not watch.page_errors
 
@@ -219,6 +234,11 @@ def test_examples_are_listed_in_the_picker(serve, open_page):
     watch = open_page(serve(EXAMPLES / "webcam_skeleton.py") + "/" + WASM, fake_video=FAKE_WEBCAM_640)
     watch.wait_for_status("running")
     values = watch.page.eval_on_selector_all("#examples option", "os => os.map(o => o.value)")
-    for name in ("webcam_skeleton.py", "image_single.py", "follow_nose.py", "multi_pose_colors.py",
-                 "mirrored_webcam.py"):
+    for name in (
+        "webcam_skeleton.py",
+        "image_single.py",
+        "follow_nose.py",
+        "multi_pose_colors.py",
+        "mirrored_webcam.py",
+    ):
         assert name in values

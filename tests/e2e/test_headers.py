@@ -4,6 +4,7 @@ Violations are collected in the page itself (a `securitypolicyviolation` listene
 any page script) and from the console (Chromium logs "... violates the following Content Security
 Policy directive ..." for blocked loads).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ import pytest
 
 from pyposenet.server.security import CONTENT_SECURITY_POLICY, meta_policy
 from tests.conftest import MODELS_DIR, REPO_ROOT
-from tests.e2e.conftest import FAKE_WEBCAM_640, LiveServer, PageWatch
+from tests.support.browser import FAKE_WEBCAM_640, LiveServer, PageWatch
 
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
 RECORD_VIOLATIONS = """
@@ -50,16 +51,20 @@ def tf_in_workers(watch: PageWatch) -> list:
 
     A worker has its own CSP (its script's response headers) and its own console, so a violation in
     it never reaches the page's listener; a TF.js that failed to load under that CSP shows here."""
-    return [worker.evaluate("typeof tf === 'undefined' ? null"
-                            " : typeof tf.getBackend === 'function' ? tf.getBackend() : 'broken'")
-            for worker in watch.page.workers]
+    return [
+        worker.evaluate(
+            "typeof tf === 'undefined' ? null : typeof tf.getBackend === 'function' ? tf.getBackend() : 'broken'"
+        )
+        for worker in watch.page.workers
+    ]
 
 
 def wait_for_pose_events(watch: PageWatch, count: int = 3) -> None:
     """Let the detection loop run a few frames (the backend's kernels, read-backs, drawing)."""
     watch.python(COUNT_POSE_EVENTS)
     watch.page.wait_for_function(
-        f"() => window.pyposenet.pyodide.runPython('len(csp_test_events)') >= {count}", timeout=60_000)
+        f"() => window.pyposenet.pyodide.runPython('len(csp_test_events)') >= {count}", timeout=60_000
+    )
 
 
 @pytest.mark.parametrize("backend", ["webgl", "wasm"])
@@ -116,13 +121,16 @@ refused
 def test_tfjs_needs_its_prelude_under_the_policy(launch):
     """Without pyposenet/web/tf-prelude.js, tf.min.js trips the policy (its regenerator-runtime calls
     Function()): the prelude is what lets TF.js load without 'unsafe-eval'."""
-    live = LiveServer({"SKETCH": DEFAULT_SKETCH, "MODELS_DIR": MODELS_DIR,
-                       "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"})
+    live = LiveServer(
+        {"SKETCH": DEFAULT_SKETCH, "MODELS_DIR": MODELS_DIR, "MODEL_BASE_URL": "http://127.0.0.1:9/unreachable/"}
+    )
     try:
         page = launch(None).new_page()
         page.add_init_script(RECORD_VIOLATIONS)
-        page.route("**/pyposenet/web/tf-prelude.js", lambda route: route.fulfill(
-            status=200, content_type="text/javascript", body="// removed by the test"))
+        page.route(
+            "**/pyposenet/web/tf-prelude.js",
+            lambda route: route.fulfill(status=200, content_type="text/javascript", body="// removed by the test"),
+        )
         watch = PageWatch(page)
         page.goto(live.url + "/")
         page.wait_for_function("() => window.cspViolations.length > 0", timeout=120_000)

@@ -11,8 +11,9 @@ storedPixels) and as shown (an <img> drawn on a canvas, colour-managed). What th
   colour management would have moved the shown pixels (starter.png: up to 4 levels, three_people.jpg: up
   to 33; that would move confident keypoints by up to ~2.5 px).
 
-The table is printed (`pytest -s`) and copied into the README.
+The table is printed (`pytest -s`) and copied into docs/host-cli-convert.md.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,7 +30,7 @@ import pytest
 from pyposenet import poseNet
 from pyposenet._host.runtime import HostRuntime
 from tests.conftest import MODELS_DIR, TESTDATA_DIR
-from tests.e2e.conftest import BOOT_TIMEOUT_MS, CHROMIUM, PageWatch
+from tests.support.browser import BOOT_TIMEOUT_MS, CHROMIUM, PageWatch
 
 IMAGES = sorted(p.name for p in (TESTDATA_DIR / "images").iterdir() if p.suffix in (".png", ".jpg"))
 FIVE_PEOPLE = "tennis_in_crowd.jpg"
@@ -95,9 +96,10 @@ def host_poses(source, detection: str) -> list[dict]:
 
     with ThreadPoolExecutor(max_workers=1) as thread:
         results = thread.submit(asyncio.run, run()).result()
-    return [{"score": r.pose.score,
-             "keypoints": [[k.part, k.score, k.position.x, k.position.y] for k in r.pose.keypoints]}
-            for r in results]
+    return [
+        {"score": r.pose.score, "keypoints": [[k.part, k.score, k.position.x, k.position.y] for k in r.pose.keypoints]}
+        for r in results
+    ]
 
 
 def gaps(browser: dict, host: dict) -> tuple[list[float], list[float]]:
@@ -121,9 +123,18 @@ def measured(playwright_instance, serve, image_sketch_dir) -> dict:
     """Every image through the page (wasm, model worker) and through the host, on both pixel sources."""
     profile = tempfile.mkdtemp(prefix="pyposenet-chromium-")
     context = playwright_instance.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True,
-        args=["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync"])
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
     try:
         watch = PageWatch(context.new_page())
         watch.page.goto(serve(image_sketch_dir / "blank.py") + "/?backend=wasm")
@@ -159,22 +170,26 @@ def host_pixels(name: str) -> np.ndarray:
 
 def print_table(found: dict) -> None:
     print("\nhost vs browser (wasm), keypoint distances in px: max / median")
-    print("| image | detection | poses browser / host | Pillow = Chromium's decoding | shown (colour-managed) pixels differ "
-          "by (levels, max) | host on Pillow's pixels: score > 0.5 | all | host on the browser's pixels: "
-          "score > 0.5 | all |")
+    print(
+        "| image | detection | poses browser / host | Pillow = Chromium's decoding | shown (colour-managed) pixels differ "
+        "by (levels, max) | host on Pillow's pixels: score > 0.5 | all | host on the browser's pixels: "
+        "score > 0.5 | all |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for (name, detection), case in found.items():
         cells = []
         for side in ("host on its own decoding", "host on the browser's pixels"):
             every, confident = [], []
-            for browser, host in zip(case["browser"], case[side]):
+            for browser, host in zip(case["browser"], case[side], strict=False):
                 e, c = gaps(browser, host)
                 every += e
                 confident += c
             cells.append(f"{summary(confident)} | {summary(every)}")
         counts = f"{len(case['browser'])} / {len(case['host on its own decoding'])}"
-        print(f"| {name} | {detection} | {counts} | {'yes' if case['same decoding'] else 'no'} | "
-              f"{case['colour change']} | {cells[0]} | {cells[1]} |")
+        print(
+            f"| {name} | {detection} | {counts} | {'yes' if case['same decoding'] else 'no'} | "
+            f"{case['colour change']} | {cells[0]} | {cells[1]} |"
+        )
 
 
 # -- the tests ---------------------------------------------------------------------------------------
@@ -182,7 +197,7 @@ def print_table(found: dict) -> None:
 
 def pose_pairs(browser: list[dict], host: list[dict]) -> list[tuple[dict, dict]]:
     assert len(browser) == len(host), (len(browser), len(host))
-    return list(zip(browser, host))
+    return list(zip(browser, host, strict=False))
 
 
 @pytest.mark.parametrize("name", IMAGES)

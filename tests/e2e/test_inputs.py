@@ -1,4 +1,5 @@
 """ml5's poseNet inputs, geometry and models in a real page (wasm backend: fast on a CPU-only machine)."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import TESTDATA_DIR
-from tests.e2e.conftest import FAKE_WEBCAM_640
+from tests.support.browser import FAKE_WEBCAM_640
 
 EXPECTED = TESTDATA_DIR / "expected-js"
 
@@ -17,7 +18,9 @@ def reference(model: str, key: str = "estimateSinglePose"):
 
 
 NOSE_075 = reference("mobilenet-float-075-stride16")["keypoints"][0]["position"]
-NOSE_075_FLIPPED = reference("mobilenet-float-075-stride16", "estimateSinglePose_flipHorizontal")["keypoints"][0]["position"]
+NOSE_075_FLIPPED = reference("mobilenet-float-075-stride16", "estimateSinglePose_flipHorizontal")["keypoints"][0][
+    "position"
+]
 NOSE_050 = reference("mobilenet-float-050-stride16")["keypoints"][0]["position"]
 
 SETUP = """
@@ -52,15 +55,19 @@ def blank_page(serve, open_page, image_sketch_dir):
     assert not watch.outside_requests(), watch.outside_requests()
 
 
-@pytest.mark.parametrize("make_input", [
-    "img",
-    # a canvas with the image drawn at its natural size
-    "canvas_of(img)",
-    # a p5.Image, as loadImage gives it
-    "await p5_image('starter.png')",
-    # an ImageBitmap
-    "await js.createImageBitmap(img)",
-], ids=["img", "canvas", "p5.Image", "ImageBitmap"])
+@pytest.mark.parametrize(
+    "make_input",
+    [
+        "img",
+        # a canvas with the image drawn at its natural size
+        "canvas_of(img)",
+        # a p5.Image, as loadImage gives it
+        "await p5_image('starter.png')",
+        # an ImageBitmap
+        "await js.createImageBitmap(img)",
+    ],
+    ids=["img", "canvas", "p5.Image", "ImageBitmap"],
+)
 def test_every_image_input_gives_the_reference_nose(blank_page, make_input):
     x, y = blank_page.python(f"""
 net = await poseNet("single")

@@ -6,6 +6,7 @@ thread on WASM, WebGL) loads each fault in turn through `modelUrl`. Each load mu
 bounded time, naming the broken file and what was wrong, leave no tensors behind, and not leave
 the page on "loading". One more fault only the page can meet: a server that stops answering.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -13,9 +14,16 @@ import threading
 
 import pytest
 
-from tests.e2e.conftest import SKETCHES, LiveServer, PageWatch, launch_chromium
-from tests.support.model_faults import (FAULTS, FAULTS_BY_NAME, SHARD_2, Fault, assert_message_explains, build_all,
-                                build_fault)
+from tests.support.browser import SKETCHES, LiveServer, PageWatch, launch_chromium
+from tests.support.model_faults import (
+    FAULTS,
+    FAULTS_BY_NAME,
+    SHARD_2,
+    Fault,
+    assert_message_explains,
+    build_all,
+    build_fault,
+)
 
 # Each load must settle well within this, even on a loaded 2-core machine (a hang fails the test).
 LOAD_LIMIT_S = 90
@@ -32,8 +40,9 @@ PLACES = {  # where the network runs -> (the page address, the backend, where th
 }
 # WebGL (software, SwiftShader) is slow here: the faults found before the network runs, and one after.
 WEBGL_FAULTS = ("shard-truncated", "json-malformed", "manifest-wrong-shape", "outputs-wrong-channels")
-CASES = [(place, fault.name) for place in ("worker-wasm", "main-wasm") for fault in (*FAULTS, STALLED)] + \
-        [("main-webgl", name) for name in WEBGL_FAULTS]
+CASES = [(place, fault.name) for place in ("worker-wasm", "main-wasm") for fault in (*FAULTS, STALLED)] + [
+    ("main-webgl", name) for name in WEBGL_FAULTS
+]
 
 LOAD_FAULT = """
 from pyposenet import poseNet
@@ -86,9 +95,15 @@ def fault_server(tmp_path_factory):
     root = build_all(tmp_path_factory.mktemp("fault-models"))
     build_fault(root, STALLED)
     release = threading.Event()
-    server = LiveServer({"SKETCH": SKETCHES / "blank.py", "MODELS_DIR": root,
-                         "MODEL_CACHE_DIR": tmp_path_factory.mktemp("empty-cache"), "MODEL_BASE_URL": ""},
-                        middleware=lambda app: Stalling(app, release))
+    server = LiveServer(
+        {
+            "SKETCH": SKETCHES / "blank.py",
+            "MODELS_DIR": root,
+            "MODEL_CACHE_DIR": tmp_path_factory.mktemp("empty-cache"),
+            "MODEL_BASE_URL": "",
+        },
+        middleware=lambda app: Stalling(app, release),
+    )
     yield server
     release.set()
     server.close()

@@ -1,5 +1,6 @@
 """The app as users get it: an installed wheel (no checkout, no node), a static export on a plain file
 server, and relative URLs that find the files beside the sketch, served and exported alike."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ import pytest
 
 from pyposenet.export import export_sketch
 from tests.conftest import MODELS_DIR, REPO_ROOT, TESTDATA_DIR
-from tests.e2e.conftest import FAKE_WEBCAM_640, SKETCHES
+from tests.support.browser import FAKE_WEBCAM_640, SKETCHES
 
 NAMESPACE = "from pyposenet._browser.sketch import current_bridge\nns = current_bridge().runner.namespace\n"
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
@@ -59,8 +60,11 @@ def wait_python(watch, condition: str, timeout_ms: int = 90_000) -> None:
     deadline = time.monotonic() + timeout_ms / 1000
     code = NAMESPACE + f"bool({condition})"
     while time.monotonic() < deadline:
-        if watch.page.evaluate("(code) => Boolean(window.pyposenet && window.pyposenet.bridge "
-                               "&& window.pyposenet.pyodide.runPython(code))", code):
+        if watch.page.evaluate(
+            "(code) => Boolean(window.pyposenet && window.pyposenet.bridge "
+            "&& window.pyposenet.pyodide.runPython(code))",
+            code,
+        ):
             return
         time.sleep(0.25)
     pytest.fail(f"{condition} did not hold within {timeout_ms / 1000} s")
@@ -73,23 +77,30 @@ def assert_skeleton(watch) -> None:
     red = watch.page.evaluate(
         "() => { const c = document.querySelector('#sketch canvas'); const d = c.getContext('2d')"
         ".getImageData(0, 0, c.width, c.height).data; let n = 0;"
-        " for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 60 && d[i + 2] < 60) n++; return n; }")
+        " for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 60 && d[i + 2] < 60) n++; return n; }"
+    )
     assert red > 100, f"only {red} red pixels: no skeleton drawn"
 
 
 def requests_outside(watch, prefix: str) -> list[str]:
-    return [url for url in watch.requests if urlsplit(url).scheme not in ("data", "blob") and not url.startswith(prefix)]
+    return [
+        url for url in watch.requests if urlsplit(url).scheme not in ("data", "blob") and not url.startswith(prefix)
+    ]
 
 
 # ------------------------------------------------------------------------------------- static export
+
 
 @pytest.fixture(scope="module")
 def static_host(tmp_path_factory):
     """`python -m http.server` (not our Flask) over a folder: (folder, base URL)."""
     root = tmp_path_factory.mktemp("static-host")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                "--directory", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     (root / "up.txt").write_text("up")
     wait_for_url(f"http://127.0.0.1:{port}/up.txt", process)
     yield root, f"http://127.0.0.1:{port}/"
@@ -118,14 +129,17 @@ def test_an_export_names_a_model_it_left_out(static_host, tmp_path, open_page):
     sketch_dir.mkdir()
     (sketch_dir / "half.py").write_text(
         "from pyposenet import poseNet\n\ndef setup():\n    createCanvas(100, 100)\n"
-        "    net = poseNet({'multiplier': 0.5})\n")
+        "    net = poseNet({'multiplier': 0.5})\n"
+    )
     export_sketch(sketch_dir / "half.py", root / "half", models_dir=MODELS_DIR, base_url=None)
     watch = open_page(f"{base}half/?backend=wasm")
     watch.page.wait_for_selector("#error", state="visible", timeout=90_000)
     details = watch.page.inner_text("#error")
     assert "savedmodel/posenet/mobilenet/float/050/model-stride16.json is not in this export" in details
-    assert "pyposenet export SKETCH.py --out DIR --model savedmodel/posenet/mobilenet/float/050/model-stride16.json" \
+    assert (
+        "pyposenet export SKETCH.py --out DIR --model savedmodel/posenet/mobilenet/float/050/model-stride16.json"
         in details
+    )
     assert requests_outside(watch, f"{base}half/") == []
 
 
@@ -139,6 +153,7 @@ def test_an_export_opened_as_a_file_says_to_serve_it(tmp_path, open_page):
 
 
 # ---------------------------------------------------------------------------------- relative URLs
+
 
 @pytest.fixture
 def relative_sketch(tmp_path) -> Path:
@@ -179,6 +194,7 @@ def test_relative_urls_find_the_files_beside_an_exported_sketch(static_host, rel
 
 # ------------------------------------------------------------------------------------ installed wheel
 
+
 @pytest.fixture(scope="module")
 def installed_app(tmp_path_factory) -> dict:
     """The wheel built from the package alone, installed into a fresh venv; an environment without node."""
@@ -188,17 +204,36 @@ def installed_app(tmp_path_factory) -> dict:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO_ROOT / name, source / name)
     shutil.copytree(REPO_ROOT / "pyposenet", source / "pyposenet", ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check", "--no-deps",
-                    "--no-build-isolation", "-w", str(work / "dist"), str(source)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(work / "dist"),
+            str(source),
+        ],
+        check=True,
+        timeout=300,
+    )
     wheels = list((work / "dist").glob("pyposenet-*.whl"))
     assert len(wheels) == 1
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(wheels[0])],
-                   check=True, timeout=600)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(wheels[0])],
+        check=True,
+        timeout=600,
+    )
     shutil.rmtree(source)  # nothing of a checkout left to lean on
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "PYPOSENET_MODELS", "VIRTUAL_ENV")}
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYPOSENET_MODELS", "VIRTUAL_ENV")
+    }
     env["PATH"] = str(venv / "bin")  # no node, no npm: only the venv's own commands
     env["PYPOSENET_CACHE"] = str(work / "cache")
     assert shutil.which("node", path=env["PATH"]) is None
@@ -209,10 +244,18 @@ def installed_app(tmp_path_factory) -> dict:
 
 
 def test_the_installed_wheel_holds_the_whole_app(installed_app):
-    where = subprocess.run([str(installed_app["venv"] / "bin" / "python"), "-c",
-                            "import pyposenet, pathlib; print(pathlib.Path(pyposenet.__file__).parent)"],
-                           env=installed_app["env"], cwd=installed_app["cwd"], capture_output=True, text=True,
-                           check=True)
+    where = subprocess.run(
+        [
+            str(installed_app["venv"] / "bin" / "python"),
+            "-c",
+            "import pyposenet, pathlib; print(pathlib.Path(pyposenet.__file__).parent)",
+        ],
+        env=installed_app["env"],
+        cwd=installed_app["cwd"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     package = Path(where.stdout.strip())
     assert "site-packages" in package.parts and not package.is_relative_to(REPO_ROOT)
     assert (package / "web" / "vendor" / "pyodide" / "pyodide.asm.wasm").is_file()
@@ -221,10 +264,22 @@ def test_the_installed_wheel_holds_the_whole_app(installed_app):
 
 def test_pyposenet_serve_from_the_installed_wheel_draws_the_skeleton(installed_app, open_page):
     process = subprocess.Popen(
-        [str(installed_app["venv"] / "bin" / "pyposenet"), "serve", str(installed_app["sketch"]), "--models",
-         str(MODELS_DIR), "--production", "--port", "0"],
-        env=installed_app["env"], cwd=installed_app["cwd"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        [
+            str(installed_app["venv"] / "bin" / "pyposenet"),
+            "serve",
+            str(installed_app["sketch"]),
+            "--models",
+            str(MODELS_DIR),
+            "--production",
+            "--port",
+            "0",
+        ],
+        env=installed_app["env"],
+        cwd=installed_app["cwd"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         match = re.search(r"at (http://127\.0\.0\.1:\d+)/", line)
@@ -240,10 +295,23 @@ def test_pyposenet_serve_from_the_installed_wheel_draws_the_skeleton(installed_a
 def test_python_m_pyposenet_serve_from_the_installed_wheel(installed_app):
     port = free_port()
     process = subprocess.Popen(
-        [str(installed_app["venv"] / "bin" / "python"), "-m", "pyposenet", "serve", str(installed_app["sketch"]),
-         "--models", str(MODELS_DIR), "--port", str(port)],
-        env=installed_app["env"], cwd=installed_app["cwd"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        [
+            str(installed_app["venv"] / "bin" / "python"),
+            "-m",
+            "pyposenet",
+            "serve",
+            str(installed_app["sketch"]),
+            "--models",
+            str(MODELS_DIR),
+            "--port",
+            str(port),
+        ],
+        env=installed_app["env"],
+        cwd=installed_app["cwd"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for_url(base + "/", process)
@@ -252,8 +320,11 @@ def test_python_m_pyposenet_serve_from_the_installed_wheel(installed_app):
         assert config["sketch"] == {"name": "sketch.py", "url": "sketch.py"}
         with urllib.request.urlopen(f"{base}/{config['wheel']}", timeout=30) as response:
             assert response.read(2) == b"PK"
-        for path in ("pyposenet/web/vendor/pyodide/python_stdlib.zip", "sketch.py",
-                     "pyposenet/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"):
+        for path in (
+            "pyposenet/web/vendor/pyodide/python_stdlib.zip",
+            "sketch.py",
+            "pyposenet/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json",
+        ):
             with urllib.request.urlopen(f"{base}/{path}", timeout=30) as response:
                 assert response.status == 200, path
     finally:

@@ -1,4 +1,5 @@
 """The whole path in a real browser: Flask -> page -> Pyodide -> TF.js -> Python decoding -> p5 drawing."""
+
 from __future__ import annotations
 
 import json
@@ -6,10 +7,12 @@ import json
 import pytest
 
 from tests.conftest import REPO_ROOT, TESTDATA_DIR
-from tests.e2e.conftest import FAKE_WEBCAM_640
+from tests.support.browser import FAKE_WEBCAM_640
 
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
-STARTER = json.loads((TESTDATA_DIR / "expected-js" / "mobilenet-float-075-stride16" / "starter" / "expected.json").read_text())
+STARTER = json.loads(
+    (TESTDATA_DIR / "expected-js" / "mobilenet-float-075-stride16" / "starter" / "expected.json").read_text()
+)
 REFERENCE_NOSE = STARTER["estimateSinglePose"]["keypoints"][0]
 
 COLLECT_POSES = """
@@ -29,13 +32,18 @@ def test_default_page_runs_and_draws_the_dancer(serve, open_page):
     watch.wait_for_status("running")
     watch.page.wait_for_function("() => window.pyposenet && window.pyposenet.bridge", timeout=60_000)
     watch.python(COLLECT_POSES)
-    watch.page.wait_for_timeout(4000)
-    events = watch.python("events")
-    assert len(events) >= 3, f"only {len(events)} pose events in 4 s"
+    # Pose events keep coming: 3 of them within 20 s (webgl on SwiftShader gives ~1.5 a second on a quiet
+    # 2-core machine, far fewer while other processes load it).
+    for _ in range(40):
+        watch.page.wait_for_timeout(500)
+        events = watch.python("events")
+        if len(events) >= 3:
+            break
+    assert len(events) >= 3, f"only {len(events)} pose events in 20 s"
     noses = [event[0] for event in events if event]
     assert noses, "pose events carried no poses"
     # The dancer stays inside the 640x480 frame, padded 80 px black on each side.
-    for x, y, confidence in noses:
+    for x, y, _ in noses:
         assert 80 <= x <= 560 and 0 <= y <= 480, (x, y)
     assert max(c for _, _, c in noses) > 0.5
     # Something was drawn where the nose is: the skeleton's red.
@@ -132,12 +140,15 @@ def test_javascript_listeners_get_plain_objects(serve, open_page, image_sketch_d
     watch = open_page(serve(image_sketch_dir / "blank.py") + "/")
     watch.wait_for_status("running")
     watch.page.evaluate("() => { window.received = []; window.receive = (results) => window.received.push(results); }")
-    watch.python(LOAD_STARTER + """
+    watch.python(
+        LOAD_STARTER
+        + """
 listener = js.window.receive
 net = await poseNet("single", {"backend": "wasm"})
 net.on("pose", listener)
 await net.singlePose(img)
-""")
+"""
+    )
     plain = watch.page.evaluate("""() => {
         const result = window.received[0][0];
         return {
@@ -158,12 +169,15 @@ await net.singlePose(img)
 def test_detection_leaves_no_tensors_behind(serve, open_page, image_sketch_dir):
     watch = open_page(serve(image_sketch_dir / "blank.py") + "/")
     watch.wait_for_status("running")
-    counts = watch.python(LOAD_STARTER + """
+    counts = watch.python(
+        LOAD_STARTER
+        + """
 net = await poseNet("multiple", {"backend": "wasm"})
 await net.multiPose(img)
 before = js.tf.memory().numTensors
 for _ in range(20):
     await net.multiPose(img)
 [before, js.tf.memory().numTensors]
-""")
+"""
+    )
     assert counts[0] == counts[1], f"tensors grew from {counts[0]} to {counts[1]} over 20 frames"

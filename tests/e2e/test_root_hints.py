@@ -7,6 +7,7 @@ Python version of that loop gives on the same scores, and the page decodes the s
 without it. Then crafted heatmaps (plateaus, ties, zeros, NaN, tiny grids, odd thresholds) go through
 the JavaScript function directly.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,8 +18,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import TESTDATA_DIR
-from tests.e2e.conftest import BOOT_TIMEOUT_MS
-from tests.unit.test_decode_root_hints import browser_candidates
+from tests.support.browser import BOOT_TIMEOUT_MS
+from tests.support.decode import browser_candidates
 
 IMAGES = sorted(p.name for p in (TESTDATA_DIR / "images").iterdir() if p.suffix in (".png", ".jpg"))
 COUNT = 64
@@ -63,8 +64,9 @@ def assert_same_list(got_flat: np.ndarray, got_found: int, expected, label: str)
 
 
 @pytest.mark.parametrize("backend, where", [("wasm", "worker"), ("wasm", "main"), ("webgl", "main")])
-def test_the_pages_root_candidates_are_the_references_and_decode_the_same(open_page, serve, image_sketch_dir,
-                                                                          backend, where):
+def test_the_pages_root_candidates_are_the_references_and_decode_the_same(
+    open_page, serve, image_sketch_dir, backend, where
+):
     query = f"backend={backend}" + (f"&worker={int(where == 'worker')}" if backend == "wasm" else "")
     watch = open_page(serve(image_sketch_dir / "blank.py") + "/?" + query)
     watch.wait_for_status("running", BOOT_TIMEOUT_MS)
@@ -105,7 +107,7 @@ def crafted_heatmaps():
     yield "one cell", rng.random((1, 1, 17), dtype=np.float32)
     yield "one row", rng.random((1, 6, 17), dtype=np.float32)
     yield "one column", rng.random((6, 1, 17), dtype=np.float32)
-    close = (np.float32(0.75) + rng.integers(0, 3, (6, 6, 17)) * np.float32(2 ** -20)).astype(np.float32)
+    close = (np.float32(0.75) + rng.integers(0, 3, (6, 6, 17)) * np.float32(2**-20)).astype(np.float32)
     yield "scores one ulp apart", close
     wide = rng.random((6, 6, 17), dtype=np.float32) * np.float32(2.0) ** rng.integers(-140, 60, (6, 6, 17))
     yield "denormals to 2**60", wide.astype(np.float32)
@@ -120,8 +122,9 @@ def test_crafted_heatmaps_give_the_references_local_maxima(open_page, serve, ima
         b64 = base64.b64encode(np.ascontiguousarray(heat, "<f4").tobytes()).decode()
         for threshold in (0.5, 0.0, 1.0, -math.inf, 0.75):
             for count in (3, 1000):
-                got = watch.page.evaluate(CRAFTED_JS, {"b64": b64, "h": h, "w": w, "threshold": threshold,
-                                                       "count": count})
+                got = watch.page.evaluate(
+                    CRAFTED_JS, {"b64": b64, "h": h, "w": w, "threshold": threshold, "count": count}
+                )
                 expected = browser_candidates(heat, threshold, count)
                 assert_same_list(floats(got["roots"]), got["found"], expected, f"{label}, {threshold}, {count}")
                 assert got["nan"] is False

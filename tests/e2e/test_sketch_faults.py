@@ -5,6 +5,7 @@ serving; saving the fixed file brings the page back to running.
 Every sketch detects on the fake camera and counts its pose callbacks, so each row also shows that a
 fault anywhere stops the net's loop, and that no callback of a stopped sketch runs again.
 """
+
 from __future__ import annotations
 
 import urllib.request
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.conftest import FAKE_WEBCAM_640
+from tests.support.browser import FAKE_WEBCAM_640
 
 # The sketch every row breaks in one place. {fault_*} are replaced by a row's broken line (or nothing).
 SKETCH = """\
@@ -59,32 +60,58 @@ FAULTS = ("fault_ready", "fault_setup", "fault_model_ready", "fault_pose", "faul
 @dataclass(frozen=True)
 class Fault:
     name: str
-    where: str                  # which placeholder gets the broken code
+    where: str  # which placeholder gets the broken code
     code: str
-    title: str                  # what the page's error title says
-    function: str | None        # named after file and line in the details (None: a syntax error)
-    line: str                   # the sketch's line quoted under them
+    title: str  # what the page's error title says
+    function: str | None  # named after file and line in the details (None: a syntax error)
+    line: str  # the sketch's line quoted under them
     detected_first: bool = False  # pose frames came before the fault (the net was detecting)
 
 
 ROWS = [
-    Fault("syntax error", "fault_ready", "{",
-          "Error in faulty.py: SyntaxError: closing parenthesis ')' does not match opening parenthesis '{'",
-          None, "net = poseNet(video, {model_ready)"),
-    Fault("exception in setup", "fault_setup", "    print(poses[3])",
-          "Error in setup(): IndexError: list index out of range", "setup", "print(poses[3])"),
-    Fault("exception in draw after a few frames", "fault_draw",
-          "    if pose_calls >= 2:\n        global calls_at_fault\n        calls_at_fault = pose_calls\n"
-          "        raise ValueError('broke after a few frames')",
-          "Error in draw(): ValueError: broke after a few frames", "draw",
-          "raise ValueError('broke after a few frames')", detected_first=True),
-    Fault("exception in the pose callback", "fault_pose",
-          "    if pose_calls == 3:\n        float('elbow')",
-          "Error in your 'pose' callback: ValueError: could not convert string to float: 'elbow'",
-          "got_poses", "float('elbow')", detected_first=True),
-    Fault("exception in poseNet(video, callback)'s callback", "fault_model_ready", "    1 / 0",
-          "Error in your model-ready callback: ZeroDivisionError: division by zero",
-          "model_ready", "1 / 0"),
+    Fault(
+        "syntax error",
+        "fault_ready",
+        "{",
+        "Error in faulty.py: SyntaxError: closing parenthesis ')' does not match opening parenthesis '{'",
+        None,
+        "net = poseNet(video, {model_ready)",
+    ),
+    Fault(
+        "exception in setup",
+        "fault_setup",
+        "    print(poses[3])",
+        "Error in setup(): IndexError: list index out of range",
+        "setup",
+        "print(poses[3])",
+    ),
+    Fault(
+        "exception in draw after a few frames",
+        "fault_draw",
+        "    if pose_calls >= 2:\n        global calls_at_fault\n        calls_at_fault = pose_calls\n"
+        "        raise ValueError('broke after a few frames')",
+        "Error in draw(): ValueError: broke after a few frames",
+        "draw",
+        "raise ValueError('broke after a few frames')",
+        detected_first=True,
+    ),
+    Fault(
+        "exception in the pose callback",
+        "fault_pose",
+        "    if pose_calls == 3:\n        float('elbow')",
+        "Error in your 'pose' callback: ValueError: could not convert string to float: 'elbow'",
+        "got_poses",
+        "float('elbow')",
+        detected_first=True,
+    ),
+    Fault(
+        "exception in poseNet(video, callback)'s callback",
+        "fault_model_ready",
+        "    1 / 0",
+        "Error in your model-ready callback: ZeroDivisionError: division by zero",
+        "model_ready",
+        "1 / 0",
+    ),
 ]
 
 COUNTS = """
@@ -106,7 +133,7 @@ def write(path, fault: Fault | None) -> None:
 
 def counts(watch) -> dict:
     names = ("frame", "draws", "pose_calls", "ready_calls", "pose_frames", "detecting", "nets", "calls_at_fault")
-    return dict(zip(names, watch.python(COUNTS)))
+    return dict(zip(names, watch.python(COUNTS), strict=False))
 
 
 @pytest.mark.parametrize("fault", ROWS, ids=[row.name for row in ROWS])
@@ -158,5 +185,7 @@ def test_sketch_fault_is_shown_stops_the_sketch_and_the_fix_recovers(fault, serv
     watch.page.wait_for_function(
         "() => window.pyposenet && window.pyposenet.pyodide.runPython("
         "'from pyposenet._browser.sketch import current_bridge\\n"
-        "current_bridge().runner.namespace[\"pose_calls\"]') >= 3", timeout=60_000)
+        'current_bridge().runner.namespace["pose_calls"]\') >= 3',
+        timeout=60_000,
+    )
     assert not watch.page.is_visible("#error")

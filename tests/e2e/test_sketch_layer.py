@@ -1,5 +1,6 @@
 """The sketch layer in a real browser: Python callbacks given to p5, errors in them, live reload, the
 example picker, the header's meter, and proxies: none made per frame, all destroyed with the sketch."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import REPO_ROOT, TESTDATA_DIR
-from tests.e2e.conftest import FAKE_WEBCAM_640, SKETCHES
+from tests.support.browser import FAKE_WEBCAM_640, SKETCHES
 
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
 NAMESPACE = "from pyposenet._browser.sketch import current_bridge\nns = current_bridge().runner.namespace\n"
@@ -35,13 +34,17 @@ def wait_python(watch, condition: str, timeout_ms: int = 60_000) -> None:
     """Wait until the Python expression `condition` (with `ns`, the sketch's namespace) holds in the page."""
     watch.page.wait_for_function(
         "(code) => window.pyposenet && window.pyposenet.bridge && window.pyposenet.pyodide.runPython(code)",
-        arg=NAMESPACE + f"bool({condition})", timeout=timeout_ms)
+        arg=NAMESPACE + f"bool({condition})",
+        timeout=timeout_ms,
+    )
 
 
 def pixel(watch, x: int, y: int) -> list[int]:
     return watch.page.evaluate(
         "([x, y]) => Array.from(document.querySelector('#sketch canvas').getContext('2d')"
-        ".getImageData(x, y, 1, 1).data)", [x, y])
+        ".getImageData(x, y, 1, 1).data)",
+        [x, y],
+    )
 
 
 def error_shown(watch) -> tuple[str, str]:
@@ -58,12 +61,12 @@ def test_python_callbacks_given_to_p5_work_without_create_proxy(serve, open_page
     watch.wait_for_status("running")
     wait_python(watch, "len(ns['events']) >= 5")
     got = json.loads(events(watch))
-    assert ["image", 756, 564] in got            # loadImage("starter.png", ...) beside the sketch
-    assert ["image failed"] in got               # loadImage("missing.png", ..., failed)
-    assert ["json", 42] in got                   # loadJSON("data.json", ...)
-    assert ["capture", 160, 120] in got          # createCapture(VIDEO, ready), video.size(160, 120)
-    assert ["timeout", "tick"] in got            # setTimeout(later, 50, "tick")
-    watch.page.click("#btn")                     # createButton(...).mousePressed(fn)
+    assert ["image", 756, 564] in got  # loadImage("starter.png", ...) beside the sketch
+    assert ["image failed"] in got  # loadImage("missing.png", ..., failed)
+    assert ["json", 42] in got  # loadJSON("data.json", ...)
+    assert ["capture", 160, 120] in got  # createCapture(VIDEO, ready), video.size(160, 120)
+    assert ["timeout", "tick"] in got  # setTimeout(later, 50, "tick")
+    watch.page.click("#btn")  # createButton(...).mousePressed(fn)
     watch.page.click("#sketch canvas", position={"x": 30, "y": 40})  # the canvas's own mousePressed
     wait_python(watch, "len(ns['events']) >= 7")
     got = json.loads(events(watch))
@@ -88,7 +91,7 @@ def test_error_in_mouse_pressed_is_shown_with_its_line_and_stops_the_sketch(serv
     watch.page.click("#sketch canvas", position={"x": 10, "y": 10})
     title, details = error_shown(watch)
     assert title == "Error in mousePressed(): ZeroDivisionError: division by zero"
-    assert details.splitlines()[:2] == ["error_in_event.py, line 16, in mousePressed", "    ratio = clicks / 0"]
+    assert details.splitlines()[:2] == ["error_in_event.py, line 17, in mousePressed", "    clicks /= 0"]
     assert_stopped_cleanly(watch, lambda: watch.page.click("#sketch canvas", position={"x": 20, "y": 20}))
     assert watch.python(NAMESPACE + "ns['clicks']") == 1  # the second click was not delivered
 
@@ -109,7 +112,9 @@ def assert_stopped_cleanly(watch, again) -> None:
     frames = watch.python("from pyposenet._browser.sketch import current_bridge\ncurrent_bridge().p5.frameCount")
     again()
     watch.page.wait_for_timeout(500)
-    assert watch.python("from pyposenet._browser.sketch import current_bridge\ncurrent_bridge().p5.frameCount") == frames
+    assert (
+        watch.python("from pyposenet._browser.sketch import current_bridge\ncurrent_bridge().p5.frameCount") == frames
+    )
     assert len([e for e in watch.console_errors if e.startswith("Error in")]) == 1, watch.console_errors
     assert not watch.page_errors, watch.page_errors
 
@@ -186,7 +191,7 @@ def test_example_picker_loads_a_bundled_example(serve, open_page):
 def test_unknown_example_is_named_on_the_page(serve, open_page):
     watch = open_page(serve(SKETCHES / "blank.py") + "/?example=nope.py")
     title, details = error_shown(watch)
-    assert "no bundled example named \"nope.py\"" in details and "follow_nose.py" in details
+    assert 'no bundled example named "nope.py"' in details and "follow_nose.py" in details
 
 
 # ------------------------------------------------------------------------------- meter and proxy counts
@@ -206,26 +211,34 @@ PROXY_COUNTS = """() => {
 def test_meter_shows_fps_and_poses_and_no_proxy_is_made_per_frame(serve, open_page):
     watch = open_page(serve(DEFAULT_SKETCH) + "/?backend=wasm", fake_video=FAKE_WEBCAM_640)
     watch.wait_for_status("running")
-    watch.page.wait_for_function("""() => {
+    watch.page.wait_for_function(
+        """() => {
         const m = /^(\\d+) fps · (\\d+\\.\\d) poses\\/s$/.exec(document.getElementById('fps').textContent);
         return m && Number(m[1]) > 1 && Number(m[2]) > 0.5;
-    }""", timeout=30_000)
+    }""",
+        timeout=30_000,
+    )
     fps = watch.page.inner_text("#fps")
     assert watch.page.is_visible("#fps") and float(fps.split()[0]) > 1 and float(fps.split()[3]) > 0.5, fps
     # Pyodide's allocation tracing counts every PyProxy made from here on that is not destroyed.
     watch.page.evaluate("() => { window.pyposenet.pyodide._module.enable_pyproxy_allocation_tracing(); }")
     watch.page.evaluate(PROXY_COUNTS)  # once first: whatever counting itself makes once is not counted
     before = watch.page.evaluate(PROXY_COUNTS)
-    watch.page.wait_for_function(f"() => window.pyposenet.pyodide.runPython("
-                                 f"'from pyposenet._browser.sketch import current_bridge\\n"
-                                 f"current_bridge().p5.frameCount') >= {before['frame'] + 200}", timeout=60_000)
+    watch.page.wait_for_function(
+        f"() => window.pyposenet.pyodide.runPython("
+        f"'from pyposenet._browser.sketch import current_bridge\\n"
+        f"current_bridge().p5.frameCount') >= {before['frame'] + 200}",
+        timeout=60_000,
+    )
     after = watch.page.evaluate(PROXY_COUNTS)
-    print(f"\nproxies over {after['frame'] - before['frame']} frames, {after['poses'] - before['poses']} poses: "
-          f"{before} -> {after}")
+    print(
+        f"\nproxies over {after['frame'] - before['frame']} frames, {after['poses'] - before['poses']} poses: "
+        f"{before} -> {after}"
+    )
     assert after["poses"] - before["poses"] >= 10
-    assert after["made"] == before["made"]                    # the sketch layer made no proxy
+    assert after["made"] == before["made"]  # the sketch layer made no proxy
     assert after["sketchProxies"] == before["sketchProxies"] == 2  # setup, draw
-    assert after["pyproxies"] == before["pyproxies"]          # no PyProxy left behind by a frame
+    assert after["pyproxies"] == before["pyproxies"]  # no PyProxy left behind by a frame
     # nor a JavaScript object held by Python (give or take the promise of the frame in flight)
     assert after["jsrefs"] - before["jsrefs"] <= 2
 

@@ -6,10 +6,11 @@ tensors on the page and in the worker and live PyProxies and JS objects held by 
 heap grows < 5 %, Pyodide's and the worker's wasm memory and Python's object count stay within the
 bounds tests/support/soak.py explains. About 80 s at ~28 poses/s (longer under load).
 """
+
 from __future__ import annotations
 
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import FAKE_WEBCAM_640
+from tests.support.browser import FAKE_WEBCAM_640
 from tests.support.soak import Soak, verdict
 
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
@@ -23,8 +24,13 @@ def test_2000_pose_frames_leak_no_tensor_proxy_or_memory(serve, open_page):
     watch.wait_for_status("running")
     soak = Soak(watch.page)
     lines = []
-    warm, end = soak.run(WARMUP, every=600, frames=FRAMES, per_frame_timeout_s=PER_FRAME_TIMEOUT_S,
-                         report=lambda line: lines.append(line) or print("\n" + line, end=""))
+    warm, end = soak.run(
+        WARMUP,
+        every=600,
+        frames=FRAMES,
+        per_frame_timeout_s=PER_FRAME_TIMEOUT_S,
+        report=lambda line: lines.append(line) or print("\n" + line, end=""),
+    )
     assert end.poses >= FRAMES
     assert end.tensors_worker is not None and end.tensors_worker > 0, "the network did not run in the worker"
     assert end.frame - warm.frame >= (end.poses - warm.poses) // 2, "draw() did not keep running during the soak"

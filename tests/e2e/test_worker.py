@@ -1,10 +1,11 @@
 """The network in a Web Worker (web/model-worker.js): the default, same results as the main thread."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import FAKE_WEBCAM_640
+from tests.support.browser import FAKE_WEBCAM_640
 
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
 
@@ -53,7 +54,9 @@ def test_worker_zero_in_the_address_keeps_the_model_on_the_page(serve, open_page
 def test_worker_results_equal_the_main_thread_on_the_same_image(backend, serve, open_page, image_sketch_dir):
     watch = open_page(serve(image_sketch_dir / "blank.py") + "/")
     watch.wait_for_status("running")
-    worker, main, places = watch.python(LOAD_STARTER + f"""
+    worker, main, places = watch.python(
+        LOAD_STARTER
+        + f"""
 net = await poseNet("multiple", {{"backend": "{backend}", "scoreThreshold": 0.1}})
 in_worker = net._model
 on_page = await BrowserRuntime().load_model({{**net.options, "worker": False}})
@@ -62,17 +65,20 @@ ours_worker = flat(await net.singlePose(img)) + flat(await net.multiPose(img))
 net._model = on_page
 ours_main = flat(await net.singlePose(img)) + flat(await net.multiPose(img))
 [ours_worker, ours_main, [str(in_worker.where), str(on_page.where), js.tf.getBackend()]]
-""")
+"""
+    )
     assert places == ["worker", "main", backend]
     assert len(worker) == len(main) >= 2
-    for a, b in zip(worker, main):
+    for a, b in zip(worker, main, strict=False):
         assert a == pytest.approx(b, abs=0.01)
 
 
 def test_worker_keeps_its_tensors_constant_over_50_frames(serve, open_page, image_sketch_dir):
     watch = open_page(serve(image_sketch_dir / "blank.py") + "/?backend=wasm")
     watch.wait_for_status("running")
-    where, before, after, page_before, page_after = watch.python(LOAD_STARTER + """
+    where, before, after, page_before, page_after = watch.python(
+        LOAD_STARTER
+        + """
 net = await poseNet("multiple")
 await net.multiPose(img)
 m0 = await model_js.memory()
@@ -80,7 +86,8 @@ for _ in range(50):
     await net.multiPose(img)
 m1 = await model_js.memory()
 [str(net._model.where), m0.worker.numTensors, m1.worker.numTensors, m0.main.numTensors, m1.main.numTensors]
-""")
+"""
+    )
     assert where == "worker"
     assert before == after, f"worker tensors grew from {before} to {after} over 50 frames"
     assert page_before == page_after

@@ -6,6 +6,7 @@ build_part_with_score_queue.py, max_heap.py, decode_pose.py step by step, no fas
 tests/unit/test_decode_multi.py pins to posenet 2.2.2's outputs and its MaxHeap to the reference JS.
 ``reference_single`` is decodeSinglePose literally: every score compared, positions rounded to float32.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,6 +16,7 @@ import numpy as np
 
 from pyposenet.decode import ModelOutputs
 from pyposenet.decode.multi import reference_decode_multiple_poses
+from pyposenet.decode.root_hints import RootCandidates
 from pyposenet.parts import NUM_KEYPOINTS, PART_NAMES
 from tests.conftest import TESTDATA_DIR
 
@@ -29,9 +31,10 @@ CHANNELS = [17, 34, 32, 32]
 # ---------------------------------------------------------------- outputs as the decoders take them
 
 
-def f32_view(a) -> memoryview:
+def f32_view(a) -> memoryview[float]:
     """What the browser hands over: a flat float32 memoryview."""
-    return memoryview(np.ascontiguousarray(a, dtype="<f4").ravel()).cast("B").cast("f")
+    data = np.ascontiguousarray(a, dtype="<f4").ravel()
+    return memoryview(data).cast("B").cast("f")  # type: ignore[arg-type]  # numpy's stubs: __buffer__ is 3.12+
 
 
 def flat(a) -> list[float]:
@@ -42,10 +45,11 @@ def flat(a) -> list[float]:
 def outputs_from(arrays, kind: str = "memoryview") -> ModelOutputs:
     """``ModelOutputs`` from four HWC arrays (heatmap, offsets, fwd, bwd), as float32 memoryviews or lists."""
     h, w = arrays[0].shape[:2]
-    for a, c in zip(arrays, CHANNELS):
+    for a, c in zip(arrays, CHANNELS, strict=True):
         assert a.shape == (h, w, c) and a.dtype == np.float32
     convert = f32_view if kind == "memoryview" else flat
-    return ModelOutputs(h, w, *[convert(a) for a in arrays])
+    heat, offsets, fwd, bwd = (convert(a) for a in arrays)
+    return ModelOutputs(h, w, heat, offsets, fwd, bwd)
 
 
 def outputs(heat, offsets, fwd, bwd, kind: str) -> ModelOutputs:
@@ -61,7 +65,7 @@ def _expected_js_cases() -> list[str]:
     Only used to list the cases at collection time; the tests load through the ``testdata_dir``
     fixture, which fails loudly when the data is missing.
     """
-    cases = set()
+    cases: set[str] = set()
     for index in sorted((TESTDATA_DIR / "expected-js").glob("*/index.json")):
         cases.update(f"{index.parent.name}/{name}" for name in json.loads(index.read_text())["images"])
     for expected in (TESTDATA_DIR / "expected-js").glob("*/*/expected.json"):
@@ -83,7 +87,8 @@ def load_coreml(testdata_dir: Path):
     """(arrays, expected_decode_js.json) of the 33x33 five-person fixture."""
     folder = testdata_dir / "coreml-decode-fixture"
     arrays = [
-        np.fromfile(folder / f"{name}.bin", dtype="<f4").reshape(33, 33, c) for name, c in zip(BIN_NAMES, CHANNELS)
+        np.fromfile(folder / f"{name}.bin", dtype="<f4").reshape(33, 33, c)
+        for name, c in zip(BIN_NAMES, CHANNELS, strict=True)
     ]
     return arrays, json.loads((folder / "expected_decode_js.json").read_text())
 
@@ -102,7 +107,7 @@ def random_case(rng, h, w, scores="uniform", spread=8.0):
     elif scores == "wide":  # from denormals to above 2 (the high byte's whole non-negative range but 0x7F)
         heat = (heat * np.float32(2.0) ** rng.integers(-140, 60, heat.shape)).astype(np.float32)
     elif scores == "close":  # many scores sharing high byte and second byte: the finest splits
-        heat = (np.float32(0.75) + rng.integers(0, 3, heat.shape) * np.float32(2 ** -20)).astype(np.float32)
+        heat = (np.float32(0.75) + rng.integers(0, 3, heat.shape) * np.float32(2**-20)).astype(np.float32)
     offsets = rng.normal(0, spread, (h, w, 2 * NK)).astype(np.float32)
     offsets[rng.random(offsets.shape) < 0.1] = 8.0  # exactly half a stride-16 cell: rounds up
     offsets[rng.random(offsets.shape) < 0.1] = -8.0
@@ -134,5 +139,29 @@ def reference_single(heat, offsets, h, w, stride):
 
 def reference_multi(heat, offsets, fwd, bwd, h, w, stride, max_poses, threshold, nms_radius):
     """decodeMultiplePoses on flat lists, every step the reference's own (no fast path)."""
-    return reference_decode_multiple_poses(ModelOutputs(h, w, heat, offsets, fwd, bwd), stride, max_poses,
-                                           threshold, nms_radius)
+    return reference_decode_multiple_poses(
+        ModelOutputs(h, w, heat, offsets, fwd, bwd), stride, max_poses, threshold, nms_radius
+    )
+
+
+def browser_candidates(heat, threshold, count):
+    """What web/root-candidates.js hands over: RootCandidates over float32 memoryviews."""
+    s = np.ascontiguousarray(heat, np.float32)
+    h, w = s.shape[:2]
+    found = []
+    for y in range(h):
+        for x in range(w):
+            window = s[max(y - 1, 0) : y + 2, max(x - 1, 0) : x + 2]
+            for k in range(NK):
+                score = s[y, x, k]
+                if score < threshold:
+                    continue
+                if not (window[:, :, k] > score).any():
+                    found.append((y * w + x) * NK + k)
+    flat = s.ravel()
+    found.sort(key=lambda i: (-flat[i], i))
+    kept = found[:count]
+    data = np.concatenate([flat[kept], np.array(kept, np.float32)]).astype("<f4")
+    nan = bool(np.isnan(flat).any())  # a NaN is never below the threshold, and always a local maximum
+    view = memoryview(data).cast("B").cast("f")  # type: ignore[arg-type]  # numpy's stubs: __buffer__ is 3.12+
+    return RootCandidates.from_flat(view, len(found), threshold, nan)

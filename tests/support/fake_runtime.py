@@ -1,8 +1,9 @@
-"""A fake runtime for pyposenet.net (the runtime protocol, recording what the net does) and its friends.
+"""A fake runtime for pyposenet.net (pyposenet.runtime.Runtime, recording what the net does) and its friends.
 
 Used by the net's unit tests (test_net.py, test_net_close.py, test_frame_wait.py): the fake answers every
 frame with the 0.75 model's saved outputs for one of the shared test images (../shared/testdata/expected-js).
 """
+
 import asyncio
 import functools
 import json
@@ -17,24 +18,32 @@ EXPECTED_JS = TESTDATA_DIR / "expected-js" / "mobilenet-float-075-stride16"
 MODEL = object()  # what the fake load_model returns
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_outputs(image: str):
     """(ModelOutputs, FrameGeometry, expected.json) for one image of the 0.75 reference outputs."""
     folder = EXPECTED_JS / image
     expected = json.loads((folder / "expected.json").read_text())
-    tensors = [np.load(folder / f"{name}.npy") for name in
-               ("heatmapScores", "offsets", "displacementFwd", "displacementBwd")]
+    tensors = [
+        np.load(folder / f"{name}.npy") for name in ("heatmapScores", "offsets", "displacementFwd", "displacementBwd")
+    ]
     height, width = tensors[0].shape[:2]
     outputs = ModelOutputs(height, width, *(t.astype(np.float32).ravel().tolist() for t in tensors))
     (in_h, in_w), (src_h, src_w), pad = expected["input_resolution_hw"], expected["image_hw"], expected["padding"]
-    geometry = FrameGeometry(input_height=in_h, input_width=in_w, source_height=src_h, source_width=src_w,
-                             pad_top=pad["top"], pad_bottom=pad["bottom"], pad_left=pad["left"],
-                             pad_right=pad["right"])
+    geometry = FrameGeometry(
+        input_height=in_h,
+        input_width=in_w,
+        source_height=src_h,
+        source_width=src_w,
+        pad_top=pad["top"],
+        pad_bottom=pad["bottom"],
+        pad_left=pad["left"],
+        pad_right=pad["right"],
+    )
     return outputs, geometry, expected
 
 
 class FakeRuntime:
-    """The runtime protocol of pyposenet.net, recording what the net does with it."""
+    """The runtime protocol (pyposenet.runtime.Runtime), recording what the net does with it."""
 
     def __init__(self, image="starter", load_error=None, has_frame=True, run_error=None):
         self.outputs, self.geometry, self.expected = reference_outputs(image)

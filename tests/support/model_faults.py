@@ -4,14 +4,15 @@ Each fault is built in a temporary folder from the good files in ../shared/model
 edited; the shared folder is never written). `FAULTS` is the table the tests walk: the fault's name,
 how to break the model, the file the error must name and words that must say what was wrong.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from tests.conftest import MODELS_DIR
 
@@ -149,5 +150,6 @@ def assert_message_explains(message: str, fault: Fault) -> None:
     """The message names the failing file and says what was wrong."""
     assert message, f"{fault.name}: no message"
     assert fault.names_file in message, f"{fault.name}: {fault.names_file!r} not named in {message!r}"
-    assert re.search(fault.says, message, re.IGNORECASE | re.DOTALL), \
+    assert re.search(fault.says, message, re.IGNORECASE | re.DOTALL), (
         f"{fault.name}: {fault.says!r} not found in {message!r}"
+    )

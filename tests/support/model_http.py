@@ -7,6 +7,7 @@
 `cut` names files whose body is cut short: the announced Content-Length (or a chunked body) is
 never finished and the connection closes. `delay` holds each answer back (so concurrent requests overlap).
 """
+
 from __future__ import annotations
 
 import http.server
@@ -37,12 +38,12 @@ class ModelHTTPServer:
                     owner.requests.append(self.path)
                 if owner.delay:
                     time.sleep(owner.delay)
-                name = urllib.parse.unquote(self.path[len(PREFIX):]) if self.path.startswith(PREFIX) else None
-                body = owner.files.get(name)
+                name = urllib.parse.unquote(self.path[len(PREFIX) :]) if self.path.startswith(PREFIX) else None
+                body = owner.files.get(name) if name is not None else None
                 if body is None:
                     self.send_error(404)
                     return
-                how = owner.cut.get(name)
+                how = owner.cut.get(name)  # type: ignore[arg-type]  # not None: the body was found
                 self.send_response(200)
                 self.send_header("Content-Type", "application/octet-stream")
                 if how == "chunked":
@@ -62,7 +63,7 @@ class ModelHTTPServer:
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{PREFIX}"
 
-    def __enter__(self) -> "ModelHTTPServer":
+    def __enter__(self) -> ModelHTTPServer:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
 

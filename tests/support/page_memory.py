@@ -19,6 +19,7 @@ Only numbers cross from Python to JavaScript here: measuring makes no proxy of i
 `heap_after_gc(page)` is the exact JS heap and ArrayBuffer memory: full garbage collections through the
 DevTools protocol, then `Runtime.getHeapUsage` (needs no browser flag).
 """
+
 from __future__ import annotations
 
 INSTALL_JS = """async () => {

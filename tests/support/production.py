@@ -3,6 +3,7 @@ production server (tests/unit/test_production.py) and of POST /api/pose under wa
 
 The server picks a free port itself and prints the URL it really listens on, so there is no race between
 choosing a port and binding it. Model downloads would go through an unreachable local proxy."""
+
 from __future__ import annotations
 
 import os
@@ -26,13 +27,19 @@ class ProductionServer:
 
     def __init__(self, log_path: Path, cache_dir: Path):
         self.log_path = log_path
-        env = dict(os.environ, PYPOSENET_CACHE=str(cache_dir), PYTHONUNBUFFERED="1",
-                   http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9", no_proxy="")
-        cmd = [sys.executable, "-m", "pyposenet", "serve", "--production", "--port", "0",
-               "--models", str(MODELS_DIR)]
-        self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        env = dict(
+            os.environ,
+            PYPOSENET_CACHE=str(cache_dir),
+            PYTHONUNBUFFERED="1",
+            http_proxy="http://127.0.0.1:9",
+            https_proxy="http://127.0.0.1:9",
+            no_proxy="",
+        )
+        cmd = [sys.executable, "-m", "pyposenet", "serve", "--production", "--port", "0", "--models", str(MODELS_DIR)]
+        self.log = open(log_path, "wb")  # noqa: SIM115 -- the server writes to it until close(), which closes it
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         self.host, self.port, self.threads = self.wait_for_url()
 
     def output(self) -> str:

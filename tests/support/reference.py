@@ -7,6 +7,7 @@ route to their app:
     add_reference_route(app)       # GET /reference/posenet/posenet.min.js, from node_modules
     ... page.evaluate("import('/reference/posenet/posenet.min.js')") or a <script src=REFERENCE_SCRIPT>
 """
+
 from __future__ import annotations
 
 from pathlib import Path

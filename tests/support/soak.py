@@ -9,6 +9,7 @@ full GC, Pyodide's wasm memory, the worker's TF.js wasm memory and Python's gc o
 
 Shared by tests/e2e/test_soak.py (2,000 frames in `make test`) and benchmarks/soak.py (`make soak`, minutes).
 """
+
 from __future__ import annotations
 
 import time
@@ -49,21 +50,23 @@ INSTALL_JS = """() => {
 }"""
 
 # Counted in the worker itself: the TF.js wasm backend's memory (grows, never shrinks, like Pyodide's).
-WORKER_WASM_JS = "() => (self.tf && tf.getBackend() === 'wasm' && tf.backend().wasm) ? tf.backend().wasm.HEAPU8.length : null"
+WORKER_WASM_JS = (
+    "() => (self.tf && tf.getBackend() === 'wasm' && tf.backend().wasm) ? tf.backend().wasm.HEAPU8.length : null"
+)
 
 # What may differ between the warm-up and the end, and why. Tensors, PyProxies and hiwire refs are
 # counted with detection paused (no frame in flight), so any difference is a leak: none is allowed.
-HEAP_GROWTH_MAX = 0.05            # JS heap after a full GC: < 5 % (issue 6)
-ARRAY_BUFFER_GROWTH_MAX = 2 * 1024 ** 2  # ArrayBuffer contents after GC, outside the JS heap (typed arrays;
-                                  # not wasm memories): a frame's outputs are a 130 KB Float32Array, so 2 MiB
-                                  # is under 16 leaked frames (4 KB a frame over a CI soak is 7 MB)
-WASM_GROWTH_MAX = 2 * 1024 ** 2   # Pyodide's wasm memory grows in 64 KiB pages and never shrinks; a frame's
-                                  # outputs are ~130 KB in Python, so 2 MiB is under 16 leaked frames while
-                                  # leaving room for allocator fragmentation
-WORKER_WASM_GROWTH_MAX = 2 * 1024 ** 2  # the same for TF.js's wasm heap in the worker (input ~0.8 MB a frame)
-GC_OBJECTS_GROWTH_MAX = 400       # Python objects after gc.collect(): one leaked per frame is +1,800 over a
-                                  # CI soak. The sketch keeps the last frame's results (~67 objects a person,
-                                  # up to 5 people), so the count moves with who was seen last: 400 allows that
+HEAP_GROWTH_MAX = 0.05  # JS heap after a full GC: < 5 % (issue 6)
+ARRAY_BUFFER_GROWTH_MAX = 2 * 1024**2  # ArrayBuffer contents after GC, outside the JS heap (typed arrays;
+# not wasm memories): a frame's outputs are a 130 KB Float32Array, so 2 MiB
+# is under 16 leaked frames (4 KB a frame over a CI soak is 7 MB)
+WASM_GROWTH_MAX = 2 * 1024**2  # Pyodide's wasm memory grows in 64 KiB pages and never shrinks; a frame's
+# outputs are ~130 KB in Python, so 2 MiB is under 16 leaked frames while
+# leaving room for allocator fragmentation
+WORKER_WASM_GROWTH_MAX = 2 * 1024**2  # the same for TF.js's wasm heap in the worker (input ~0.8 MB a frame)
+GC_OBJECTS_GROWTH_MAX = 400  # Python objects after gc.collect(): one leaked per frame is +1,800 over a
+# CI soak. The sketch keeps the last frame's results (~67 objects a person,
+# up to 5 people), so the count moves with who was seen last: 400 allows that
 
 
 @dataclass
@@ -81,19 +84,23 @@ class Snapshot:
     worker_wasm: int | None
     py_objects: int
 
-    def line(self, previous: "Snapshot | None" = None) -> str:
+    def line(self, previous: Snapshot | None = None) -> str:
         rate = ""
         if previous is not None and self.seconds > previous.seconds:
             dt = self.seconds - previous.seconds
-            rate = (f" | {(self.poses - previous.poses) / dt:5.1f} poses/s {(self.frame - previous.frame) / dt:5.1f} "
-                    f"draws/s")
+            rate = (
+                f" | {(self.poses - previous.poses) / dt:5.1f} poses/s {(self.frame - previous.frame) / dt:5.1f} "
+                f"draws/s"
+            )
         worker = "-" if self.tensors_worker is None else self.tensors_worker
         worker_wasm = "-" if self.worker_wasm is None else f"{self.worker_wasm / 1e6:.1f}"
-        return (f"pose frame {self.poses:6d}, draw frame {self.frame:6d}, {self.seconds:7.1f} s{rate} | tensors page "
-                f"{self.tensors_page} worker {worker} | PyProxies {self.pyproxies} | hiwire refs {self.hiwire_refs} | "
-                f"JS heap {self.js_heap / 1e6:.2f} MB | ArrayBuffers {self.array_buffers / 1e6:.1f} MB | "
-                f"Pyodide wasm {self.wasm / 1e6:.1f} MB | worker wasm "
-                f"{worker_wasm} MB | Python objects {self.py_objects}")
+        return (
+            f"pose frame {self.poses:6d}, draw frame {self.frame:6d}, {self.seconds:7.1f} s{rate} | tensors page "
+            f"{self.tensors_page} worker {worker} | PyProxies {self.pyproxies} | hiwire refs {self.hiwire_refs} | "
+            f"JS heap {self.js_heap / 1e6:.2f} MB | ArrayBuffers {self.array_buffers / 1e6:.1f} MB | "
+            f"Pyodide wasm {self.wasm / 1e6:.1f} MB | worker wasm "
+            f"{worker_wasm} MB | Python objects {self.py_objects}"
+        )
 
 
 def verdict(warm: Snapshot, end: Snapshot) -> list[str]:
@@ -108,20 +115,31 @@ def verdict(warm: Snapshot, end: Snapshot) -> list[str]:
     if end.hiwire_refs > warm.hiwire_refs:
         problems.append(f"JS objects held by Python (hiwire refs) {warm.hiwire_refs} -> {end.hiwire_refs}")
     if end.js_heap > warm.js_heap * (1 + HEAP_GROWTH_MAX):
-        problems.append(f"JS heap after GC grew {100 * (end.js_heap / warm.js_heap - 1):.1f} % "
-                        f"({warm.js_heap} -> {end.js_heap} bytes; allowed {100 * HEAP_GROWTH_MAX:.0f} %)")
+        problems.append(
+            f"JS heap after GC grew {100 * (end.js_heap / warm.js_heap - 1):.1f} % "
+            f"({warm.js_heap} -> {end.js_heap} bytes; allowed {100 * HEAP_GROWTH_MAX:.0f} %)"
+        )
     if end.array_buffers - warm.array_buffers > ARRAY_BUFFER_GROWTH_MAX:
-        problems.append(f"page ArrayBuffers after GC {warm.array_buffers} -> {end.array_buffers} bytes "
-                        f"(allowed +{ARRAY_BUFFER_GROWTH_MAX})")
+        problems.append(
+            f"page ArrayBuffers after GC {warm.array_buffers} -> {end.array_buffers} bytes "
+            f"(allowed +{ARRAY_BUFFER_GROWTH_MAX})"
+        )
     if end.wasm - warm.wasm > WASM_GROWTH_MAX:
         problems.append(f"Pyodide wasm memory {warm.wasm} -> {end.wasm} bytes (allowed +{WASM_GROWTH_MAX})")
-    if warm.worker_wasm is not None and end.worker_wasm is not None \
-            and end.worker_wasm - warm.worker_wasm > WORKER_WASM_GROWTH_MAX:
-        problems.append(f"worker TF.js wasm memory {warm.worker_wasm} -> {end.worker_wasm} bytes "
-                        f"(allowed +{WORKER_WASM_GROWTH_MAX})")
+    if (
+        warm.worker_wasm is not None
+        and end.worker_wasm is not None
+        and end.worker_wasm - warm.worker_wasm > WORKER_WASM_GROWTH_MAX
+    ):
+        problems.append(
+            f"worker TF.js wasm memory {warm.worker_wasm} -> {end.worker_wasm} bytes "
+            f"(allowed +{WORKER_WASM_GROWTH_MAX})"
+        )
     if end.py_objects - warm.py_objects > GC_OBJECTS_GROWTH_MAX:
-        problems.append(f"Python objects after gc.collect() {warm.py_objects} -> {end.py_objects} "
-                        f"(allowed +{GC_OBJECTS_GROWTH_MAX})")
+        problems.append(
+            f"Python objects after gc.collect() {warm.py_objects} -> {end.py_objects} "
+            f"(allowed +{GC_OBJECTS_GROWTH_MAX})"
+        )
     if end.frame <= warm.frame:
         problems.append(f"draw() stopped: p5 frameCount {warm.frame} -> {end.frame}")
     return problems
@@ -175,14 +193,30 @@ class Soak:
             progress = self.progress()
         finally:
             self._python("_soak_resume()")
-        return Snapshot(poses=progress["poses"], frame=progress["frame"], seconds=time.monotonic() - self.started,
-                        tensors_page=memory["tensorsPage"], tensors_worker=memory["tensorsWorker"],
-                        pyproxies=memory["pyproxies"], hiwire_refs=memory["hiwireRefs"], js_heap=js_heap,
-                        array_buffers=array_buffers,
-                        wasm=memory["wasmBytes"], worker_wasm=worker_wasm, py_objects=py_objects)
+        return Snapshot(
+            poses=progress["poses"],
+            frame=progress["frame"],
+            seconds=time.monotonic() - self.started,
+            tensors_page=memory["tensorsPage"],
+            tensors_worker=memory["tensorsWorker"],
+            pyproxies=memory["pyproxies"],
+            hiwire_refs=memory["hiwireRefs"],
+            js_heap=js_heap,
+            array_buffers=array_buffers,
+            wasm=memory["wasmBytes"],
+            worker_wasm=worker_wasm,
+            py_objects=py_objects,
+        )
 
-    def run(self, warmup: int, every: int, frames: int | None = None, seconds: float | None = None,
-            per_frame_timeout_s: float = 0.5, report=print) -> tuple[Snapshot, Snapshot]:
+    def run(
+        self,
+        warmup: int,
+        every: int,
+        frames: int | None = None,
+        seconds: float | None = None,
+        per_frame_timeout_s: float = 0.5,
+        report=print,
+    ) -> tuple[Snapshot, Snapshot]:
         """Soak until `frames` pose frames (or `seconds` after the warm-up); (warm-up, end) snapshots."""
         self.wait_for_poses(warmup, 120 + warmup * per_frame_timeout_s)
         warm = last = self.snapshot()

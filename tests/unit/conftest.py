@@ -1,4 +1,5 @@
 """Fixtures for the server's unit tests: an app wired to tmp folders (Flask tutorial style)."""
+
 import socket
 from pathlib import Path
 
@@ -6,10 +7,7 @@ import pytest
 
 from pyposenet.server import create_app
 from pyposenet.server.page import CSP_MARKER
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# The page's own HTML (web/index.html): the tmp web folders copy it, so the page route renders the real page.
-PAGE_HTML = (REPO_ROOT / "pyposenet" / "web" / "index.html").read_text(encoding="utf-8")
+from tests.support.page import PAGE_HTML
 
 
 def closed_port() -> int:

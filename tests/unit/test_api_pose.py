@@ -1,6 +1,7 @@
 """POST /api/pose with Flask's test client and under waitress: real model (../shared/models), real images
 (../shared/testdata/images), results against the host runtime, `pyposenet detect --json` and the reference
 JavaScript (../shared/testdata/expected-js), and every refusal with its status code and message."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,9 +21,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pyposenet.server import create_app
 from pyposenet import poseNet
 from pyposenet._host.runtime import HostRuntime
+from pyposenet.server import create_app
 
 STARTER, TENNIS = "starter.png", "tennis_in_crowd.jpg"
 REFERENCE = "mobilenet-float-075-stride16"
@@ -36,9 +37,14 @@ def closed_port() -> int:
 
 
 def api_config(models_dir, cache_dir, **extra) -> dict:
-    return {"TESTING": True, "MODELS_DIR": models_dir, "MODEL_CACHE_DIR": cache_dir,
-            "MODEL_BASE_URL": f"http://127.0.0.1:{closed_port()}/tfjs-models/", "MODEL_DOWNLOAD_TIMEOUT": 5,
-            **extra}
+    return {
+        "TESTING": True,
+        "MODELS_DIR": models_dir,
+        "MODEL_CACHE_DIR": cache_dir,
+        "MODEL_BASE_URL": f"http://127.0.0.1:{closed_port()}/tfjs-models/",
+        "MODEL_DOWNLOAD_TIMEOUT": 5,
+        **extra,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +64,12 @@ def images(testdata_dir) -> dict[str, bytes]:
 
 
 def post_file(client, data: bytes, filename: str = "upload", query=None, **fields):
-    return client.post("/api/pose", query_string=query or {},
-                       data={"image": (io.BytesIO(data), filename), **fields}, content_type="multipart/form-data")
+    return client.post(
+        "/api/pose",
+        query_string=query or {},
+        data={"image": (io.BytesIO(data), filename), **fields},
+        content_type="multipart/form-data",
+    )
 
 
 def post_raw(client, data: bytes, content_type: str = "image/png", query=None):
@@ -87,7 +97,7 @@ def host_results(models_dir, tmp_path, path, detection: str, **options):
 
 def assert_same_poses(got: list, expected: list, px: float, score: float = 1e-4) -> None:
     assert len(got) == len(expected)
-    for result, pose in zip(got, expected):
+    for result, pose in zip(got, expected, strict=True):
         assert abs(result["pose"]["score"] - pose["score"]) <= score
         for keypoint, ref in zip(result["pose"]["keypoints"], pose["keypoints"], strict=True):
             assert keypoint["part"] == ref["part"]
@@ -102,16 +112,24 @@ def encoded(image: Image.Image, fmt: str, **params) -> bytes:
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares width x height pixels but holds no pixel data (a 'decompression bomb' header)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
 
 
 # -- results ---------------------------------------------------------------------------------------
 
-def test_single_pose_on_starter_is_the_host_runtimes_and_the_references(client, images, testdata_dir, models_dir,
-                                                                       tmp_path):
+
+def test_single_pose_on_starter_is_the_host_runtimes_and_the_references(
+    client, images, testdata_dir, models_dir, tmp_path
+):
     response = post_file(client, images[STARTER], STARTER, detectionType="single")
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
@@ -122,13 +140,20 @@ def test_single_pose_on_starter_is_the_host_runtimes_and_the_references(client, 
     assert_same_poses(body["poses"], [reference(testdata_dir, "starter")["estimateSinglePose"]], px=0.01)
     host = host_results(models_dir, tmp_path, testdata_dir / "images" / STARTER, "single")
     assert_same_poses(body["poses"], [r["pose"] for r in host], px=1e-3, score=1e-6)
+
     def edges(result):
         return [(a["part"], b["part"]) for a, b in result["skeleton"]]
+
     assert edges(body["poses"][0]) == edges(host[0]) and len(edges(host[0])) >= 1
-    assert body["model"] == {"architecture": "MobileNetV1", "multiplier": 0.75, "outputStride": 16, "quantBytes": 4,
-                             "inputResolution": {"width": 257, "height": 257},
-                             "file": "savedmodel/posenet/mobilenet/float/075/model-stride16.json",
-                             "detectionType": "single"}
+    assert body["model"] == {
+        "architecture": "MobileNetV1",
+        "multiplier": 0.75,
+        "outputStride": 16,
+        "quantBytes": 4,
+        "inputResolution": {"width": 257, "height": 257},
+        "file": "savedmodel/posenet/mobilenet/float/075/model-stride16.json",
+        "detectionType": "single",
+    }
     assert set(body["ms"]) == {"decode", "model", "network", "poses", "total"}
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -137,8 +162,20 @@ def test_the_answer_is_what_pyposenet_detect_json_writes(client, images, testdat
     from pyposenet import cli
 
     out = tmp_path / "detect.json"
-    status = cli.main(["detect", str(testdata_dir / "images" / STARTER), "--json", str(out), "--models",
-                       str(models_dir), "--cache", str(tmp_path / "cache"), "--no-download", "-q"])
+    status = cli.main(
+        [
+            "detect",
+            str(testdata_dir / "images" / STARTER),
+            "--json",
+            str(out),
+            "--models",
+            str(models_dir),
+            "--cache",
+            str(tmp_path / "cache"),
+            "--no-download",
+            "-q",
+        ]
+    )
     assert status == 0
     [entry] = json.loads(out.read_text())
     body = post_file(client, images[STARTER], query={"detection": "single"}).get_json()
@@ -162,9 +199,18 @@ def test_multi_pose_matches_the_host_runtime_and_the_reference(client, images, t
     expected = reference(testdata_dir, "tennis_in_crowd")["estimateMultiplePoses"]
     assert abs(len(body["poses"]) - len(expected)) <= 1
     for pose in (p for p in expected if p["score"] >= 0.3):
-        def gap(result):
-            return float(np.median([distance(k, r) for k, r in zip(result["pose"]["keypoints"], pose["keypoints"])
-                                    if r["score"] > 0.5]))
+
+        def gap(result, pose=pose):
+            return float(
+                np.median(
+                    [
+                        distance(k, r)
+                        for k, r in zip(result["pose"]["keypoints"], pose["keypoints"], strict=True)
+                        if r["score"] > 0.5
+                    ]
+                )
+            )
+
         best = min(body["poses"], key=gap)
         assert gap(best) <= 1.5 and abs(best["pose"]["score"] - pose["score"]) <= 0.05
 
@@ -173,7 +219,7 @@ def test_flip_horizontal_mirrors_x(client, images, testdata_dir):
     plain = post_file(client, images[STARTER], detection="single").get_json()["poses"][0]["pose"]
     flipped = post_file(client, images[STARTER], detection="single", flipHorizontal="true").get_json()
     mirrored = flipped["poses"][0]["pose"]
-    for a, b in zip(plain["keypoints"], mirrored["keypoints"]):
+    for a, b in zip(plain["keypoints"], mirrored["keypoints"], strict=True):
         assert b["position"]["x"] == pytest.approx(756 - 1 - a["position"]["x"], abs=1e-6)
         assert b["position"]["y"] == pytest.approx(a["position"]["y"], abs=1e-6)
     expected = reference(testdata_dir, "starter")["estimateSinglePose_flipHorizontal"]
@@ -189,8 +235,9 @@ def test_options_are_honoured(client, images, models_dir, testdata_dir, tmp_path
     assert bare["poses"][0]["skeleton"] == []
     wide = post_file(client, images[STARTER], query={"inputResolution": "353x257"}, detection="single").get_json()
     assert wide["model"]["inputResolution"] == {"width": 353, "height": 257}
-    host = host_results(models_dir, tmp_path, testdata_dir / "images" / STARTER, "single",
-                        inputResolution={"width": 353, "height": 257})
+    host = host_results(
+        models_dir, tmp_path, testdata_dir / "images" / STARTER, "single", inputResolution={"width": 353, "height": 257}
+    )
     assert_same_poses(wide["poses"], [r["pose"] for r in host], px=1e-3, score=1e-6)
     assert abs(wide["poses"][0]["pose"]["nose"]["x"] - 448.75) > 1  # not the 257x257 network's answer
     labels = post_file(client, images[STARTER], detection="single", flipLabels="on").get_json()["poses"][0]["pose"]
@@ -226,6 +273,7 @@ def test_lossless_webp_and_bmp_give_the_pngs_poses_and_a_gif_its_first_frame(cli
 
 # -- refusals --------------------------------------------------------------------------------------
 
+
 def multipart(fields: list[tuple[str, str | None, bytes]]) -> tuple[bytes, str]:
     """A multipart/form-data body from (name, filename or None for a text field, bytes)."""
     boundary = uuid.uuid4().hex
@@ -250,61 +298,145 @@ BAD_REQUESTS = [
     ("PUT", dict(method="PUT", data=b"x", content_type="image/png"), 405, "PUT is not allowed"),
     ("no body", dict(), 415, "no Content-Type; send multipart/form-data with the image in field 'image'"),
     ("text body", dict(data=b"hello", content_type="text/plain"), 415, "Content-Type 'text/plain' is not accepted"),
-    ("urlencoded form", dict(data={"image": "x"}, content_type="application/x-www-form-urlencoded"), 415,
-     "Content-Type 'application/x-www-form-urlencoded' is not accepted"),
+    (
+        "urlencoded form",
+        dict(data={"image": "x"}, content_type="application/x-www-form-urlencoded"),
+        415,
+        "Content-Type 'application/x-www-form-urlencoded' is not accepted",
+    ),
     ("form without image", dict(multipart=[("detection", None, b"single")]), 400, "missing the file field 'image'"),
     ("image as a text field", dict(multipart=[("image", None, b"abc")]), 400, "field 'image' is a text field"),
-    ("two images", dict(multipart=[("image", "a.png", b"1"), ("image", "b.png", b"2")]), 400,
-     "2 files in field 'image'; send one image per request"),
+    (
+        "two images",
+        dict(multipart=[("image", "a.png", b"1"), ("image", "b.png", b"2")]),
+        400,
+        "2 files in field 'image'; send one image per request",
+    ),
     ("empty file", dict(multipart=[("image", "a.png", b"")]), 400, "the file in field 'image' is empty"),
     ("empty raw body", dict(data=b"", content_type="image/png"), 400, "the request body is empty"),
-    ("not an image", dict(data=b"hello, world", content_type="image/png"), 415,
-     "the upload is not an image Pillow recognises; " + ALLOWED_TYPES),
+    (
+        "not an image",
+        dict(data=b"hello, world", content_type="image/png"),
+        415,
+        "the upload is not an image Pillow recognises; " + ALLOWED_TYPES,
+    ),
     ("TIFF", dict(data=tiff_bytes(), content_type="image/tiff"), 415, "the upload is a TIFF image; " + ALLOWED_TYPES),
-    ("truncated PNG", dict(data="starter-truncated", content_type="image/png"), 422,
-     "the PNG image is damaged or truncated"),
-    ("truncated JPEG", dict(data="tennis-truncated", content_type="image/jpeg"), 422,
-     "the JPEG image is damaged or truncated"),
-    ("body over 10 MB", dict(data=b"\0" * (10 * 1024 * 1024 + 1), content_type="image/png"), 413,
-     "the request body is larger than the limit of 10 MB (MAX_CONTENT_LENGTH = 10485760 bytes)"),
-    ("5000x5000 pixels", dict(data=big_png(5000, 5000), content_type="image/png"), 413,
-     "the image is 5000x5000 = 25000000 pixels; the limit is 16777216 pixels (POSE_API_MAX_PIXELS)"),
-    ("misspelt option", dict(data="starter", content_type="image/png", query={"minConfidance": "0.2"}), 400,
-     "unknown option 'minConfidance'; did you mean 'minConfidence'?"),
-    ("option out of range", dict(data="starter", content_type="image/png", query={"minConfidence": "2"}), 400,
-     "bad option: poseNet option 'minConfidence': got 2; allowed: a number >= 0 and <= 1"),
-    ("not a number", dict(data="starter", content_type="image/png", query={"nmsRadius": "far"}), 400,
-     "poseNet option 'nmsRadius': got 'far'; allowed: a number >= 0"),
-    ("detection type", dict(data="starter", content_type="image/png", query={"detection": "both"}), 400,
-     "poseNet option 'detectionType': got 'both'; allowed: 'single', 'multiple'"),
-    ("boolean", dict(data="starter", content_type="image/png", query={"flipHorizontal": "maybe"}), 400,
-     "poseNet option 'flipHorizontal': got 'maybe'"),
-    ("resolution text", dict(data="starter", content_type="image/png", query={"inputResolution": "big"}), 400,
-     "bad option: poseNet option 'inputResolution': got 'big'; allowed: a size like 257, "
-     "WIDTHxHEIGHT like 353x257"),
-    ("multiplier", dict(data="starter", content_type="image/png", query={"multiplier": "0.6"}), 400,
-     "poseNet option 'multiplier': got 0.6; allowed: 0.5, 0.75, 1.0"),
-    ("stride 32 with 0.75", dict(data="starter", content_type="image/png", query={"outputStride": "32"}), 400,
-     "32 needs multiplier 1.0"),
-    ("modelUrl", dict(data="starter", content_type="image/png", query={"modelUrl": "/etc/passwd"}), 400,
-     "option 'modelUrl' is not accepted by /api/pose (the server loads only the models in its own models folder)"),
-    ("option twice", dict(multipart=[("image", "s.png", "starter"), ("detection", None, b"single")],
-                          query={"detectionType": "multiple"}), 400,
-     "option 'detectionType' is given more than once"),
-    ("model not available", dict(data="starter", content_type="image/png", query={"multiplier": "1.0"}), 503,
-     "the model for these options is not available: model file "
-     "'savedmodel/posenet/mobilenet/float/100/model-stride16.json' not found"),
-    ("other API path", dict(method="POST", path="/api/poses"), 404, "no API route /api/poses; the API has POST /api/pose"),
+    (
+        "truncated PNG",
+        dict(data="starter-truncated", content_type="image/png"),
+        422,
+        "the PNG image is damaged or truncated",
+    ),
+    (
+        "truncated JPEG",
+        dict(data="tennis-truncated", content_type="image/jpeg"),
+        422,
+        "the JPEG image is damaged or truncated",
+    ),
+    (
+        "body over 10 MB",
+        dict(data=b"\0" * (10 * 1024 * 1024 + 1), content_type="image/png"),
+        413,
+        "the request body is larger than the limit of 10 MB (MAX_CONTENT_LENGTH = 10485760 bytes)",
+    ),
+    (
+        "5000x5000 pixels",
+        dict(data=big_png(5000, 5000), content_type="image/png"),
+        413,
+        "the image is 5000x5000 = 25000000 pixels; the limit is 16777216 pixels (POSE_API_MAX_PIXELS)",
+    ),
+    (
+        "misspelt option",
+        dict(data="starter", content_type="image/png", query={"minConfidance": "0.2"}),
+        400,
+        "unknown option 'minConfidance'; did you mean 'minConfidence'?",
+    ),
+    (
+        "option out of range",
+        dict(data="starter", content_type="image/png", query={"minConfidence": "2"}),
+        400,
+        "bad option: poseNet option 'minConfidence': got 2; allowed: a number >= 0 and <= 1",
+    ),
+    (
+        "not a number",
+        dict(data="starter", content_type="image/png", query={"nmsRadius": "far"}),
+        400,
+        "poseNet option 'nmsRadius': got 'far'; allowed: a number >= 0",
+    ),
+    (
+        "detection type",
+        dict(data="starter", content_type="image/png", query={"detection": "both"}),
+        400,
+        "poseNet option 'detectionType': got 'both'; allowed: 'single', 'multiple'",
+    ),
+    (
+        "boolean",
+        dict(data="starter", content_type="image/png", query={"flipHorizontal": "maybe"}),
+        400,
+        "poseNet option 'flipHorizontal': got 'maybe'",
+    ),
+    (
+        "resolution text",
+        dict(data="starter", content_type="image/png", query={"inputResolution": "big"}),
+        400,
+        "bad option: poseNet option 'inputResolution': got 'big'; allowed: a size like 257, WIDTHxHEIGHT like 353x257",
+    ),
+    (
+        "multiplier",
+        dict(data="starter", content_type="image/png", query={"multiplier": "0.6"}),
+        400,
+        "poseNet option 'multiplier': got 0.6; allowed: 0.5, 0.75, 1.0",
+    ),
+    (
+        "stride 32 with 0.75",
+        dict(data="starter", content_type="image/png", query={"outputStride": "32"}),
+        400,
+        "32 needs multiplier 1.0",
+    ),
+    (
+        "modelUrl",
+        dict(data="starter", content_type="image/png", query={"modelUrl": "/etc/passwd"}),
+        400,
+        "option 'modelUrl' is not accepted by /api/pose (the server loads only the models in its own models folder)",
+    ),
+    (
+        "option twice",
+        dict(
+            multipart=[("image", "s.png", "starter"), ("detection", None, b"single")],
+            query={"detectionType": "multiple"},
+        ),
+        400,
+        "option 'detectionType' is given more than once",
+    ),
+    (
+        "model not available",
+        dict(data="starter", content_type="image/png", query={"multiplier": "1.0"}),
+        503,
+        "the model for these options is not available: model file "
+        "'savedmodel/posenet/mobilenet/float/100/model-stride16.json' not found",
+    ),
+    (
+        "other API path",
+        dict(method="POST", path="/api/poses"),
+        404,
+        "no API route /api/poses; the API has POST /api/pose",
+    ),
 ]
 
 
 def request_for(case: dict, images: dict) -> dict:
     """Test-client keyword arguments for a BAD_REQUESTS entry (named images are filled in here)."""
-    named = {"starter": images[STARTER], "starter-truncated": images[STARTER][:len(images[STARTER]) // 2],
-             "tennis-truncated": images[TENNIS][:len(images[TENNIS]) // 2]}
+    named = {
+        "starter": images[STARTER],
+        "starter-truncated": images[STARTER][: len(images[STARTER]) // 2],
+        "tennis-truncated": images[TENNIS][: len(images[TENNIS]) // 2],
+    }
     case = dict(case)
-    kwargs = {"method": case.pop("method", "POST"), "path": case.pop("path", "/api/pose"),
-              "query_string": case.pop("query", {})}
+    kwargs = {
+        "method": case.pop("method", "POST"),
+        "path": case.pop("path", "/api/pose"),
+        "query_string": case.pop("query", {}),
+    }
     if "multipart" in case:
         fields = [(n, f, named[d] if isinstance(d, str) else d) for n, f, d in case.pop("multipart")]
         kwargs["data"], kwargs["content_type"] = multipart(fields)
@@ -335,8 +467,15 @@ def test_the_pixel_limit_is_pillows_decompression_bomb_check_when_unset(models_d
 
 
 def test_limits_are_configurable(models_dir, tmp_path, images):
-    app = create_app(api_config(models_dir, tmp_path / "cache", MAX_CONTENT_LENGTH=300_000,
-                                       POSE_API_MAX_PIXELS=500 * 500, POSE_API_IMAGE_TYPES=("PNG",)))
+    app = create_app(
+        api_config(
+            models_dir,
+            tmp_path / "cache",
+            MAX_CONTENT_LENGTH=300_000,
+            POSE_API_MAX_PIXELS=500 * 500,
+            POSE_API_IMAGE_TYPES=("PNG",),
+        )
+    )
     client = app.test_client()
     big = post_raw(client, images[STARTER])
     assert big.status_code == 413 and "limit of 0.286 MB (MAX_CONTENT_LENGTH = 300000 bytes)" in big.get_json()["error"]
@@ -364,6 +503,7 @@ def test_other_routes_keep_flasks_own_errors(client):
 
 
 # -- serving ---------------------------------------------------------------------------------------
+
 
 def test_uploads_never_touch_the_disk(monkeypatch, client, images):
     """Werkzeug spools uploads over 500 KB into temporary files; the API parses them in memory."""
@@ -395,11 +535,22 @@ def test_each_model_is_loaded_once_even_when_asked_at_once(models_dir, tmp_path,
     assert service.loads == 2  # another input size is another model
 
 
-@pytest.mark.parametrize("name, text", [
-    ("flipHorizontal", "yes"), ("flipLabels", "0"), ("inputResolution", "353x257"), ("inputResolution", "257"),
-    ("inputResolution", '{"width": 353, "height": 257}'), ("nmsRadius", "12.5"), ("outputStride", "8.0"),
-    ("maxPoseDetections", "3"), ("multiplier", "1"), ("detectionType", "single"), ("architecture", "ResNet50"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("flipHorizontal", "yes"),
+        ("flipLabels", "0"),
+        ("inputResolution", "353x257"),
+        ("inputResolution", "257"),
+        ("inputResolution", '{"width": 353, "height": 257}'),
+        ("nmsRadius", "12.5"),
+        ("outputStride", "8.0"),
+        ("maxPoseDetections", "3"),
+        ("multiplier", "1"),
+        ("detectionType", "single"),
+        ("architecture", "ResNet50"),
+    ],
+)
 def test_the_api_and_the_cli_read_option_text_the_same_way(name, text):
     from werkzeug.datastructures import MultiDict
 
@@ -439,10 +590,11 @@ def test_blas_threads_are_limited_during_inference_only(models_dir, tmp_path, im
 
 # -- under waitress --------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def production(tmp_path_factory, models_dir):
     pytest.importorskip("waitress")
-    from tests.unit.test_production import ProductionServer
+    from tests.support.production import ProductionServer
 
     folder = tmp_path_factory.mktemp("production-api")
     running = ProductionServer(folder / "server.log", folder / "cache")

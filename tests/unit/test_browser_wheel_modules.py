@@ -1,10 +1,11 @@
 """The browser wheel holds every module the page imports: no import in it leads outside it, but the one
 lazy import of the host runtime, which only CPython takes (pyposenet/__init__.py: not IN_BROWSER)."""
+
 from __future__ import annotations
 
 import ast
-import zipfile
 import io
+import zipfile
 from pathlib import Path
 
 from pyposenet.server.browser_wheel import PACKAGE_DIR, browser_sources, build_browser_wheel
@@ -49,7 +50,10 @@ def test_the_browser_wheel_is_the_browser_modules_and_its_metadata():
         record = archive.read("pyposenet-0.1.0.dist-info/RECORD").decode()
     sources = {f"pyposenet/{p.relative_to(PACKAGE_DIR).as_posix()}" for p in browser_sources()}
     assert {n for n in names if not n.startswith("pyposenet-")} == sources
-    assert not any(part in name for name in names for part in ("server/", "_host/", "convert/", "models/", "cli.py",
-                                                                "export.py", "examples/", "web/"))
+    assert not any(
+        part in name
+        for name in names
+        for part in ("server/", "_host/", "convert/", "models/", "cli.py", "export.py", "examples/", "web/")
+    )
     assert sorted(line.split(",")[0] for line in record.splitlines()) == sorted(names)
     assert wheel.name == "pyposenet-0.1.0-py3-none-any.whl"

@@ -1,4 +1,5 @@
 """Calling user callbacks with as many arguments as they take; per-frame timing statistics."""
+
 import functools
 
 import pytest
@@ -59,44 +60,51 @@ class Handler:
         return (results,)
 
 
-@pytest.mark.parametrize("fn, arity", [
-    (none, 0),
-    (one, 1),
-    (two, 2),
-    (with_default, 2),
-    (star, None),
-    (one_and_star, None),
-    (keyword_only, 1),
-    (positional_only, 2),
-    (kwargs_only, 0),
-    (lambda: None, 0),
-    (lambda err, net: None, 2),
-    (Handler().method, 2),
-    (Handler.static, 1),
-    (Handler.klass, 0),
-    (Handler(), 1),
-    (functools.partial(two, 1), 1),
-    (len, 1),
-    (print, None),   # *args
-    (max, None),     # no signature available
-    (int, None),     # no signature available
-], ids=lambda v: getattr(v, "__name__", repr(v)) if not isinstance(v, (int, type(None))) else str(v))
+@pytest.mark.parametrize(
+    "fn, arity",
+    [
+        (none, 0),
+        (one, 1),
+        (two, 2),
+        (with_default, 2),
+        (star, None),
+        (one_and_star, None),
+        (keyword_only, 1),
+        (positional_only, 2),
+        (kwargs_only, 0),
+        (lambda: None, 0),
+        (lambda err, net: None, 2),
+        (Handler().method, 2),
+        (Handler.static, 1),
+        (Handler.klass, 0),
+        (Handler(), 1),
+        (functools.partial(two, 1), 1),
+        (len, 1),
+        (print, None),  # *args
+        (max, None),  # no signature available
+        (int, None),  # no signature available
+    ],
+    ids=lambda v: getattr(v, "__name__", repr(v)) if not isinstance(v, (int, type(None))) else str(v),
+)
 def test_positional_arity(fn, arity):
     assert positional_arity(fn) == arity
 
 
-@pytest.mark.parametrize("fn, expected", [
-    (none, ()),
-    (one, ("err",)),
-    (two, ("err", "net")),
-    (with_default, ("err", "net")),
-    (star, ("err", "net")),
-    (one_and_star, ("err", "net")),
-    (keyword_only, ("err", 2)),
-    (Handler().method, ("err", "net")),
-    (Handler(), ("err",)),
-    (functools.partial(two, "bound"), ("bound", "err")),
-])
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        (none, ()),
+        (one, ("err",)),
+        (two, ("err", "net")),
+        (with_default, ("err", "net")),
+        (star, ("err", "net")),
+        (one_and_star, ("err", "net")),
+        (keyword_only, ("err", 2)),
+        (Handler().method, ("err", "net")),
+        (Handler(), ("err",)),
+        (functools.partial(two, "bound"), ("bound", "err")),
+    ],
+)
 def test_call_with_fitting_args(fn, expected):
     assert call_with_fitting_args(fn, "err", "net") == expected
 
@@ -122,6 +130,7 @@ def test_call_with_fitting_args_returns_the_result_and_lets_errors_through():
 
 
 # -- FrameStats ---------------------------------------------------------------------------------------
+
 
 def test_frame_stats_empty():
     stats = FrameStats()

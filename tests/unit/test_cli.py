@@ -3,6 +3,7 @@
 Most tests call `main([...])` in-process; one runs the installed console script in a subprocess.
 Models come from ../shared/models (never downloaded: --no-download, and a tmp cache).
 """
+
 import functools
 import http.server
 import json
@@ -60,6 +61,7 @@ def closed_port() -> int:
 
 # -- help --------------------------------------------------------------------------------------------
 
+
 def test_help_lists_the_commands(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["--help"])
@@ -75,13 +77,27 @@ def test_detect_help_documents_output_and_exit_codes(capsys):
     with pytest.raises(SystemExit):
         cli.main(["detect", "--help"])
     out = capsys.readouterr().out
-    for text in ("--multi", "--json FILE", "--draw DIR", "--max-frames", "--every", "--min-confidence",
-                 "--max-poses", "--score-threshold", "--nms-radius", "--flip-horizontal", "--input-resolution",
-                 "--multiplier", "Exit status", '"frames"'):
+    for text in (
+        "--multi",
+        "--json FILE",
+        "--draw DIR",
+        "--max-frames",
+        "--every",
+        "--min-confidence",
+        "--max-poses",
+        "--score-threshold",
+        "--nms-radius",
+        "--flip-horizontal",
+        "--input-resolution",
+        "--multiplier",
+        "Exit status",
+        '"frames"',
+    ):
         assert text in out
 
 
 # -- detect ------------------------------------------------------------------------------------------
+
 
 def test_detect_image_gives_the_reference_nose_on_stdout(capsys, images, model_args):
     code, out, err = run_main(capsys, "detect", images / "starter.png", *model_args)
@@ -102,8 +118,9 @@ def test_detect_image_gives_the_reference_nose_on_stdout(capsys, images, model_a
 
 def test_detect_multi_finds_several_people_and_writes_the_json_file(capsys, images, model_args, tmp_path):
     target = tmp_path / "out" / "poses.json"
-    code, out, err = run_main(capsys, "detect", images / "three_people.jpg", "--multi", "--json", target,
-                              "--max-poses", 4, *model_args)
+    code, out, err = run_main(
+        capsys, "detect", images / "three_people.jpg", "--multi", "--json", target, "--max-poses", 4, *model_args
+    )
     assert code == 0 and out == ""
     [entry] = json.loads(target.read_text())
     assert (entry["width"], entry["height"]) == (1049, 861)
@@ -112,8 +129,17 @@ def test_detect_multi_finds_several_people_and_writes_the_json_file(capsys, imag
 
 
 def test_detect_options_reach_the_net(capsys, images, model_args):
-    code, out, _ = run_main(capsys, "detect", images / "starter.png", "--flip-horizontal", "--min-confidence", 1,
-                            "--option", "inputResolution=257", *model_args)
+    code, out, _ = run_main(
+        capsys,
+        "detect",
+        images / "starter.png",
+        "--flip-horizontal",
+        "--min-confidence",
+        1,
+        "--option",
+        "inputResolution=257",
+        *model_args,
+    )
     assert code == 0
     [entry] = json.loads(out)
     x, y = nose_of(entry["poses"])
@@ -123,8 +149,7 @@ def test_detect_options_reach_the_net(capsys, images, model_args):
 
 def test_detect_video_writes_one_entry_per_frame(capsys, video, model_args, tmp_path):
     target = tmp_path / "video.json"
-    code, out, err = run_main(capsys, "detect", video, "--max-frames", 5, "--every", 2, "--json", target,
-                              *model_args)
+    code, out, err = run_main(capsys, "detect", video, "--max-frames", 5, "--every", 2, "--json", target, *model_args)
     assert code == 0 and out == ""
     [entry] = json.loads(target.read_text())
     assert entry["file"] == str(video)
@@ -137,8 +162,9 @@ def test_detect_video_writes_one_entry_per_frame(capsys, video, model_args, tmp_
 
 
 def test_detect_video_tracking_gives_ids(capsys, video, model_args):
-    code, out, _ = run_main(capsys, "detect", video, "--max-frames", 3, "--multi", "--tracking", "--quiet",
-                            "--indent", 0, *model_args)
+    code, out, _ = run_main(
+        capsys, "detect", video, "--max-frames", 3, "--multi", "--tracking", "--quiet", "--indent", 0, *model_args
+    )
     assert code == 0 and "\n" not in out.strip()
     [entry] = json.loads(out)
     ids = [p["id"] for f in entry["frames"] for p in f["poses"]]
@@ -165,13 +191,14 @@ def test_draw_video_frames_as_png_and_mp4(capsys, video, model_args, tmp_path):
     import av
 
     drawn = tmp_path / "drawn"
-    code, out, _ = run_main(capsys, "detect", video, "--max-frames", 3, "--draw", drawn, "--draw-video", "png",
-                            "--quiet", *model_args)
+    code, out, _ = run_main(
+        capsys, "detect", video, "--max-frames", 3, "--draw", drawn, "--draw-video", "png", "--quiet", *model_args
+    )
     assert code == 0
     frames = json.loads(out)[0]["frames"]
     files = sorted((drawn / "pose_1").glob("*.png"))
     assert [f.name for f in files] == ["frame_000000.png", "frame_000001.png", "frame_000002.png"]
-    for frame, file in zip(frames, files):
+    for frame, file in zip(frames, files, strict=True):
         x, y = nose_of(frame["poses"])
         with Image.open(file) as image:
             assert image.getpixel((round(x), round(y))) == (255, 0, 0)
@@ -240,20 +267,47 @@ def detect_args(*argv) -> dict:
 
 
 def test_detect_flags_read_option_text_as_the_http_api_does():
-    assert detect_args("--input-resolution", "353x257", "--output-stride", "8.0", "--max-poses", "3",
-                       "--nms-radius", "12.5", "--multiplier", "1", "--min-confidence", "0.25") == {
-        "inputResolution": {"width": 353, "height": 257}, "outputStride": 8, "maxPoseDetections": 3,
-        "nmsRadius": 12.5, "multiplier": 1, "minConfidence": 0.25}
-    assert detect_args("--option", "flipHorizontal=yes", "--option", "inputResolution=353x257", "--option",
-                       'smoothing={"beta": 0.05}', "--option", "architecture=ResNet50", "--option",
-                       "inputResolution= 257") == {
-        "flipHorizontal": True, "inputResolution": 257, "smoothing": {"beta": 0.05}, "architecture": "ResNet50"}
+    assert detect_args(
+        "--input-resolution",
+        "353x257",
+        "--output-stride",
+        "8.0",
+        "--max-poses",
+        "3",
+        "--nms-radius",
+        "12.5",
+        "--multiplier",
+        "1",
+        "--min-confidence",
+        "0.25",
+    ) == {
+        "inputResolution": {"width": 353, "height": 257},
+        "outputStride": 8,
+        "maxPoseDetections": 3,
+        "nmsRadius": 12.5,
+        "multiplier": 1,
+        "minConfidence": 0.25,
+    }
+    assert detect_args(
+        "--option",
+        "flipHorizontal=yes",
+        "--option",
+        "inputResolution=353x257",
+        "--option",
+        'smoothing={"beta": 0.05}',
+        "--option",
+        "architecture=ResNet50",
+        "--option",
+        "inputResolution= 257",
+    ) == {"flipHorizontal": True, "inputResolution": 257, "smoothing": {"beta": 0.05}, "architecture": "ResNet50"}
 
 
 def test_option_text_errors_name_the_option_and_what_is_allowed(capsys):
     for argv, message in (
-        (["--nms-radius", "far"],
-         "argument --nms-radius: poseNet option 'nmsRadius': got 'far'; allowed: a number >= 0"),
+        (
+            ["--nms-radius", "far"],
+            "argument --nms-radius: poseNet option 'nmsRadius': got 'far'; allowed: a number >= 0",
+        ),
         (["--max-poses", "all"], "poseNet option 'maxPoseDetections': got 'all'; allowed: an integer >= 1"),
         (["--output-stride", "x"], "poseNet option 'outputStride': got 'x'; allowed: 8, 16, 32"),
         (["--option", "flipHorizontal=maybe"], "poseNet option 'flipHorizontal': got 'maybe'; allowed: true or false"),
@@ -274,7 +328,8 @@ def blas_threads() -> list[int]:
 
 @pytest.mark.parametrize("environment, expected", [(None, 1), ("3", None)])
 def test_detect_runs_inference_with_one_blas_thread_unless_the_environment_says(
-        capsys, monkeypatch, images, model_args, environment, expected):
+    capsys, monkeypatch, images, model_args, environment, expected
+):
     from pyposenet._host.runtime import HostRuntime
 
     before = blas_threads()
@@ -308,8 +363,20 @@ def test_an_interrupt_keeps_what_was_done(capsys, monkeypatch, images, video, mo
 
     monkeypatch.setattr("pyposenet._host.draw.draw_poses", draw_then_interrupt)
     target = tmp_path / "partial.json"
-    code, out, err = run_main(capsys, "detect", images / "starter.png", video, images / "runner.jpg", "--json",
-                              target, "--draw", tmp_path / "drawn", "--draw-video", "png", *model_args)
+    code, out, err = run_main(
+        capsys,
+        "detect",
+        images / "starter.png",
+        video,
+        images / "runner.jpg",
+        "--json",
+        target,
+        "--draw",
+        tmp_path / "drawn",
+        "--draw-video",
+        "png",
+        *model_args,
+    )
     assert code == 130 and out == ""
     entries = json.loads(target.read_text())
     assert [e["file"] for e in entries] == [str(images / "starter.png"), str(video)]  # runner.jpg never reached
@@ -320,8 +387,9 @@ def test_an_interrupt_keeps_what_was_done(capsys, monkeypatch, images, video, mo
 def test_a_missing_model_is_reported(capsys, images, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    code, out, err = run_main(capsys, "detect", images / "starter.png", "--models", empty, "--cache",
-                              tmp_path / "cache", "--no-download")
+    code, out, err = run_main(
+        capsys, "detect", images / "starter.png", "--models", empty, "--cache", tmp_path / "cache", "--no-download"
+    )
     assert code == 1 and out == ""
     assert "cannot load the PoseNet model" in err and "model-stride16.json" in err and "downloads disabled" in err
 
@@ -331,8 +399,13 @@ def test_console_script_in_a_subprocess(images, models_dir, tmp_path):
     if not script.exists():
         pytest.skip(f"the console script is not installed at {script} (pip install -e '.[dev]')")
     env = {**os.environ, "PYPOSENET_MODELS": str(models_dir), "PYPOSENET_CACHE": str(tmp_path / "cache")}
-    done = subprocess.run([str(script), "detect", str(images / "starter.png"), "--no-download", "--indent", "0"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [str(script), "detect", str(images / "starter.png"), "--no-download", "--indent", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     x, y = nose_of(json.loads(done.stdout)[0]["poses"])
     assert abs(x - NOSE[0]) <= 0.5 and abs(y - NOSE[1]) <= 0.5
@@ -340,6 +413,7 @@ def test_console_script_in_a_subprocess(images, models_dir, tmp_path):
 
 
 # -- models ------------------------------------------------------------------------------------------
+
 
 def test_models_list_shows_the_shared_models(capsys, models_dir, tmp_path):
     code, out, _ = run_main(capsys, "models", "--models", models_dir, "--cache", tmp_path / "cache")
@@ -373,8 +447,7 @@ def test_models_verify_names_a_truncated_shard(capsys, models_dir, tmp_path, sha
     folder = copy_model(models_dir, tmp_path / "models")
     data = (folder / shard).read_bytes()
     (folder / shard).write_bytes(data[:-1000])
-    code, out, _ = run_main(capsys, "models", "--models", tmp_path / "models", "--cache", tmp_path / "cache",
-                            "verify")
+    code, out, _ = run_main(capsys, "models", "--models", tmp_path / "models", "--cache", tmp_path / "cache", "verify")
     assert code == 1
     [fail] = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert "mobilenet-float-075-stride16" in fail
@@ -416,8 +489,9 @@ def model_server(models_dir, tmp_path):
 
 def test_models_fetch_downloads_into_the_cache(capsys, models_dir, model_server, tmp_path):
     cache = tmp_path / "cache"
-    code, out, err = run_main(capsys, "models", "fetch", "mobilenet-float-050-stride16", "--cache", cache,
-                              "--base-url", model_server)
+    code, out, err = run_main(
+        capsys, "models", "fetch", "mobilenet-float-050-stride16", "--cache", cache, "--base-url", model_server
+    )
     assert code == 0, err
     assert "OK    mobilenet-float-050-stride16  fetched into" in out
     for name in ("model-stride16.json", "group1-shard1of1.bin"):
@@ -425,8 +499,17 @@ def test_models_fetch_downloads_into_the_cache(capsys, models_dir, model_server,
     assert "mobilenet-float-050-stride16" in err and "%|" in err  # the progress bar
     assert [p.name for p in cache.iterdir()] == ["savedmodel"]  # no leftovers
 
-    code, out, _ = run_main(capsys, "models", "fetch", "mobilenet-float-050-stride16", "--cache", cache,
-                            "--base-url", model_server, "--quiet")
+    code, out, _ = run_main(
+        capsys,
+        "models",
+        "fetch",
+        "mobilenet-float-050-stride16",
+        "--cache",
+        cache,
+        "--base-url",
+        model_server,
+        "--quiet",
+    )
     assert code == 0 and "already in the cache" in out
     code, out, _ = run_main(capsys, "models", "--cache", cache, "verify", "--models", models_dir)
     assert code == 0 and f"(cache: {cache / MODEL_050}" in out
@@ -434,15 +517,37 @@ def test_models_fetch_downloads_into_the_cache(capsys, models_dir, model_server,
 
 def test_models_fetch_failures_name_the_url_and_the_cache(capsys, model_server, tmp_path):
     cache = tmp_path / "cache"
-    code, _, err = run_main(capsys, "models", "fetch", "mobilenet-float-100-stride16", "--cache", cache,
-                            "--base-url", model_server, "--quiet")
+    code, _, err = run_main(
+        capsys,
+        "models",
+        "fetch",
+        "mobilenet-float-100-stride16",
+        "--cache",
+        cache,
+        "--base-url",
+        model_server,
+        "--quiet",
+    )
     assert code == 1
     url = model_server + "savedmodel/posenet/mobilenet/float/100/model-stride16.json"
-    assert f"could not download {url} to {cache / 'savedmodel/posenet/mobilenet/float/100/model-stride16.json'}" \
-        in err and "HTTP 404" in err
+    assert (
+        f"could not download {url} to {cache / 'savedmodel/posenet/mobilenet/float/100/model-stride16.json'}" in err
+        and "HTTP 404" in err
+    )
     offline = f"http://127.0.0.1:{closed_port()}/tfjs-models/"
-    code, _, err = run_main(capsys, "models", "fetch", "resnet50-quant2-stride16", "--cache", cache,
-                            "--base-url", offline, "--quiet", "--timeout", "5")
+    code, _, err = run_main(
+        capsys,
+        "models",
+        "fetch",
+        "resnet50-quant2-stride16",
+        "--cache",
+        cache,
+        "--base-url",
+        offline,
+        "--quiet",
+        "--timeout",
+        "5",
+    )
     assert code == 1 and offline + "savedmodel/posenet/resnet50/quant2/model-stride16.json" in err
     assert str(cache) in err
     assert not (cache / "savedmodel/posenet/resnet50/quant2/model-stride16.json").exists()
@@ -452,6 +557,7 @@ def test_models_fetch_failures_name_the_url_and_the_cache(capsys, model_server, 
 
 
 # -- serve -------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fake_serve_run(monkeypatch):
@@ -477,12 +583,34 @@ def test_serve_passes_its_arguments_to_serve_run(fake_serve_run, models_dir, tmp
     sketch = tmp_path / "my_sketch.py"
     sketch.write_text("def setup():\n    pass\n")
     assert cli.main(["serve"]) == 0
-    assert cli.main(["serve", str(sketch), "--models", str(models_dir), "--host", "0.0.0.0", "--port", "8001",
-                     "--production", "--threads", "2"]) == 0
+    assert (
+        cli.main(
+            [
+                "serve",
+                str(sketch),
+                "--models",
+                str(models_dir),
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "8001",
+                "--production",
+                "--threads",
+                "2",
+            ]
+        )
+        == 0
+    )
     assert [serve_call(c) for c in fake_serve_run] == [
         {"sketch": None, "models": None, "host": "127.0.0.1", "port": 5000, "production": False, "threads": 8},
-        {"sketch": sketch.resolve(), "models": str(models_dir), "host": "0.0.0.0", "port": 8001, "production": True,
-         "threads": 2},
+        {
+            "sketch": sketch.resolve(),
+            "models": str(models_dir),
+            "host": "0.0.0.0",
+            "port": 8001,
+            "production": True,
+            "threads": 2,
+        },
     ]
 
 
@@ -502,13 +630,15 @@ def test_serve_resolves_a_relative_sketch(fake_serve_run, tmp_path, monkeypatch)
 def test_serve_checks_its_arguments(capsys, fake_serve_run, tmp_path, monkeypatch):
     monkeypatch.delenv("PYPOSENET_MODELS", raising=False)
     (tmp_path / "notes.txt").write_text("not a sketch")
-    for argv, message in ((["serve", str(tmp_path / "nope.py")], "does not exist"),
-                          (["serve", str(tmp_path / "notes.txt")], "is not a .py file"),
-                          (["serve", "--port", "http"], "invalid int value"),
-                          (["serve", "--threads", "0"], "--threads must be at least 1"),
-                          (["serve", "--models", str(tmp_path / "no-models")], "models folder"),
-                          (["serve", "--reload"], "unrecognized arguments: --reload"),
-                          (["serve", "a.py", "b.py"], "unrecognized arguments: b.py")):
+    for argv, message in (
+        (["serve", str(tmp_path / "nope.py")], "does not exist"),
+        (["serve", str(tmp_path / "notes.txt")], "is not a .py file"),
+        (["serve", "--port", "http"], "invalid int value"),
+        (["serve", "--threads", "0"], "--threads must be at least 1"),
+        (["serve", "--models", str(tmp_path / "no-models")], "models folder"),
+        (["serve", "--reload"], "unrecognized arguments: --reload"),
+        (["serve", "a.py", "b.py"], "unrecognized arguments: b.py"),
+    ):
         with pytest.raises(SystemExit) as exit_info:
             cli.main(argv)
         assert exit_info.value.code == 2, argv
@@ -523,8 +653,10 @@ def test_serve_checks_its_arguments(capsys, fake_serve_run, tmp_path, monkeypatc
 
 
 def test_serve_imports_the_server_only_when_serving():
-    code = ("import sys; from pyposenet import cli; cli.build_parser(); "
-            "print('flask' in sys.modules, 'pyposenet.server' in sys.modules)")
+    code = (
+        "import sys; from pyposenet import cli; cli.build_parser(); "
+        "print('flask' in sys.modules, 'pyposenet.server' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]

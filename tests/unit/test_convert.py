@@ -10,6 +10,7 @@ Checked against
 * TF.js 4.22 (node, cpu backend, this checkout's node_modules) loading the written files through its
   HTTP loader and agreeing with the numpy runner (skipped when node or node_modules is missing).
 """
+
 import asyncio
 import base64
 import contextlib
@@ -25,7 +26,6 @@ import numpy as np
 import pytest
 
 from pyposenet import cli, poseNet
-from pyposenet.models import check_model
 from pyposenet._host.graph import load_graph_model
 from pyposenet._host.images import load_image
 from pyposenet._host.preprocess import preprocess
@@ -34,6 +34,7 @@ from pyposenet.convert.quantize import affine_quantize, quantize_array, quantize
 from pyposenet.convert.source import ConvertError, read_source
 from pyposenet.convert.stride import design_strides, find_convs, restride_model
 from pyposenet.convert.write import write_model
+from pyposenet.models import check_model
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOSE = (448.75, 255.87)  # starter.png, single pose, float/075 stride 16 (posenet 2.2.2 and ml5's own test)
@@ -68,13 +69,29 @@ def converted(models_dir, tmp_path_factory) -> Path:
     """One root holding every conversion the tests look at (as `pyposenet convert` writes them)."""
     root = tmp_path_factory.mktemp("converted")
     where = ["--models", models_dir, "--cache", root / "no-cache", "--out", root]
-    for argv in (["quantize", "--bytes", "2"], ["quantize", "--bytes", "1", "--no-check"],
-                 ["quantize", "--bytes", "2", "--float16", "--from", "mobilenet-float-050-stride16", "--no-check"],
-                 ["stride", "--stride", "8"], ["stride", "--stride", "8", "--from", FLOAT_050, "--no-check"]):
+    for argv in (
+        ["quantize", "--bytes", "2"],
+        ["quantize", "--bytes", "1", "--no-check"],
+        ["quantize", "--bytes", "2", "--float16", "--from", "mobilenet-float-050-stride16", "--no-check"],
+        ["stride", "--stride", "8"],
+        ["stride", "--stride", "8", "--from", FLOAT_050, "--no-check"],
+    ):
         code, out, err = convert("convert", *argv, *where)
         assert code == 0, err
-    code, _, err = convert("convert", "stride", "--stride", "8", "--published-dilations", "--no-check",
-                           "--models", models_dir, "--cache", root / "no-cache", "--out", root / "published")
+    code, _, err = convert(
+        "convert",
+        "stride",
+        "--stride",
+        "8",
+        "--published-dilations",
+        "--no-check",
+        "--models",
+        models_dir,
+        "--cache",
+        root / "no-cache",
+        "--out",
+        root / "published",
+    )
     assert code == 0, err
     return root
 
@@ -89,6 +106,7 @@ def ints(attr) -> list[int]:
 
 # -- the command line -------------------------------------------------------------------------------
 
+
 def test_help_lists_convert_and_its_conversions(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])
@@ -102,8 +120,9 @@ def test_help_lists_convert_and_its_conversions(capsys):
 
 
 def test_cli_output_reports_what_it_did(models_dir, tmp_path):
-    code, out, err = convert("convert", "quantize", "--bytes", "2", "--models", models_dir, "--cache",
-                             tmp_path / "cache", "--out", tmp_path)
+    code, out, err = convert(
+        "convert", "quantize", "--bytes", "2", "--models", models_dir, "--cache", tmp_path / "cache", "--out", tmp_path
+    )
     assert code == 0, err
     assert f"wrote {tmp_path / QUANT2_075}" in out
     assert "62 weights quantized to uint16" in out and "2,516,390 bytes" in out
@@ -111,8 +130,9 @@ def test_cli_output_reports_what_it_did(models_dir, tmp_path):
     # Again: the model.json is there. With --force it is replaced; its shard has the same bytes, so it is kept.
     code, _, err = convert("convert", "quantize", "--bytes", "2", "--models", models_dir, "--out", tmp_path)
     assert code == 1 and "exists; pass --force" in err
-    code, out, _ = convert("convert", "quantize", "--bytes", "2", "--models", models_dir, "--out", tmp_path,
-                           "--force", "--no-check")
+    code, out, _ = convert(
+        "convert", "quantize", "--bytes", "2", "--models", models_dir, "--out", tmp_path, "--force", "--no-check"
+    )
     assert code == 0 and "already there, same bytes" in out
 
 
@@ -131,14 +151,16 @@ def test_errors_say_what_would_work(models_dir, tmp_path):
     assert code == 1 and "not found" in err and "models fetch mobilenet-float-100-stride16" in err
     code, _, err = convert("convert", "quantize", "--bytes", "2", "--from", "mobilenet-flaot-075-stride16", *where)
     assert code == 1 and "did you mean 'mobilenet-float-075-stride16'" in err
-    code, _, err = convert("convert", "quantize", "--bytes", "2", "--from",
-                           models_dir / "extra/human-posenet-385/posenet.json", *where)
+    code, _, err = convert(
+        "convert", "quantize", "--bytes", "2", "--from", models_dir / "extra/human-posenet-385/posenet.json", *where
+    )
     assert code == 1 and "pass --out DIR" in err
     code, _, err = convert("convert", "quantize", "--bytes", "1", "--float16", *where, "--out", tmp_path)
     assert code == 1 and "--bytes 2" in err
 
 
 # -- quantize ---------------------------------------------------------------------------------------
+
 
 def test_quantization_is_the_converters(models_dir):
     """Same per-tensor range, nudged zero point and scale as Google's quant1 file, to the last bit."""
@@ -172,8 +194,11 @@ def test_affine_quantization_properties():
 
 def test_quantized_files_are_laid_out_like_the_officials(converted, models_dir):
     source = json.loads((models_dir / FLOAT_075).read_text())
-    for path, dtype, size in ((QUANT2_075, "uint16", 2_516_390), (QUANT1_075, "uint8", 1_258_195),
-                              (QUANT2_050, "float16", 1_154_918)):
+    for path, dtype, size in (
+        (QUANT2_075, "uint16", 2_516_390),
+        (QUANT1_075, "uint8", 1_258_195),
+        (QUANT2_050, "float16", 1_154_918),
+    ):
         check = check_model(converted / path)
         assert check.ok and check.shards == 1 and check.actual_bytes == size, (path, check.summary())
         spec = json.loads((converted / path).read_text())
@@ -183,16 +208,20 @@ def test_quantized_files_are_laid_out_like_the_officials(converted, models_dir):
             assert entry["dtype"] == "float32"
             keys = list(entry["quantization"])
             # tensorflowjs 4.22's entry (the official v1.1.2 files: min, scale, dtype, without original_dtype)
-            assert keys == (["dtype", "original_dtype"] if dtype == "float16"
-                            else ["dtype", "min", "scale", "original_dtype"])
+            assert keys == (
+                ["dtype", "original_dtype"] if dtype == "float16" else ["dtype", "min", "scale", "original_dtype"]
+            )
             assert entry["quantization"]["dtype"] == dtype
         if path != QUANT2_050:
             assert spec["modelTopology"] == source["modelTopology"]
-            assert [w["name"] for w in spec["weightsManifest"][0]["weights"]] == \
-                   [w["name"] for w in source["weightsManifest"][0]["weights"]]
+            assert [w["name"] for w in spec["weightsManifest"][0]["weights"]] == [
+                w["name"] for w in source["weightsManifest"][0]["weights"]
+            ]
     quant1 = json.loads((converted / QUANT1_075).read_text())
-    written = {w["name"]: (w["quantization"]["min"], w["quantization"]["scale"])
-               for w in quant1["weightsManifest"][0]["weights"]}
+    written = {
+        w["name"]: (w["quantization"]["min"], w["quantization"]["scale"])
+        for w in quant1["weightsManifest"][0]["weights"]
+    }
     for name, official in OFFICIAL_QUANT1_075.items():
         assert written[name] == official
 
@@ -226,8 +255,9 @@ def test_shards_are_cut_at_the_size_given(models_dir, tmp_path, converted):
 
 
 def test_requantizing_a_quantized_model_warns(converted, tmp_path):
-    code, _, err = convert("convert", "quantize", "--bytes", "1", "--from", converted / QUANT2_075, "--out", tmp_path,
-                           "--no-check")
+    code, _, err = convert(
+        "convert", "quantize", "--bytes", "1", "--from", converted / QUANT2_075, "--out", tmp_path, "--no-check"
+    )
     assert code == 0 and "already quantized" in err
     assert check_model(tmp_path / QUANT1_075).ok
 
@@ -241,6 +271,7 @@ def test_a_shard_of_another_model_is_not_replaced(models_dir, tmp_path):
 
 
 # -- stride -----------------------------------------------------------------------------------------
+
 
 def test_stride8_changes_what_the_official_file_changes(converted, models_dir):
     """Google's float/075/model-stride8.json is the stride-16 file with Conv2d_6_depthwise at stride 1 and
@@ -259,8 +290,9 @@ def test_stride8_changes_what_the_official_file_changes(converted, models_dir):
         expected.update({f"Conv2d_{b}_depthwise": {"dilations": {"list": {"i": rate}}} for b in range(7, 14)})
         assert changed == expected
         for shard in source["weightsManifest"][0]["paths"]:
-            assert (root / STRIDE8_075).with_name(shard).read_bytes() == \
-                   (models_dir / FLOAT_075).with_name(shard).read_bytes()
+            assert (root / STRIDE8_075).with_name(shard).read_bytes() == (models_dir / FLOAT_075).with_name(
+                shard
+            ).read_bytes()
 
 
 def test_stride8_outputs_at_even_positions_are_the_stride16_outputs(converted, models_dir):
@@ -271,7 +303,7 @@ def test_stride8_outputs_at_even_positions_are_the_stride16_outputs(converted, m
     for stride16, stride8 in ((FLOAT_075, STRIDE8_075), (FLOAT_050, STRIDE8_050)):
         coarse, fine = load_graph_model(models_dir / stride16), load_graph_model(converted / stride8)
         names = [o.name for o in coarse.outputs]
-        for name, a, b in zip(names, coarse.execute(batch, names), fine.execute(batch, names)):
+        for name, a, b in zip(names, coarse.execute(batch, names), fine.execute(batch, names), strict=True):
             assert b.shape[1:3] == ((129 - 1) // 8 + 1, (97 - 1) // 8 + 1)
             assert np.abs(b[:, ::2, ::2] - a).max() < 1e-3 * max(1.0, np.abs(a).max()), (stride8, name)
     published = load_graph_model(converted / "published" / STRIDE8_075)
@@ -305,18 +337,37 @@ def mobilenet_graph(strides, rates, published=False, channels=4, seed=0):
     def attr_ints(values):
         return {"list": {"i": [str(v) for v in values]}}
 
-    nodes = [{"name": "sub_2", "op": "Placeholder", "attr": {"dtype": {"type": "DT_FLOAT"},
-              "shape": {"shape": {"dim": [{"size": "1"}, {"size": "-1"}, {"size": "-1"}, {"size": "3"}]}}}}]
+    nodes = [
+        {
+            "name": "sub_2",
+            "op": "Placeholder",
+            "attr": {
+                "dtype": {"type": "DT_FLOAT"},
+                "shape": {"shape": {"dim": [{"size": "1"}, {"size": "-1"}, {"size": "-1"}, {"size": "3"}]}},
+            },
+        }
+    ]
     weights = {}
 
     def layer(name, op, x, shape, stride=1, rate=1, relu=True):
         weights[f"{name}/w"] = (rng.normal(size=shape) / math.sqrt(shape[0] * shape[1] * shape[2])).astype(np.float32)
-        weights[f"{name}/b"] = rng.normal(size=shape[2] * shape[3] if op.startswith("Depthwise") else shape[3]
-                                          ).astype(np.float32) * 0.1
+        weights[f"{name}/b"] = (
+            rng.normal(size=shape[2] * shape[3] if op.startswith("Depthwise") else shape[3]).astype(np.float32) * 0.1
+        )
         dilations = [rate, rate, 1, 1] if published and rate > 1 else [1, rate, rate, 1]
-        nodes.append({"name": f"{name}/conv", "op": op, "input": [x, f"{name}/w"],
-                      "attr": {"strides": attr_ints([1, stride, stride, 1]), "dilations": attr_ints(dilations),
-                               "padding": {"s": "U0FNRQ=="}, "data_format": {"s": "TkhXQw=="}}})
+        nodes.append(
+            {
+                "name": f"{name}/conv",
+                "op": op,
+                "input": [x, f"{name}/w"],
+                "attr": {
+                    "strides": attr_ints([1, stride, stride, 1]),
+                    "dilations": attr_ints(dilations),
+                    "padding": {"s": "U0FNRQ=="},
+                    "data_format": {"s": "TkhXQw=="},
+                },
+            }
+        )
         nodes.append({"name": f"{name}/BiasAdd", "op": "BiasAdd", "input": [f"{name}/conv", f"{name}/b"], "attr": {}})
         if not relu:
             return f"{name}/BiasAdd"
@@ -325,15 +376,30 @@ def mobilenet_graph(strides, rates, published=False, channels=4, seed=0):
 
     x = layer("MobilenetV1/Conv2d_0", "Conv2D", "sub_2", (3, 3, 3, channels), strides[0])
     for block in range(1, 14):
-        x = layer(f"MobilenetV1/Conv2d_{block}_depthwise", "DepthwiseConv2dNative", x, (3, 3, channels, 1),
-                  strides[block], rates[block])
+        x = layer(
+            f"MobilenetV1/Conv2d_{block}_depthwise",
+            "DepthwiseConv2dNative",
+            x,
+            (3, 3, channels, 1),
+            strides[block],
+            rates[block],
+        )
         x = layer(f"MobilenetV1/Conv2d_{block}_pointwise", "Conv2D", x, (1, 1, channels, channels))
     for head, size in (("offset_2", 34), ("heatmap_2", 17), ("displacement_fwd_2", 32), ("displacement_bwd_2", 32)):
         layer(f"MobilenetV1/{head}", "Conv2D", x, (1, 1, channels, size), relu=False)
     nodes[1:1] = [{"name": name, "op": "Const", "attr": {}} for name in weights]
-    spec = {"format": "graph-model", "modelTopology": {"node": nodes},
-            "weightsManifest": [{"paths": ["group1-shard1of1.bin"], "weights": [
-                {"name": name, "shape": list(value.shape), "dtype": "float32"} for name, value in weights.items()]}]}
+    spec = {
+        "format": "graph-model",
+        "modelTopology": {"node": nodes},
+        "weightsManifest": [
+            {
+                "paths": ["group1-shard1of1.bin"],
+                "weights": [
+                    {"name": name, "shape": list(value.shape), "dtype": "float32"} for name, value in weights.items()
+                ],
+            }
+        ],
+    }
     return spec, b"".join(value.tobytes() for value in weights.values())
 
 
@@ -357,19 +423,25 @@ def test_multiplier_1_reaches_32_and_published_sources_are_understood(tmp_path):
     graphs = {16: load_graph_model(models["canonical"].path)}
     for stride in (32, 8):
         change = restride_model(models["canonical"], stride)
-        write_model(tmp_path / f"s{stride}" / "model.json", change.spec,
-                    {"group1-shard1of1.bin": models["canonical"].group_bytes[0]})
+        write_model(
+            tmp_path / f"s{stride}" / "model.json",
+            change.spec,
+            {"group1-shard1of1.bin": models["canonical"].group_bytes[0]},
+        )
         graphs[stride] = load_graph_model(tmp_path / f"s{stride}" / "model.json")
     batch = np.random.default_rng(9).uniform(-1, 1, (1, 65, 97, 3)).astype(np.float32)
     names = [o.name for o in graphs[16].outputs]
     out = {stride: graph.execute(batch, names) for stride, graph in graphs.items()}
     assert out[32][0].shape[1:3] == (3, 4) and out[16][0].shape[1:3] == (5, 7) and out[8][0].shape[1:3] == (9, 13)
     for fine, coarse in ((16, 32), (8, 16)):
-        for a, b in zip(out[coarse], out[fine]):
+        for a, b in zip(out[coarse], out[fine], strict=True):
             assert np.abs(b[:, ::2, ::2] - a).max() < 1e-4
     spec8 = json.loads((tmp_path / "s8" / "model.json").read_text())
-    rates = {name.split("/")[1]: ints(attrs["dilations"])[1] for name, attrs in conv_attrs(spec8).items()
-             if "depthwise" in name}
+    rates = {
+        name.split("/")[1]: ints(attrs["dilations"])[1]
+        for name, attrs in conv_attrs(spec8).items()
+        if "depthwise" in name
+    }
     assert [rates[f"Conv2d_{b}_depthwise"] for b in range(1, 14)] == [1] * 6 + [2] * 6 + [4]
 
 
@@ -388,8 +460,16 @@ def test_graphs_with_branches_are_refused(tmp_path):
 
 def test_a_fixed_size_model_gets_its_signature_shapes_updated(models_dir, tmp_path):
     """The 385x385 re-export (fused ops, outputs declared 25x25): stride 8 declares and gives 49x49."""
-    code, out, err = convert("convert", "stride", "--stride", "8", "--from",
-                             models_dir / "extra/human-posenet-385/posenet.json", "--out", tmp_path)
+    code, out, err = convert(
+        "convert",
+        "stride",
+        "--stride",
+        "8",
+        "--from",
+        models_dir / "extra/human-posenet-385/posenet.json",
+        "--out",
+        tmp_path,
+    )
     assert code == 0, err
     assert "385x385 input -> 49x49 heatmap" in out
     spec = json.loads((tmp_path / "model.json").read_text())
@@ -447,20 +527,29 @@ def test_tfjs_loads_the_converted_models_and_agrees_with_numpy(converted, tmp_pa
     batch = np.random.default_rng(11).uniform(-1, 1, (1, 97, 65, 3)).astype(np.float32)  # stride 8: 13x9
     (tmp_path / "x.bin").write_bytes(batch.tobytes())
     (tmp_path / "run.js").write_text(NODE_SCRIPT)
-    models = [converted / QUANT2_075, converted / QUANT1_075, converted / QUANT2_050, converted / STRIDE8_075,
-              converted / "published" / STRIDE8_075]
-    done = subprocess.run([node, tmp_path / "run.js", tmp_path / "x.bin", "97", "65", *models],
-                          capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, NODE_PATH=str(REPO_ROOT / "node_modules")))
+    models = [
+        converted / QUANT2_075,
+        converted / QUANT1_075,
+        converted / QUANT2_050,
+        converted / STRIDE8_075,
+        converted / "published" / STRIDE8_075,
+    ]
+    done = subprocess.run(
+        [node, tmp_path / "run.js", tmp_path / "x.bin", "97", "65", *models],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, NODE_PATH=str(REPO_ROOT / "node_modules")),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert [Path(r["model"]) for r in lines] == models
     assert lines[0]["version"] == "4.22.0"
-    for result, path in zip(lines, models):
+    for result, path in zip(lines, models, strict=True):
         graph = load_graph_model(path)
         names = list(result["outputs"])
         assert names == [o.name for o in graph.outputs]
-        for name, mine in zip(names, graph.execute(batch, names)):
+        for name, mine in zip(names, graph.execute(batch, names), strict=True):
             entry = result["outputs"][name]
             theirs = np.frombuffer(base64.b64decode(entry["b64"]), np.float32).reshape(entry["shape"])
             assert theirs.shape == mine.shape

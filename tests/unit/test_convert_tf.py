@@ -9,6 +9,7 @@ write_weights on the shared float models.
 Without the convert venv only the tests that need no TensorFlow run (the rest skip, saying so); `make test`
 creates the venv, `make unit` does not.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,12 @@ from tests.support.convert_env import CONVERT_PYTHON, FLOAT_050, FROZEN, needs_c
 
 FLOAT_075 = "savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 ROLES = ("offsets", "heatmap", "displacement_fwd", "displacement_bwd")  # Google's order, as model.json must list them
-FROZEN_NODES = {"offsets": "offset_2", "heatmap": "heatmap_2", "displacement_fwd": "displacement_fwd_2",
-                "displacement_bwd": "displacement_bwd_2"}
+FROZEN_NODES = {
+    "offsets": "offset_2",
+    "heatmap": "heatmap_2",
+    "displacement_fwd": "displacement_fwd_2",
+    "displacement_bwd": "displacement_bwd_2",
+}
 # numpy (im2col matmuls) and TensorFlow sum float32 products in different orders: over 14 layers that moves an
 # output by a few 1e-6 of its largest magnitude (1.3e-6..3.3e-6 measured). 1e-5 of it leaves a 3x margin;
 # a wrong weight, output or layout is off by about the output's whole size.
@@ -42,7 +47,7 @@ RELATIVE_BOUND = 1e-5
 
 # Run in the convert venv: TensorFlow's own outputs for the frozen graph, and the SavedModels and bad graphs
 # the tests convert. argv: frozen .pb, input .npy, work folder.
-TF_FIXTURES = r'''
+TF_FIXTURES = r"""
 import os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import numpy as np
@@ -86,11 +91,11 @@ with small.as_default():
     weights = tf.constant(np.ones((1, 1, 3, 17), np.float32))
     tf.nn.conv2d(image, weights, 1, "SAME", name="heatmap_2")
 open(os.path.join(work, "heatmap_only.pb"), "wb").write(small.as_graph_def().SerializeToString())
-'''
+"""
 
 # Run in the convert venv: `pyposenet convert ...` (cli.main) once per case, in one process (TensorFlow
 # imports once). argv: a JSON file {case: argv}; prints {case: [exit status, stdout, stderr]}.
-CLI_CASES = r'''
+CLI_CASES = r"""
 import contextlib, io, json, sys
 from pyposenet import cli
 results = {}
@@ -100,12 +105,14 @@ for case, argv in json.load(open(sys.argv[1])).items():
         code = cli.main(argv)
     results[case] = [code, out.getvalue(), err.getvalue()]
 print(json.dumps(results))
-'''
+"""
+
 
 def in_convert_venv(*argv, timeout=600) -> subprocess.CompletedProcess:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", OPENBLAS_NUM_THREADS="1")
-    return subprocess.run([str(CONVERT_PYTHON), *map(str, argv)], cwd=REPO_ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(CONVERT_PYTHON), *map(str, argv)], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def relative_error(ours: np.ndarray, reference: np.ndarray) -> float:
@@ -128,8 +135,14 @@ def work(models_dir, testdata_dir, tmp_path_factory) -> dict:
     cases = {
         "saved_model": ["convert", root / "saved_model_named", "--out", out("saved_model")],
         "unnamed": ["convert", root / "saved_model_unnamed", "--out", out("unnamed-failed")],
-        "unnamed_with_outputs": ["convert", root / "saved_model_unnamed", "--out", out("unnamed"), "--outputs",
-                                 "heatmap=output_0,offsets=output_1,displacement_fwd=output_2,displacement_bwd=output_3"],
+        "unnamed_with_outputs": [
+            "convert",
+            root / "saved_model_unnamed",
+            "--out",
+            out("unnamed"),
+            "--outputs",
+            "heatmap=output_0,offsets=output_1,displacement_fwd=output_2,displacement_bwd=output_3",
+        ],
         "quant2": ["convert", frozen, "--out", out("quant2"), "--quant-bytes", "2"],
         "quant1": ["convert", frozen, "--out", out("quant1"), "--quant-bytes", "1", "--no-check"],
         "not_a_model": ["convert", root / "not-a-model.pb", "--out", out("x1")],
@@ -165,10 +178,11 @@ def outputs_of(json_path: Path, batch: np.ndarray) -> tuple[dict, dict[str, np.n
     model = load_graph_model(json_path)
     roles = identify_outputs([(o.name, o.shape) for o in model.outputs], model=str(json_path))
     values = model.execute(batch, [roles[r] for r in ROLES])
-    return roles, dict(zip(ROLES, values))
+    return roles, dict(zip(ROLES, values, strict=True))
 
 
 # -- the shared frozen graph ----------------------------------------------------------------------------------
+
 
 @needs_convert_venv
 def test_frozen_graph_converts_to_outputs_tensorflow_agrees_with(work):
@@ -180,8 +194,12 @@ def test_frozen_graph_converts_to_outputs_tensorflow_agrees_with(work):
     assert "heatmap is a Sigmoid; using its input heatmap_2, the logits" in err
     spec = json.loads(json_path.read_text())
     assert list(spec["signature"]["outputs"]) == [FROZEN_NODES[r] for r in ROLES]
-    assert spec["signature"]["inputs"]["image:0"]["tensorShape"]["dim"] == [{"size": "1"}, {"size": "-1"},
-                                                                             {"size": "-1"}, {"size": "3"}]
+    assert spec["signature"]["inputs"]["image:0"]["tensorShape"]["dim"] == [
+        {"size": "1"},
+        {"size": "-1"},
+        {"size": "-1"},
+        {"size": "3"},
+    ]
     roles, ours = outputs_of(json_path, work["input"])
     assert roles == {r: FROZEN_NODES[r] for r in roles}
     for role in ROLES:
@@ -193,8 +211,10 @@ def without_annotations(topology: dict) -> dict:
     """The topology without the attributes TensorFlow's optimiser only annotates nodes with (`_input_shapes`
     and the like: a leading underscore, never read by TF.js). Whether grappler writes `_input_shapes` varies
     with the installed TensorFlow stack: the shared model has them, a fresh convert venv (2026-12-06) does not."""
-    nodes = [{**node, "attr": {k: v for k, v in node.get("attr", {}).items() if not k.startswith("_")}}
-             for node in topology["node"]]
+    nodes = [
+        {**node, "attr": {k: v for k, v in node.get("attr", {}).items() if not k.startswith("_")}}
+        for node in topology["node"]
+    ]
     return {**topology, "node": nodes}
 
 
@@ -215,7 +235,7 @@ def test_frozen_graph_conversion_is_the_shared_float_050_model(work, models_dir)
 @needs_convert_venv
 def test_built_in_check_reports_the_difference_from_tensorflow(work):
     out, _ = result(work, "frozen")
-    line = next(l for l in out.splitlines() if l.strip().startswith("check:"))
+    line = next(text for text in out.splitlines() if text.strip().startswith("check:"))
     assert "numpy (this model) vs TensorFlow (the source)" in line
     for role in ROLES:
         assert f"{role} " in line
@@ -247,7 +267,7 @@ def test_quant_bytes_quantize_every_weight(work, case, dtype, bound):
 # Run in the convert venv: tensorflowjs's own read_weights + write_weights (what tensorflowjs_converter calls
 # with --quantize_uint16/uint8/float16 '*'), 4 MiB shards. argv: output root, then model.json paths; writes
 # ROOT/<model folder name>/<dtype>/ (shards and weights_manifest.json).
-TFJS_QUANTIZE = r'''
+TFJS_QUANTIZE = r"""
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 from tensorflowjs import read_weights, write_weights
@@ -259,7 +279,7 @@ for path in sys.argv[2:]:
         out = os.path.join(root, os.path.basename(os.path.dirname(path)), dtype)
         os.makedirs(out)
         write_weights.write_weights(groups, out, quantization_dtype_map={dtype: True})
-'''
+"""
 
 
 @needs_convert_venv
@@ -274,9 +294,24 @@ def test_convert_quantize_writes_what_tensorflowjs_writes(models_dir, tmp_path):
         for dtype, quant, options in (("uint16", 2, []), ("uint8", 1, []), ("float16", 2, ["--float16"])):
             out = tmp_path / "ours" / tag / dtype
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
-                code = cli.main(["convert", "quantize", "--bytes", str(quant), *options, "--from", source,
-                                 "--models", str(models_dir), "--cache", str(tmp_path / "no-cache"),
-                                 "--out", str(out), "--no-check"])
+                code = cli.main(
+                    [
+                        "convert",
+                        "quantize",
+                        "--bytes",
+                        str(quant),
+                        *options,
+                        "--from",
+                        source,
+                        "--models",
+                        str(models_dir),
+                        "--cache",
+                        str(tmp_path / "no-cache"),
+                        "--out",
+                        str(out),
+                        "--no-check",
+                    ]
+                )
             assert code == 0, err.getvalue()
             json_path = out / source.replace("/float/", f"/quant{quant}/")  # the official quant path
             ours = json.loads(json_path.read_text())["weightsManifest"]
@@ -293,7 +328,7 @@ def test_convert_quantize_writes_what_tensorflowjs_writes(models_dir, tmp_path):
 
 # Run in the convert venv: tensorflowjs's quantize_weights on each array of an .npz. argv: the .npz, an output
 # .npz for the codes, an output .json for the min and scale entries ({case/dtype: {...}}, floats as json writes them).
-TFJS_QUANTIZE_ARRAYS = r'''
+TFJS_QUANTIZE_ARRAYS = r"""
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import numpy as np
@@ -306,7 +341,7 @@ for case, data in np.load(sys.argv[1]).items():
         codes[key], metadata[key] = quantized, meta
 np.savez(sys.argv[2], **codes)
 open(sys.argv[3], "w").write(json.dumps(metadata))
-'''
+"""
 
 
 @needs_convert_venv
@@ -315,20 +350,24 @@ def test_quantization_edge_cases_round_as_tensorflowjs_rounds(tmp_path):
     two steps, float16 ties and subnormals: the same codes, min and scale as tensorflowjs's quantize_weights."""
     rng = np.random.default_rng(7)
     cases = {
-        "constant": np.full(5, 0.25, np.float32), "constant_zero": np.array([0.0, -0.0], np.float32),
-        "one_value": np.array([-3.5], np.float32), "negative": np.array([-3.0, -2.0, -1.5], np.float32),
-        "positive": np.array([0.5, 1.0, 7.25, 3.3], np.float32), "zero_is_min": np.array([0.0, 1.0, 2.0], np.float32),
+        "constant": np.full(5, 0.25, np.float32),
+        "constant_zero": np.array([0.0, -0.0], np.float32),
+        "one_value": np.array([-3.5], np.float32),
+        "negative": np.array([-3.0, -2.0, -1.5], np.float32),
+        "positive": np.array([0.5, 1.0, 7.25, 3.3], np.float32),
+        "zero_is_min": np.array([0.0, 1.0, 2.0], np.float32),
         "zero_is_max": np.array([-2.0, -0.7, 0.0], np.float32),
         "one_step": np.array([1.0, np.nextafter(np.float32(1.0), np.float32(2.0))], np.float32),
         # k/2 steps of a [-1, 1] grid: half the codes fall half way (ties), where float32 and float64 part
         "half_steps": (np.arange(-255, 256, dtype=np.float64) / 255).astype(np.float32),
         "normal": (rng.normal(size=100_000) * 3 + 0.5).astype(np.float32),
         "wide": (rng.standard_cauchy(size=20_000)).astype(np.float32),
-        "float16_ties": np.array([1 + 2.0 ** -11, 1 + 3 * 2.0 ** -11, 2.0 ** -25, 6e-8, -65504.0], np.float32),
+        "float16_ties": np.array([1 + 2.0**-11, 1 + 3 * 2.0**-11, 2.0**-25, 6e-8, -65504.0], np.float32),
     }
     np.savez(tmp_path / "cases.npz", **cases)
-    made = in_convert_venv("-c", TFJS_QUANTIZE_ARRAYS, tmp_path / "cases.npz", tmp_path / "codes.npz",
-                           tmp_path / "meta.json")
+    made = in_convert_venv(
+        "-c", TFJS_QUANTIZE_ARRAYS, tmp_path / "cases.npz", tmp_path / "codes.npz", tmp_path / "meta.json"
+    )
     assert made.returncode == 0, made.stderr[-3000:]
     codes = dict(np.load(tmp_path / "codes.npz"))
     metadata = json.loads((tmp_path / "meta.json").read_text())
@@ -342,6 +381,7 @@ def test_quantization_edge_cases_round_as_tensorflowjs_rounds(tmp_path):
 
 
 # -- SavedModels ---------------------------------------------------------------------------------------------
+
 
 @needs_convert_venv
 def test_saved_model_outputs_are_found_by_key_and_named_for_posenet(work):
@@ -378,23 +418,46 @@ def test_saved_model_with_unnamed_outputs_needs_outputs_option(work):
 
 # -- bad sources and options ---------------------------------------------------------------------------------
 
+
 @needs_convert_venv
-@pytest.mark.parametrize("case, expected", [
-    ("not_a_model", ["not-a-model.pb: not a frozen TensorFlow graph", "nor a SavedModel folder"]),
-    ("missing_source", ["nothing-here.pb: no such file or folder", "SavedModel folder or a frozen graph .pb"]),
-    ("folder_not_saved_model", ["without saved_model.pb, so not a SavedModel"]),
-    ("tfjs_folder", ["not a SavedModel", "it holds model-stride16.json, a TF.js model: `pyposenet convert "
-                                         "quantize|stride --from` take those"]),
-    ("heatmap_only", ["found no offsets, displacement_fwd, displacement_bwd output",
-                      "heatmap (17 channels, logits), offsets (34), displacement_fwd (32) and displacement_bwd (32)",
-                      "Candidates: heatmap_2 (Conv2D, [1, ?, ?, 17])"]),
-    ("missing_node", ["--outputs displacement_fwd=no_such_node", "not among the node names of",
-                      "displacement_fwd_2 (BiasAdd, [1, ?, ?, 32])", "offset_2 (BiasAdd, [1, ?, ?, 34])"]),
-    ("wrong_channels", ["offset_2 (BiasAdd, [1, ?, ?, 34]) has 34 channels, but the heatmap has 17"]),
-    ("bad_outputs_option", ["--outputs 'nose=offset_2'", "ROLE one of heatmap, offsets, displacement_fwd, "
-                                                        "displacement_bwd"]),
-    ("bad_input", ["--input pixels: no Placeholder of that name", "its inputs: image"]),
-])
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("not_a_model", ["not-a-model.pb: not a frozen TensorFlow graph", "nor a SavedModel folder"]),
+        ("missing_source", ["nothing-here.pb: no such file or folder", "SavedModel folder or a frozen graph .pb"]),
+        ("folder_not_saved_model", ["without saved_model.pb, so not a SavedModel"]),
+        (
+            "tfjs_folder",
+            [
+                "not a SavedModel",
+                "it holds model-stride16.json, a TF.js model: `pyposenet convert quantize|stride --from` take those",
+            ],
+        ),
+        (
+            "heatmap_only",
+            [
+                "found no offsets, displacement_fwd, displacement_bwd output",
+                "heatmap (17 channels, logits), offsets (34), displacement_fwd (32) and displacement_bwd (32)",
+                "Candidates: heatmap_2 (Conv2D, [1, ?, ?, 17])",
+            ],
+        ),
+        (
+            "missing_node",
+            [
+                "--outputs displacement_fwd=no_such_node",
+                "not among the node names of",
+                "displacement_fwd_2 (BiasAdd, [1, ?, ?, 32])",
+                "offset_2 (BiasAdd, [1, ?, ?, 34])",
+            ],
+        ),
+        ("wrong_channels", ["offset_2 (BiasAdd, [1, ?, ?, 34]) has 34 channels, but the heatmap has 17"]),
+        (
+            "bad_outputs_option",
+            ["--outputs 'nose=offset_2'", "ROLE one of heatmap, offsets, displacement_fwd, displacement_bwd"],
+        ),
+        ("bad_input", ["--input pixels: no Placeholder of that name", "its inputs: image"]),
+    ],
+)
 def test_bad_sources_and_options_are_explained(work, case, expected):
     out, err = result(work, case, ok=False)
     assert out == ""

@@ -8,14 +8,15 @@ must equal the reference version, step by step (tests/support/decode.py: ``refer
 ``multi.reference_decode_multiple_poses``, every score compared, the whole MaxHeap built, every
 refinement step taken; ``reference_single`` is decodeSinglePose literally).
 """
+
 import math
 import random
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
-from pyposenet.decode import decode_multiple_poses, decode_single_pose
-from pyposenet.decode import fast_roots, fast_traversal, scan
+from pyposenet.decode import decode_multiple_poses, decode_single_pose, fast_roots, fast_traversal, scan
 from pyposenet.decode.decode_pose import decode_pose
 from pyposenet.decode.scan import OrderedScores, level_of
 from pyposenet.decode.util import js_round
@@ -25,14 +26,18 @@ from tests.support.decode import f32_view, flat, outputs, random_case, reference
 NK = NUM_KEYPOINTS
 
 
-CASES = [(h, w, scores, spread) for h, w in [(1, 1), (1, 2), (2, 3), (5, 4), (9, 9)]
-         for scores in ("uniform", "ties", "zeros", "wide", "close") for spread in (4.0, 40.0)]
+CASES = [
+    (h, w, scores, spread)
+    for h, w in [(1, 1), (1, 2), (2, 3), (5, 4), (9, 9)]
+    for scores in ("uniform", "ties", "zeros", "wide", "close")
+    for spread in (4.0, 40.0)
+]
 CASES += [(17, 17, "uniform", 40.0), (17, 17, "ties", 4.0), (17, 17, "close", 40.0), (17, 17, "wide", 4.0)]
 
 
 @pytest.mark.parametrize("h, w, scores, spread", CASES)
 def test_single_fast_and_generic_paths_equal_the_reference(h, w, scores, spread):
-    rng = np.random.default_rng(hash((h, w, scores, spread)) % 2 ** 32)
+    rng = np.random.default_rng(hash((h, w, scores, spread)) % 2**32)
     heat, offsets, fwd, bwd = random_case(rng, h, w, scores, spread)
     for stride in (16, 8, 12):
         expected = reference_single(flat(heat), flat(offsets), h, w, stride)
@@ -45,7 +50,7 @@ THRESHOLDS = [0.5, 0.0, 0.3, 1.0, -1.0, math.nan, 1e39, math.inf, 0.75]
 
 @pytest.mark.parametrize("h, w, scores, spread", CASES)
 def test_multi_fast_and_generic_paths_equal_the_reference(h, w, scores, spread):
-    rng = np.random.default_rng(hash((h, w, scores, spread, "multi")) % 2 ** 32)
+    rng = np.random.default_rng(hash((h, w, scores, spread, "multi")) % 2**32)
     heat, offsets, fwd, bwd = random_case(rng, h, w, scores, spread)
     lists = [flat(a) for a in (heat, offsets, fwd, bwd)]
     configs = [(16, 5, 20), (8, 15, 5), (12, 3, 40), (32, 40, 0)]  # stride, max poses, NMS radius
@@ -57,7 +62,7 @@ def test_multi_fast_and_generic_paths_equal_the_reference(h, w, scores, spread):
                 assert got == expected, (kind, threshold, stride, max_poses, nms)
 
 
-@pytest.mark.parametrize("bad", [-0.25, -0.0, math.nan, math.inf, 2.0 ** 127, -math.inf])
+@pytest.mark.parametrize("bad", [-0.25, -0.0, math.nan, math.inf, 2.0**127, -math.inf])
 def test_scores_the_bytes_cannot_order_take_the_generic_path_with_the_same_results(bad):
     rng = np.random.default_rng(5)
     heat, offsets, fwd, bwd = random_case(rng, 6, 5)
@@ -75,7 +80,7 @@ def test_scores_the_bytes_cannot_order_take_the_generic_path_with_the_same_resul
 
 
 def test_ordered_scores_only_for_float32_memoryviews_of_orderable_scores():
-    good = np.array([0.0, 0.5, 1e-45, 3.0, 2.0 ** 126], np.float32)
+    good = np.array([0.0, 0.5, 1e-45, 3.0, 2.0**126], np.float32)
     assert OrderedScores.of(f32_view(good)) is not None
     assert OrderedScores.of(f32_view(good)).top == 0x7E  # a score of 2 or more: every level is searched
     assert OrderedScores.of(f32_view(good[:3])).top == 0x3F
@@ -98,7 +103,7 @@ def test_descending_groups_cover_the_levels_in_decreasing_order(monkeypatch, sco
         indices = [i for group in groups for i in group]
         assert sorted(indices) == [i for i, v in enumerate(values) if np.float32(v).view("<u4") >> 24 >= floor]
         assert all(group == sorted(group) and group for group in groups)
-        for upper, lower in zip(groups, groups[1:]):
+        for upper, lower in pairwise(groups):
             assert min(values[i] for i in upper) > max(values[i] for i in lower)
 
 
@@ -121,15 +126,18 @@ def test_level_of_is_the_lowest_high_byte_a_passing_score_can_have():
     for _ in range(2000):
         threshold = rng.choice([rng.random(), rng.random() * 1e-38, rng.random() * 1e30, 2.0 ** rng.randint(-149, 127)])
         value = float(np.float32(threshold))
-        for v in (value, float(np.nextafter(np.float32(value), np.float32(np.inf))),
-                  float(np.nextafter(np.float32(value), np.float32(0)))):
+        for v in (
+            value,
+            float(np.nextafter(np.float32(value), np.float32(np.inf))),
+            float(np.nextafter(np.float32(value), np.float32(0))),
+        ):
             if not v < threshold:
                 assert np.float32(v).view("<u4") >> 24 >= level_of(threshold)
     assert level_of(0.0) == level_of(-3.0) == level_of(math.nan) == 0
     assert level_of(math.inf) == level_of(1e39) == 0x7F
 
 
-@pytest.mark.parametrize("kind, bulk_after", [("memoryview", 24), ("memoryview", 10 ** 9), ("list", 24)])
+@pytest.mark.parametrize("kind, bulk_after", [("memoryview", 24), ("memoryview", 10**9), ("list", 24)])
 def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(monkeypatch, kind, bulk_after):
     # Two distinct roots come out by score; then four equal ones, whose order only the reference's
     # quirky heap knows (it has to be built, and the two roots already handed out dequeued from it).
@@ -157,10 +165,10 @@ def test_a_tie_after_distinct_roots_hands_the_rest_to_the_heap(monkeypatch, kind
 def test_local_maxima_found_all_at_once_give_the_same_roots(monkeypatch, scores):
     # BULK_AFTER = BULK_WORTH = 10**9: after the first group of scores, the rest of the roots come
     # from OrderedScores.local_maxima (the whole heatmap compared at once) instead of one by one.
-    monkeypatch.setattr(fast_roots, "BULK_AFTER", 10 ** 9)
-    monkeypatch.setattr(fast_roots, "BULK_WORTH", 10 ** 9)
+    monkeypatch.setattr(fast_roots, "BULK_AFTER", 10**9)
+    monkeypatch.setattr(fast_roots, "BULK_WORTH", 10**9)
     for h, w in [(1, 1), (1, 3), (4, 5), (9, 9)]:
-        rng = np.random.default_rng(hash((h, w, scores, "bulk")) % 2 ** 32)
+        rng = np.random.default_rng(hash((h, w, scores, "bulk")) % 2**32)
         heat, offsets, fwd, bwd = random_case(rng, h, w, scores, 40.0)
         lists = [flat(a) for a in (heat, offsets, fwd, bwd)]
         for threshold in (0.5, 0.0, 0.3, math.nan):
@@ -180,7 +188,7 @@ def test_local_maxima_keeps_every_score_whose_key_no_neighbour_beats():
             kept = np.ones(heat.shape, bool)
             for dy in (-1, 0, 1):
                 for dx in (-1, 0, 1):
-                    kept &= keys >= padded[1 + dy:h + 1 + dy, 1 + dx:w + 1 + dx]
+                    kept &= keys >= padded[1 + dy : h + 1 + dy, 1 + dx : w + 1 + dx]
             high = (np.where(kept, keys, 0) >> 8).astype(np.uint8).ravel()
             assert maxima.high == high.tobytes(), (h, w, scores)
             assert maxima.second == (np.where(kept, keys, 0) & 0xFF).astype(np.uint8).ravel().tobytes()
@@ -227,7 +235,7 @@ def test_positions_outside_the_tables_are_computed():
 @pytest.mark.parametrize("scores", ["uniform", "ties"])
 def test_tabled_traversal_equals_decode_pose_from_every_root(stride, scores):
     h, w = 7, 6
-    rng = np.random.default_rng(hash((stride, scores, "traversal")) % 2 ** 32)
+    rng = np.random.default_rng(hash((stride, scores, "traversal")) % 2**32)
     heat, offsets, fwd, bwd = random_case(rng, h, w, scores, stride / 2)
     offsets[rng.random(offsets.shape) < 0.1] = stride / 2  # exactly half a cell: rounds up
     offsets[rng.random(offsets.shape) < 0.1] = -stride / 2

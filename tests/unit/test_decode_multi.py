@@ -1,4 +1,5 @@
 """decode_multiple_poses against posenet 2.2.2's decodeMultiplePoses, plus its pieces by hand."""
+
 import json
 import random
 import shutil
@@ -28,10 +29,10 @@ COREML_CONFIGS = [
 
 def assert_poses_match(got, expected):
     assert len(got) == len(expected)
-    for i, (g_pose, e_pose) in enumerate(zip(got, expected)):
+    for i, (g_pose, e_pose) in enumerate(zip(got, expected, strict=True)):
         assert [kp["part"] for kp in g_pose["keypoints"]] == list(PART_NAMES)
         assert [kp["part"] for kp in e_pose["keypoints"]] == list(PART_NAMES)
-        for g, e in zip(g_pose["keypoints"], e_pose["keypoints"]):
+        for g, e in zip(g_pose["keypoints"], e_pose["keypoints"], strict=True):
             where = f"pose {i} {g['part']}"
             assert abs(g["score"] - e["score"]) <= 1e-6, where
             assert abs(g["position"]["x"] - e["position"]["x"]) <= 1e-4, where
@@ -203,7 +204,7 @@ def test_max_heap_sink_prefers_left_child_on_ties():
     # dequeue C: E to the top; sink 0 -> 1 (F), then 1 -> 3 (A < D) -> [F, D, A, E].
     # dequeue F -> [D, E, A]; dequeue D -> [A, E] (A < E is false: no swap); then A, E.
     heap = MaxHeap()
-    for value, item in zip([0, 1, 1, 1, 0, 1], "ABCDEF"):
+    for value, item in zip([0, 1, 1, 1, 0, 1], "ABCDEF", strict=True):
         heap.enqueue(value, item)
     assert "".join(_drain(heap)) == "BCFDAE"
 

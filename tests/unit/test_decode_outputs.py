@@ -1,4 +1,5 @@
 """ModelOutputs: accepted buffer types, from_flat splitting and length validation."""
+
 from array import array
 
 import numpy as np

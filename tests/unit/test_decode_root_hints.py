@@ -1,8 +1,9 @@
 """Root candidates found in the browser (decode/root_hints.py): faster multi-pose decoding, never different.
 
-``browser_candidates`` is web/root-candidates.js in Python; tests/e2e/test_root_hints.py checks the
-JavaScript against it on real frames and on crafted heatmaps.
+``browser_candidates`` (tests/support/decode.py) is web/root-candidates.js in Python; tests/e2e/test_root_hints.py
+checks the JavaScript against it on real frames and on crafted heatmaps.
 """
+
 import math
 
 import numpy as np
@@ -12,32 +13,9 @@ from pyposenet.decode import ModelOutputs, decode_multiple_poses, fast_roots, mu
 from pyposenet.decode.root_hints import RootCandidates, hinted_roots, root_candidate_count
 from pyposenet.decode.scan import OrderedScores
 from pyposenet.parts import NUM_KEYPOINTS
-
-from tests.support.decode import f32_view, random_case, reference_multi
+from tests.support.decode import browser_candidates, f32_view, random_case, reference_multi
 
 NK = NUM_KEYPOINTS
-
-
-def browser_candidates(heat, threshold, count):
-    """What web/root-candidates.js hands over: RootCandidates over float32 memoryviews."""
-    s = np.ascontiguousarray(heat, np.float32)
-    h, w = s.shape[:2]
-    found = []
-    for y in range(h):
-        for x in range(w):
-            window = s[max(y - 1, 0):y + 2, max(x - 1, 0):x + 2]
-            for k in range(NK):
-                score = s[y, x, k]
-                if score < threshold:
-                    continue
-                if not (window[:, :, k] > score).any():
-                    found.append((y * w + x) * NK + k)
-    flat = s.ravel()
-    found.sort(key=lambda i: (-flat[i], i))
-    kept = found[:count]
-    data = np.concatenate([flat[kept], np.array(kept, np.float32)]).astype("<f4")
-    nan = bool(np.isnan(flat).any())  # a NaN is never below the threshold, and always a local maximum
-    return RootCandidates.from_flat(memoryview(data).cast("B").cast("f"), len(found), threshold, nan)
 
 
 def decode(arrays, hint, *args):
@@ -52,8 +30,13 @@ def shared_outputs(testdata_dir):
         yield folder.name, [np.load(folder / f"{n}.npy").astype(np.float32) for n in names]
     fixture = testdata_dir / "coreml-decode-fixture"
     bins = ("heatmapScores", "offsets", "displacementsFwd", "displacementsBwd")
-    yield "five-person fixture", [np.fromfile(fixture / f"{n}.bin", "<f4").reshape(33, 33, c)
-                                  for n, c in zip(bins, (17, 34, 32, 32))]
+    yield (
+        "five-person fixture",
+        [
+            np.fromfile(fixture / f"{n}.bin", "<f4").reshape(33, 33, c)
+            for n, c in zip(bins, (17, 34, 32, 32), strict=True)
+        ],
+    )
 
 
 def root_order(heat, hint, threshold):
@@ -79,6 +62,7 @@ def test_hinted_decoding_equals_unhinted_on_every_shared_frame(testdata_dir):
 
 def test_the_hint_alone_finds_the_roots_at_the_defaults(testdata_dir, monkeypatch):
     """The speed-up: with five poses asked for, the decoder's own search never runs on a shared frame."""
+
     def must_not_run(*args):
         raise AssertionError("the decoder searched for roots itself")
         yield  # a generator, like the one it replaces
@@ -97,7 +81,7 @@ def test_the_hint_alone_finds_the_roots_at_the_defaults(testdata_dir, monkeypatc
 @pytest.mark.parametrize("count", [1, 3, 8, 10_000])
 def test_any_list_length_gives_the_reference_poses(h, w, scores, count):
     """Random scores, plateaus and ties, lists too short to finish: always the literal port's poses."""
-    rng = np.random.default_rng(hash((h, w, scores, count)) % 2 ** 32)
+    rng = np.random.default_rng(hash((h, w, scores, count)) % 2**32)
     arrays = random_case(rng, h, w, scores, 16.0)
     lists = [a.ravel().tolist() for a in arrays]
     for threshold, max_poses in ((0.5, 5), (0.0, 10), (0.25, 3), (1.0, 5)):
@@ -138,8 +122,9 @@ def corrupted(hint, how):
     return RootCandidates(f32_view(values), f32_view(indices), hint.found, hint.threshold)
 
 
-@pytest.mark.parametrize("how", ["not the score there", "indices swapped", "out of range", "negative index", "nan",
-                                 "out of order", "a tie"])
+@pytest.mark.parametrize(
+    "how", ["not the score there", "indices swapped", "out of range", "negative index", "nan", "out of order", "a tie"]
+)
 def test_a_wrong_list_is_caught_before_the_first_wrong_root(testdata_dir, how):
     """Each root taken from the list is checked: the score at its index, the next value strictly below."""
     _name, arrays = next(shared_outputs(testdata_dir))

@@ -1,4 +1,5 @@
 """decode_single_pose against posenet 2.2.2's decodeSinglePose on every saved fixture."""
+
 import json
 
 import numpy as np
@@ -9,9 +10,7 @@ from pyposenet.parts import PART_NAMES
 from tests.support.decode import EXPECTED_JS_CASES, NPY_NAMES, STRIDE, load_coreml, load_expected_js, outputs_from
 
 #: Every saved posenet 2.2.2 case (testdata/expected-js/<model>/<image>): what the tests here go through.
-SHARED_CASES = [
-    f"mobilenet-float-050-stride16/{image}" for image in ("starter", "tennis_in_crowd", "three_people")
-] + [
+SHARED_CASES = [f"mobilenet-float-050-stride16/{image}" for image in ("starter", "tennis_in_crowd", "three_people")] + [
     f"mobilenet-float-075-stride16/{image}"
     for image in ("baseball", "pose", "runner", "starter", "tennis_in_crowd", "three_people")
 ]
@@ -20,7 +19,7 @@ SHARED_CASES = [
 def assert_pose_matches(got, expected):
     assert [kp["part"] for kp in got["keypoints"]] == list(PART_NAMES)
     assert [kp["part"] for kp in expected["keypoints"]] == list(PART_NAMES)
-    for g, e in zip(got["keypoints"], expected["keypoints"]):
+    for g, e in zip(got["keypoints"], expected["keypoints"], strict=True):
         assert abs(g["score"] - e["score"]) <= 1e-6, g["part"]
         assert abs(g["position"]["x"] - e["position"]["x"]) <= 1e-4, g["part"]
         assert abs(g["position"]["y"] - e["position"]["y"]) <= 1e-4, g["part"]
@@ -61,11 +60,12 @@ def test_bit_exact_on_every_fixture(testdata_dir):
 def test_every_shared_case_is_collected_with_its_reference_outputs(testdata_dir):
     # The cases the tests above go through are the shared ones, each with the network's outputs and
     # posenet 2.2.2's results on them: a case missing, added or left without its files fails here.
-    assert EXPECTED_JS_CASES == sorted(SHARED_CASES)
+    assert sorted(SHARED_CASES) == EXPECTED_JS_CASES
     for index in sorted((testdata_dir / "expected-js").glob("*/index.json")):
         images = json.loads(index.read_text())["images"]
         assert sorted(f"{index.parent.name}/{name}" for name in images) == sorted(
-            case for case in SHARED_CASES if case.startswith(f"{index.parent.name}/"))
+            case for case in SHARED_CASES if case.startswith(f"{index.parent.name}/")
+        )
     for case in SHARED_CASES:
         folder = testdata_dir / "expected-js" / case
         assert all((folder / f"{name}.npy").is_file() for name in NPY_NAMES), case

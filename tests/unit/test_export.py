@@ -1,5 +1,6 @@
 """`pyposenet export`: what goes into the static folder and what stays out (the page itself runs in
 tests/e2e/test_packaging.py, on `python -m http.server`)."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,18 @@ def relative(paths, root):
 
 def test_sketch_files_are_the_sketch_and_what_is_beside_it_but_no_hidden_tool_or_reserved_files(sketch):
     folder = sketch.parent
-    for hidden in (".env", ".git/config", "__pycache__/x.pyc", "node_modules/p/i.js", "env/pyvenv.cfg", "env/lib/x.py",
-                   "index.html", "pyposenet/app-config.json", "api/pose", "out/old.html"):
+    for hidden in (
+        ".env",
+        ".git/config",
+        "__pycache__/x.pyc",
+        "node_modules/p/i.js",
+        "env/pyvenv.cfg",
+        "env/lib/x.py",
+        "index.html",
+        "pyposenet/app-config.json",
+        "api/pose",
+        "out/old.html",
+    ):
         (folder / hidden).parent.mkdir(parents=True, exist_ok=True)
         (folder / hidden).write_text("x")
     (folder / "data" / "index.html").write_text("kept: only the top level's index.html is the page's")
@@ -51,16 +62,23 @@ def test_a_sketch_in_a_crowded_folder_is_refused(tmp_path):
 
 def test_an_export_holds_the_page_the_app_the_sketch_and_the_models(sketch, tmp_path, models_dir):
     out = tmp_path / "site"
-    report = export_sketch(sketch, out, variants=["mobilenet-float-050-stride16"], models_dir=models_dir,
-                           base_url=None)
+    report = export_sketch(sketch, out, variants=["mobilenet-float-050-stride16"], models_dir=models_dir, base_url=None)
     page = (out / "index.html").read_text()
-    assert f'<meta http-equiv="Content-Security-Policy" content="{meta_policy(CONTENT_SECURITY_POLICY)}">' \
-        .replace("'", "&#x27;") in page
+    assert (
+        f'<meta http-equiv="Content-Security-Policy" content="{meta_policy(CONTENT_SECURITY_POLICY)}">'.replace(
+            "'", "&#x27;"
+        )
+        in page
+    )
     assert 'src="pyposenet/web/boot.js"' in page and 'src="/' not in page
     config = json.loads((out / "pyposenet" / "app-config.json").read_text())
-    assert config == {"sketch": {"name": "dance.py", "url": "dance.py"},
-                      "wheel": "pyposenet/wheel/pyposenet-0.1.0-py3-none-any.whl", "examples": [], "static": True,
-                      "models": [DEFAULT_MODEL, HALF_MODEL]}
+    assert config == {
+        "sketch": {"name": "dance.py", "url": "dance.py"},
+        "wheel": "pyposenet/wheel/pyposenet-0.1.0-py3-none-any.whl",
+        "examples": [],
+        "static": True,
+        "models": [DEFAULT_MODEL, HALF_MODEL],
+    }
     for model in (DEFAULT_MODEL, HALF_MODEL):
         spec = json.loads((out / "pyposenet" / "models" / model).read_text())
         folder = (out / "pyposenet" / "models" / model).parent
@@ -109,6 +127,19 @@ def test_the_export_command(sketch, tmp_path, models_dir, capsys):
     assert cli.main(["export", str(sketch), "--out", str(out), "--models", str(models_dir)]) == 0
     printed = capsys.readouterr().out
     assert f"to {out}" in printed and "python -m http.server" in printed and DEFAULT_MODEL in printed
-    assert cli.main(["export", str(sketch), "--out", str(out), "--models", str(models_dir),
-                     "--model", "mobilenet-float-066-stride16"]) == 1
+    assert (
+        cli.main(
+            [
+                "export",
+                str(sketch),
+                "--out",
+                str(out),
+                "--models",
+                str(models_dir),
+                "--model",
+                "mobilenet-float-066-stride16",
+            ]
+        )
+        == 1
+    )
     assert "unknown model variant 'mobilenet-float-066-stride16'" in capsys.readouterr().err

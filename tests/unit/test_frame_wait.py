@@ -1,9 +1,9 @@
 """A net's wait for video frames (pyposenet/frame_wait.py) and how the detection loop reports it."""
+
 import asyncio
 
 from pyposenet.frame_wait import CameraError, FrameWait
 from pyposenet.net import PoseNet
-
 from tests.support.fake_runtime import FakeRuntime, FakeVideo
 
 

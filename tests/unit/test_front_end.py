@@ -1,4 +1,5 @@
 """pyposenet/server/front_end.py: the front-end files copied from node_modules into web/vendor/ (`make setup`)."""
+
 from __future__ import annotations
 
 import filecmp
@@ -29,8 +30,9 @@ def fake_node_modules(tmp_path) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(f"// {name}\n")
     for package in front_end.packages():
-        (root / package / "package.json").write_text(json.dumps({"name": package, "version": "1.0.0",
-                                                                 "license": "MIT"}))
+        (root / package / "package.json").write_text(
+            json.dumps({"name": package, "version": "1.0.0", "license": "MIT"})
+        )
     return root
 
 
@@ -41,8 +43,13 @@ def test_front_end_files_are_listed_once():
 
 
 def test_packages_are_the_npm_packages_of_the_files():
-    assert front_end.packages() == ["pyodide", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm",
-                                    "@tensorflow/tfjs-backend-webgpu", "p5"]
+    assert front_end.packages() == [
+        "pyodide",
+        "@tensorflow/tfjs",
+        "@tensorflow/tfjs-backend-wasm",
+        "@tensorflow/tfjs-backend-webgpu",
+        "p5",
+    ]
 
 
 def test_copy_front_end_copies_exactly_the_listed_files(tmp_path):

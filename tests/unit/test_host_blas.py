@@ -1,5 +1,6 @@
 """pyposenet._host.blas: the one BLAS thread limit of `pyposenet detect` and POST /api/pose (the CLI's and the
 API's own tests check each uses it during inference: test_cli.py, test_api_pose.py)."""
+
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,7 @@ import pytest
 np = pytest.importorskip("numpy")
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
-from pyposenet._host.blas import DEFAULT_BLAS_THREADS, BlasThreads, threads_from_environment  # noqa: E402
+from pyposenet._host.blas import DEFAULT_BLAS_THREADS, BlasThreads, threads_from_environment  # noqa: E402 - after the importorskips: the host extra is optional
 
 
 def blas_threads() -> list[int]:

@@ -4,6 +4,7 @@ Small hand-built graphs check each op against naive float64 references (TF's pad
 re-derived here, not imported); the real models check the raw PoseNet outputs against the reference
 JavaScript's tensors in ../shared/testdata/expected-js.
 """
+
 import base64
 import json
 import math
@@ -13,7 +14,11 @@ import numpy as np
 import pytest
 
 from pyposenet._host.graph import (
-    ModelFormatError, UnsupportedOpError, decode_weights, dequantize, load_graph_model,
+    ModelFormatError,
+    UnsupportedOpError,
+    decode_weights,
+    dequantize,
+    load_graph_model,
 )
 from pyposenet._host.images import load_image
 from pyposenet._host.preprocess import preprocess
@@ -26,6 +31,7 @@ NPY_NAMES = ["heatmapScores", "offsets", "displacementFwd", "displacementBwd"]
 
 
 # -- building tiny TF.js graph models -------------------------------------------------------------
+
 
 def s_attr(text):
     return {"s": base64.b64encode(text.encode()).decode()}
@@ -40,8 +46,12 @@ def node(name, op, inputs=(), **attr):
 
 
 def conv_attrs(strides=1, padding="SAME", dilations=1, fused=None):
-    attrs = {"strides": ints_attr([1, strides, strides, 1]), "padding": s_attr(padding),
-             "dilations": ints_attr([1, dilations, dilations, 1]), "data_format": s_attr("NHWC")}
+    attrs = {
+        "strides": ints_attr([1, strides, strides, 1]),
+        "padding": s_attr(padding),
+        "dilations": ints_attr([1, dilations, dilations, 1]),
+        "data_format": s_attr("NHWC"),
+    }
     if fused:
         attrs["fused_ops"] = {"list": {"s": [base64.b64encode(o.encode()).decode() for o in fused]}}
         attrs["num_args"] = {"i": "1"}
@@ -49,8 +59,9 @@ def conv_attrs(strides=1, padding="SAME", dilations=1, fused=None):
 
 
 def placeholder(name="x", shape=(-1, -1, -1, -1)):
-    return node(name, "Placeholder", dtype={"type": "DT_FLOAT"},
-                shape={"shape": {"dim": [{"size": str(d)} for d in shape]}})
+    return node(
+        name, "Placeholder", dtype={"type": "DT_FLOAT"}, shape={"shape": {"dim": [{"size": str(d)} for d in shape]}}
+    )
 
 
 def write_model(folder: Path, nodes, consts: dict, signature=None, name="model.json") -> Path:
@@ -63,8 +74,11 @@ def write_model(folder: Path, nodes, consts: dict, signature=None, name="model.j
         specs.append({"name": const_name, "shape": list(value.shape), "dtype": dtype})
         blob += value.astype("<i4" if dtype == "int32" else "<f4").tobytes()
         nodes = [node(const_name, "Const")] + list(nodes)
-    spec = {"format": "graph-model", "modelTopology": {"node": nodes},
-            "weightsManifest": [{"paths": ["weights.bin"], "weights": specs}]}
+    spec = {
+        "format": "graph-model",
+        "modelTopology": {"node": nodes},
+        "weightsManifest": [{"paths": ["weights.bin"], "weights": specs}],
+    }
     if signature:
         spec["signature"] = signature
     (folder / "weights.bin").write_bytes(blob)
@@ -79,6 +93,7 @@ def run_single(tmp_path, nodes, consts, x, output="y"):
 
 
 # -- naive references (float64, one output pixel at a time) -----------------------------------------
+
 
 def tf_pads(size, k, stride, dilation, padding):
     """TensorFlow's rule: SAME gives ceil(size/stride) outputs, the odd padding pixel goes after."""
@@ -117,11 +132,22 @@ def rng():
 
 # -- ops ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("k,stride,padding,dilation,size", [
-    (3, 1, "SAME", 1, 9), (3, 2, "SAME", 1, 9), (3, 2, "SAME", 1, 8), (3, 1, "VALID", 1, 9),
-    (3, 2, "VALID", 1, 10), (1, 1, "SAME", 1, 7), (1, 2, "SAME", 1, 8), (3, 1, "SAME", 2, 9),
-    (5, 2, "SAME", 1, 11), (2, 2, "SAME", 1, 7),
-])
+
+@pytest.mark.parametrize(
+    "k,stride,padding,dilation,size",
+    [
+        (3, 1, "SAME", 1, 9),
+        (3, 2, "SAME", 1, 9),
+        (3, 2, "SAME", 1, 8),
+        (3, 1, "VALID", 1, 9),
+        (3, 2, "VALID", 1, 10),
+        (1, 1, "SAME", 1, 7),
+        (1, 2, "SAME", 1, 8),
+        (3, 1, "SAME", 2, 9),
+        (5, 2, "SAME", 1, 11),
+        (2, 2, "SAME", 1, 7),
+    ],
+)
 def test_conv2d_matches_naive(tmp_path, rng, k, stride, padding, dilation, size):
     x = rng.normal(size=(2, size, size + 1, 3)).astype(np.float32)
     w = rng.normal(size=(k, k, 3, 5)).astype(np.float32)
@@ -130,10 +156,19 @@ def test_conv2d_matches_naive(tmp_path, rng, k, stride, padding, dilation, size)
     np.testing.assert_allclose(y, naive_conv(x, w, stride, padding, dilation), rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("stride,padding,dilation,mult,size", [
-    (1, "SAME", 1, 1, 9), (2, "SAME", 1, 1, 9), (2, "SAME", 1, 1, 8), (1, "VALID", 1, 1, 9),
-    (2, "VALID", 1, 1, 10), (1, "SAME", 2, 1, 9), (1, "SAME", 1, 2, 7), (3, "SAME", 1, 1, 10),
-])
+@pytest.mark.parametrize(
+    "stride,padding,dilation,mult,size",
+    [
+        (1, "SAME", 1, 1, 9),
+        (2, "SAME", 1, 1, 9),
+        (2, "SAME", 1, 1, 8),
+        (1, "VALID", 1, 1, 9),
+        (2, "VALID", 1, 1, 10),
+        (1, "SAME", 2, 1, 9),
+        (1, "SAME", 1, 2, 7),
+        (3, "SAME", 1, 1, 10),
+    ],
+)
 def test_depthwise_matches_naive(tmp_path, rng, stride, padding, dilation, mult, size):
     x = rng.normal(size=(2, size, size + 2, 4)).astype(np.float32)
     w = rng.normal(size=(3, 3, 4, mult)).astype(np.float32)
@@ -153,16 +188,21 @@ def test_same_padding_puts_the_odd_pixel_after(tmp_path):
         assert y[0, :, :, 0].tolist() == [[45.0, 39.0], [66.0, 50.0]]
 
 
-@pytest.mark.parametrize("op,plain", [("_FusedConv2D", "Conv2D"),
-                                      ("FusedDepthwiseConv2dNative", "DepthwiseConv2dNative")])
+@pytest.mark.parametrize(
+    "op,plain", [("_FusedConv2D", "Conv2D"), ("FusedDepthwiseConv2dNative", "DepthwiseConv2dNative")]
+)
 @pytest.mark.parametrize("activation", ["Relu6", "Relu"])
 def test_fused_ops_equal_the_unfused_chain(tmp_path, rng, op, plain, activation):
     x = (rng.normal(size=(1, 9, 9, 4)) * 3).astype(np.float32)
     w = rng.normal(size=(3, 3, 4, 4 if plain == "Conv2D" else 1)).astype(np.float32)
     b = rng.normal(size=(4,)).astype(np.float32)
     fused = [placeholder(), node("y", op, ["x", "w", "b"], **conv_attrs(2, fused=["BiasAdd", activation]))]
-    chain = [placeholder(), node("c", plain, ["x", "w"], **conv_attrs(2)),
-             node("a", "BiasAdd", ["c", "b"], data_format=s_attr("NHWC")), node("y", activation, ["a"])]
+    chain = [
+        placeholder(),
+        node("c", plain, ["x", "w"], **conv_attrs(2)),
+        node("a", "BiasAdd", ["c", "b"], data_format=s_attr("NHWC")),
+        node("y", activation, ["a"]),
+    ]
     y_fused = run_single(tmp_path / "fused", fused, {"w": w, "b": b}, x)
     y_chain = run_single(tmp_path / "chain", chain, {"w": w, "b": b}, x)
     reference = naive_conv(x, w, 2, "SAME", depthwise=plain != "Conv2D") + b
@@ -176,8 +216,12 @@ def test_an_intermediate_that_is_also_an_output_is_not_fused_away(tmp_path, rng)
     x = rng.normal(size=(1, 5, 5, 2)).astype(np.float32)
     w = rng.normal(size=(1, 1, 2, 3)).astype(np.float32)
     b = np.full(3, 10, np.float32)
-    nodes = [placeholder(), node("c", "Conv2D", ["x", "w"], **conv_attrs()),
-             node("a", "BiasAdd", ["c", "b"]), node("y", "Relu6", ["a"])]
+    nodes = [
+        placeholder(),
+        node("c", "Conv2D", ["x", "w"], **conv_attrs()),
+        node("a", "BiasAdd", ["c", "b"]),
+        node("y", "Relu6", ["a"]),
+    ]
     graph = load_graph_model(write_model(tmp_path, nodes, {"w": w, "b": b}))
     conv, added, y = graph.execute(x, ["c", "a", "y"])
     np.testing.assert_allclose(added, conv + 10, rtol=1e-6)
@@ -191,11 +235,18 @@ def test_space_to_batch_conv_batch_to_space_is_a_dilated_conv(tmp_path, rng, siz
     w = rng.normal(size=(3, 3, 3, 2)).astype(np.float32)
     rate, base = 2, 2  # (k - 1) * rate // 2 on each side
     extra = (-(size + 2 * base)) % rate
-    consts = {"w": w, "block": np.array([rate, rate]), "pads": np.array([[base, base + extra]] * 2),
-              "crops": np.array([[0, extra]] * 2)}
-    nodes = [placeholder(), node("s2b", "SpaceToBatchND", ["x", "block", "pads"]),
-             node("c", "Conv2D", ["s2b", "w"], **conv_attrs(1, "VALID")),
-             node("y", "BatchToSpaceND", ["c", "block", "crops"])]
+    consts = {
+        "w": w,
+        "block": np.array([rate, rate]),
+        "pads": np.array([[base, base + extra]] * 2),
+        "crops": np.array([[0, extra]] * 2),
+    }
+    nodes = [
+        placeholder(),
+        node("s2b", "SpaceToBatchND", ["x", "block", "pads"]),
+        node("c", "Conv2D", ["s2b", "w"], **conv_attrs(1, "VALID")),
+        node("y", "BatchToSpaceND", ["c", "block", "crops"]),
+    ]
     y = run_single(tmp_path, nodes, consts, x)
     np.testing.assert_allclose(y, naive_conv(x, w, 1, "SAME", dilation=rate), rtol=1e-5, atol=1e-5)
 
@@ -203,28 +254,42 @@ def test_space_to_batch_conv_batch_to_space_is_a_dilated_conv(tmp_path, rng, siz
 def test_resnet_style_ops(tmp_path, rng):
     """Relu, AddV2/Add, MaxPool (SAME pads with -inf), Mean, Squeeze, Sigmoid, Identity."""
     x = rng.normal(size=(1, 7, 7, 3)).astype(np.float32)
-    nodes = [placeholder(),
-             node("r", "Relu", ["x"]),
-             node("s", "AddV2", ["r", "x"]),
-             node("a", "Add", ["s", "x"]),
-             node("p", "MaxPool", ["a"], ksize=ints_attr([1, 3, 3, 1]), strides=ints_attr([1, 2, 2, 1]),
-                  padding=s_attr("SAME"), data_format=s_attr("NHWC")),
-             node("m", "Mean", ["p", "axes"], keep_dims={"b": True}),
-             node("q", "Squeeze", ["m"], squeeze_dims=ints_attr([1, 2])),
-             node("i", "Identity", ["q"]),
-             node("y", "Sigmoid", ["i"])]
+    nodes = [
+        placeholder(),
+        node("r", "Relu", ["x"]),
+        node("s", "AddV2", ["r", "x"]),
+        node("a", "Add", ["s", "x"]),
+        node(
+            "p",
+            "MaxPool",
+            ["a"],
+            ksize=ints_attr([1, 3, 3, 1]),
+            strides=ints_attr([1, 2, 2, 1]),
+            padding=s_attr("SAME"),
+            data_format=s_attr("NHWC"),
+        ),
+        node("m", "Mean", ["p", "axes"], keep_dims={"b": True}),
+        node("q", "Squeeze", ["m"], squeeze_dims=ints_attr([1, 2])),
+        node("i", "Identity", ["q"]),
+        node("y", "Sigmoid", ["i"]),
+    ]
     graph = load_graph_model(write_model(tmp_path, nodes, {"axes": np.array([1, 2])}))
     pooled, y = graph.execute(x, ["p", "y"])
     a = np.maximum(x, 0) + x + x
     padded = np.pad(a, ((0, 0), (1, 1), (1, 1), (0, 0)), constant_values=-np.inf)
-    expected_pool = np.array([[[padded[0, 2 * i:2 * i + 3, 2 * j:2 * j + 3, c].max() for c in range(3)]
-                               for j in range(4)] for i in range(4)])[None]
+    expected_pool = np.array(
+        [
+            [[padded[0, 2 * i : 2 * i + 3, 2 * j : 2 * j + 3, c].max() for c in range(3)] for j in range(4)]
+            for i in range(4)
+        ]
+    )[None]
     np.testing.assert_allclose(pooled, expected_pool, rtol=1e-6)
     np.testing.assert_allclose(y, 1 / (1 + np.exp(-expected_pool.mean(axis=(1, 2)))), rtol=1e-5)
     assert y.shape == (1, 3)
 
 
 # -- reading ----------------------------------------------------------------------------------------
+
 
 def test_unknown_op_names_the_op_the_node_and_the_file(tmp_path):
     nodes = [placeholder(), node("mystery/node", "FancyResize", ["x"])]
@@ -252,15 +317,24 @@ def test_outputs_and_inputs_are_found_like_tfjs(tmp_path, rng):
     """No signature: inputs are the Placeholders, outputs every unconsumed node in node order.
     A signature: its entries, in its order (names may carry ':0')."""
     w = rng.normal(size=(1, 1, 3, 2)).astype(np.float32)
-    nodes = [placeholder("img", (1, 5, 5, 3)), node("b", "Relu", ["img"]),
-             node("a", "Conv2D", ["img", "w"], **conv_attrs())]
+    nodes = [
+        placeholder("img", (1, 5, 5, 3)),
+        node("b", "Relu", ["img"]),
+        node("a", "Conv2D", ["img", "w"], **conv_attrs()),
+    ]
     plain = load_graph_model(write_model(tmp_path / "plain", nodes, {"w": w}))
     assert [o.name for o in plain.outputs] == ["b", "a"]
     assert [(i.name, i.shape) for i in plain.inputs] == [("img", (1, 5, 5, 3))]
-    signature = {"inputs": {"img:0": {"name": "img:0", "dtype": "DT_FLOAT"}},
-                 "outputs": {"a:0": {"name": "a:0", "tensorShape": {"dim": [{"size": "1"}, {"size": "5"}, {"size": "5"},
-                                                                             {"size": "2"}]}},
-                             "b:0": {"name": "b:0"}}}
+    signature = {
+        "inputs": {"img:0": {"name": "img:0", "dtype": "DT_FLOAT"}},
+        "outputs": {
+            "a:0": {
+                "name": "a:0",
+                "tensorShape": {"dim": [{"size": "1"}, {"size": "5"}, {"size": "5"}, {"size": "2"}]},
+            },
+            "b:0": {"name": "b:0"},
+        },
+    }
     signed = load_graph_model(write_model(tmp_path / "signed", nodes, {"w": w}, signature))
     assert [(o.name, o.shape) for o in signed.outputs] == [("a", (1, 5, 5, 2)), ("b", None)]
     a, b = signed.execute({"img:0": np.ones((1, 5, 5, 3))}, ["a:0", "b"])
@@ -278,10 +352,11 @@ def test_dequantization_is_tfjs_decode_weight():
     as_int = dequantize(np.array([0, 1, 2], np.uint8), "int32", {"dtype": "uint8", "scale": 0.5, "min": 0.0})
     assert as_int.tolist() == [0, 1, 1]  # Math.round(0.5) = 1
     halves = np.array([1.5, -2.0, 6.1e-5, 65504.0], np.float16)
-    specs = [{"name": "h", "shape": [2, 2], "dtype": "float32", "quantization": {"dtype": "float16"}},
-             {"name": "u", "shape": [2], "dtype": "float32",
-              "quantization": {"dtype": "uint16", "scale": 2.0, "min": 1.0}},
-             {"name": "i", "shape": [1], "dtype": "int32"}]
+    specs = [
+        {"name": "h", "shape": [2, 2], "dtype": "float32", "quantization": {"dtype": "float16"}},
+        {"name": "u", "shape": [2], "dtype": "float32", "quantization": {"dtype": "uint16", "scale": 2.0, "min": 1.0}},
+        {"name": "i", "shape": [1], "dtype": "int32"},
+    ]
     data = halves.astype("<f2").tobytes() + np.array([3, 65535], "<u2").tobytes() + np.array([-7], "<i4").tobytes()
     weights = decode_weights(specs, data)
     np.testing.assert_array_equal(weights["h"], halves.astype(np.float32).reshape(2, 2))
@@ -291,6 +366,7 @@ def test_dequantization_is_tfjs_decode_weight():
 
 
 # -- the real models --------------------------------------------------------------------------------
+
 
 def roles_of(graph):
     found = identify_outputs([(o.name, o.shape) for o in graph.outputs], model=graph.source)
@@ -320,13 +396,13 @@ def test_raw_outputs_match_the_reference_tensors(graphs, testdata_dir):
         expected = json.loads((folder / "expected.json").read_text())
         pixels = load_image(testdata_dir / expected["source_image"])
         batch, padding = preprocess(pixels, *expected["input_resolution_hw"])
-        assert dict(zip(("top", "bottom", "left", "right"), padding)) == expected["padding"]
+        assert dict(zip(("top", "bottom", "left", "right"), padding, strict=True)) == expected["padding"]
         graph = graphs[model]
         heatmap, *rest = (o[0] for o in graph.execute(batch, roles_of(graph)))
         scores = (1 / (1 + np.exp(-heatmap.astype(np.float64)))).astype(np.float32)
         ours = [scores, *rest]
         reference = [np.load(folder / f"{name}.npy") for name in NPY_NAMES]
-        for name, a, b in zip(NPY_NAMES, ours, reference):
+        for name, a, b in zip(NPY_NAMES, ours, reference, strict=True):
             assert a.shape == b.shape, (folder, name)
             diff = np.abs(a - b)
             if expected["source_image"].endswith(".png"):
@@ -346,7 +422,7 @@ def test_the_385_export_equals_the_official_075_model(graphs, models_dir):
     assert [o.name for o in human.outputs][0].endswith("displacement_fwd_2/BiasAdd")
     x = np.random.default_rng(0).uniform(-1, 1, (1, 385, 385, 3)).astype(np.float32)
     official = graphs[MODEL_075]
-    for a, b in zip(official.execute(x, roles_of(official)), human.execute(x, roles_of(human))):
+    for a, b in zip(official.execute(x, roles_of(official)), human.execute(x, roles_of(human)), strict=True):
         assert a.shape[1:3] == (25, 25)
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=r"must have shape \[1, 385, 385, 3\]"):
@@ -389,14 +465,15 @@ def test_quantized_copies_of_the_075_model(tmp_path, models_dir, graphs, testdat
         folder = tmp_path / dtype
         folder.mkdir()
         (folder / "group1-shard1of1.bin").write_bytes(b"".join(chunks))
-        (folder / "model.json").write_text(json.dumps(
-            dict(spec, weightsManifest=[{"paths": ["group1-shard1of1.bin"], "weights": weights}])))
+        (folder / "model.json").write_text(
+            json.dumps(dict(spec, weightsManifest=[{"paths": ["group1-shard1of1.bin"], "weights": weights}]))
+        )
         graph = load_graph_model(folder / "model.json")
         for entry in weights:
             # half a step, plus up to half a step where the converter's zero-point nudge clipped the range
             step = entry["quantization"].get("scale", 0)
             original = float_graph.consts[entry["name"]]
-            tolerance = step * 1.0001 if step else np.maximum(np.abs(original) * 2 ** -11, 2 ** -25)
+            tolerance = step * 1.0001 if step else np.maximum(np.abs(original) * 2**-11, 2**-25)
             assert graph.consts[entry["name"]].dtype == np.float32
             assert (np.abs(graph.consts[entry["name"]] - original) <= tolerance).all()
         heat = 1 / (1 + np.exp(-graph.execute(batch, roles_of(graph))[0].astype(np.float64)))

@@ -1,5 +1,6 @@
 """pyposenet._host: preprocessing, image loading, model lookup, and poseNet end to end under CPython,
 against the reference JavaScript's results in ../shared/testdata/expected-js."""
+
 import asyncio
 import functools
 import http.server
@@ -43,6 +44,7 @@ def distance(keypoint, reference) -> float:
 
 # -- preprocessing --------------------------------------------------------------------------------
 
+
 def test_js_round_rounds_halves_up():
     assert [js_round(v) for v in (0.5, 1.5, 2.5, -0.5, -1.5, 0.49999999999999994, 95.99)] == [1, 2, 3, 0, -1, 0, 96]
 
@@ -52,7 +54,7 @@ def test_padding_is_the_references(testdata_dir):
     for expected_file in (testdata_dir / "expected-js").glob("*/*/expected.json"):
         expected = json.loads(expected_file.read_text())
         padding = padding_for(*expected["image_hw"], *expected["input_resolution_hw"])
-        assert dict(zip(("top", "bottom", "left", "right"), padding)) == expected["padding"], expected_file
+        assert dict(zip(("top", "bottom", "left", "right"), padding, strict=True)) == expected["padding"], expected_file
         checked += 1
     assert checked >= 9
     assert padding_for(10, 20, 257, 257) == (5, 5, 0, 0) and padding_for(21, 10, 257, 257) == (0, 0, 6, 6)
@@ -81,10 +83,16 @@ def tfjs_resize_bilinear(image, new_h, new_w):
     return out
 
 
-@pytest.mark.parametrize("shape,target,padding", [
-    ((13, 7, 3), (9, 9), None), ((5, 11, 3), (17, 17), None), ((20, 20, 3), (20, 20), None),
-    ((9, 6, 3), (7, 11), (1, 2, 3, 0)), ((40, 30, 3), (9, 9), None),
-])
+@pytest.mark.parametrize(
+    "shape,target,padding",
+    [
+        ((13, 7, 3), (9, 9), None),
+        ((5, 11, 3), (17, 17), None),
+        ((20, 20, 3), (20, 20), None),
+        ((9, 6, 3), (7, 11), (1, 2, 3, 0)),
+        ((40, 30, 3), (9, 9), None),
+    ],
+)
 def test_resize_is_tfjs_resize_bilinear_bit_for_bit(shape, target, padding):
     image = np.random.default_rng(3).integers(0, 256, shape, dtype=np.uint8)
     resized, used = pad_and_resize(image, *target, padding=padding)
@@ -102,6 +110,7 @@ def test_normalize_is_x_over_127_5_minus_1_in_float32():
 
 
 # -- images ---------------------------------------------------------------------------------------
+
 
 def test_a_path_a_pil_image_and_an_array_give_the_same_pixels(testdata_dir):
     path = testdata_dir / "images" / "starter.png"
@@ -134,6 +143,7 @@ def test_image_edge_cases():
 
 # -- the runtime end to end -------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def runtime(models_dir, tmp_path_factory):
     return HostRuntime(models_dir=models_dir, cache_dir=tmp_path_factory.mktemp("cache"), base_url=None)
@@ -142,6 +152,7 @@ def runtime(models_dir, tmp_path_factory):
 @pytest.fixture(scope="module")
 def nets(runtime):
     """One loaded net per multiplier (loading reads ~5 MB and warms up once)."""
+
     async def load():
         return {m: await poseNet({"multiplier": m}, runtime=runtime) for m in CASES}
 
@@ -196,15 +207,27 @@ def test_multi_pose_matches_the_reference(nets, testdata_dir):
             assert len(poses) == index["images"][image]["n_multi"]
             if expected["source_image"].endswith(".png"):
                 assert len(results) == len(poses)
-                for result, pose in zip(results, poses):
+                for result, pose in zip(results, poses, strict=True):
                     assert abs(result.pose.score - pose["score"]) <= 1e-4
-                    assert max(distance(k, r) for k, r in zip(result.pose.keypoints, pose["keypoints"])) <= 0.01
+                    assert (
+                        max(distance(k, r) for k, r in zip(result.pose.keypoints, pose["keypoints"], strict=True))
+                        <= 0.01
+                    )
                 continue
             assert abs(len(results) - len(poses)) <= 1, (image, len(results), len(poses))
             for pose in (p for p in poses if p["score"] >= 0.3):
-                def gap(result):
-                    return float(np.median([distance(k, r) for k, r in zip(result.pose.keypoints, pose["keypoints"])
-                                            if r["score"] > 0.5]))
+
+                def gap(result, pose=pose):
+                    return float(
+                        np.median(
+                            [
+                                distance(k, r)
+                                for k, r in zip(result.pose.keypoints, pose["keypoints"], strict=True)
+                                if r["score"] > 0.5
+                            ]
+                        )
+                    )
+
                 best = min(results, key=gap)
                 assert gap(best) <= 1.5 and abs(best.pose.score - pose["score"]) <= 0.05, (image, pose["score"])
 
@@ -215,9 +238,18 @@ def test_run_hands_over_outputs_and_geometry(runtime, testdata_dir):
     outputs, geometry = asyncio.run(runtime.run(model, image[:, :700]))
     assert isinstance(outputs, ModelOutputs) and (outputs.height, outputs.width) == (17, 17)
     assert isinstance(outputs.heatmap_scores[0], float) and 0 < outputs.heatmap_scores[0] < 1
-    assert geometry == FrameGeometry(input_height=257, input_width=257, source_height=564, source_width=700,
-                                     pad_top=68, pad_bottom=68, pad_left=0, pad_right=0,
-                                     display_height=564, display_width=700)
+    assert geometry == FrameGeometry(
+        input_height=257,
+        input_width=257,
+        source_height=564,
+        source_width=700,
+        pad_top=68,
+        pad_bottom=68,
+        pad_left=0,
+        pad_right=0,
+        display_height=564,
+        display_width=700,
+    )
     assert runtime.has_frame(image) and not runtime.has_frame(None)
 
 
@@ -247,10 +279,15 @@ def test_the_fixed_385_model_runs_like_the_075_model_at_385(runtime, models_dir,
 
 # -- finding models -------------------------------------------------------------------------------
 
+
 def test_a_missing_model_names_the_file_and_every_place_looked(tmp_path, caplog):
     port = closed_port()
-    runtime = HostRuntime(models_dir=tmp_path / "models", cache_dir=tmp_path / "cache",
-                          base_url=f"http://127.0.0.1:{port}/tfjs-models/", download_timeout=5)
+    runtime = HostRuntime(
+        models_dir=tmp_path / "models",
+        cache_dir=tmp_path / "cache",
+        base_url=f"http://127.0.0.1:{port}/tfjs-models/",
+        download_timeout=5,
+    )
 
     async def main():
         return await poseNet({"multiplier": 1.0}, runtime=runtime)
@@ -272,8 +309,11 @@ def test_a_missing_model_url_or_shard_is_named(tmp_path, models_dir):
     half = tmp_path / "models" / "savedmodel/posenet/mobilenet/float/075"
     half.mkdir(parents=True)
     shutil.copy(models_dir / MODEL_075, half)
-    with pytest.raises(ModelNotFoundError, match=r"'savedmodel/posenet/mobilenet/float/075/group1-shard1of2.bin' "
-                                                 r"not found: .*downloads disabled"):
+    with pytest.raises(
+        ModelNotFoundError,
+        match=r"'savedmodel/posenet/mobilenet/float/075/group1-shard1of2.bin' "
+        r"not found: .*downloads disabled",
+    ):
         runtime.load_model_sync(resolve_options({}))
 
 
@@ -301,8 +341,11 @@ def test_a_model_is_downloaded_once_into_the_cache(tmp_path, models_dir):
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    runtime = HostRuntime(models_dir=tmp_path / "empty", cache_dir=tmp_path / "cache",
-                          base_url=f"http://127.0.0.1:{server.server_address[1]}/tfjs-models/")
+    runtime = HostRuntime(
+        models_dir=tmp_path / "empty",
+        cache_dir=tmp_path / "cache",
+        base_url=f"http://127.0.0.1:{server.server_address[1]}/tfjs-models/",
+    )
     options = resolve_options({"multiplier": 0.5})
     port = server.server_address[1]
     try:

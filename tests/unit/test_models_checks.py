@@ -2,6 +2,7 @@
 
 (The loader's checks, with the page's messages, are tested through the host runtime in test_model_faults.py.)
 """
+
 import json
 import shutil
 
@@ -14,18 +15,33 @@ MODEL_050 = "savedmodel/posenet/mobilenet/float/050"
 
 def test_weight_bytes_respect_quantization():
     assert weight_bytes({"name": "w", "shape": [3, 3, 8], "dtype": "float32"}) == 288
-    assert weight_bytes({"name": "w", "shape": [3, 3, 8], "dtype": "float32",
-                         "quantization": {"dtype": "uint8", "scale": 0.1, "min": 0}}) == 72
+    assert (
+        weight_bytes(
+            {
+                "name": "w",
+                "shape": [3, 3, 8],
+                "dtype": "float32",
+                "quantization": {"dtype": "uint8", "scale": 0.1, "min": 0},
+            }
+        )
+        == 72
+    )
     assert weight_bytes({"name": "w", "shape": [10], "dtype": "float32", "quantization": {"dtype": "float16"}}) == 20
     assert weight_bytes({"name": "s", "shape": [], "dtype": "int32"}) == 4
     assert weight_bytes({"name": "t", "shape": [2], "dtype": "string"}) is None  # lengths are in the data
 
 
-@pytest.mark.parametrize("weight, message", [
-    ({"name": "w", "shape": [3], "dtype": "float64"}, "m.json: weight 'w' has dtype 'float64'"),
-    ({"name": "w", "shape": [3, -1], "dtype": "float32"}, "has shape [3, -1]"),
-    ({"name": "w", "shape": [3], "dtype": "float32", "quantization": {"dtype": "int4"}}, "quantization dtype 'int4'"),
-])
+@pytest.mark.parametrize(
+    "weight, message",
+    [
+        ({"name": "w", "shape": [3], "dtype": "float64"}, "m.json: weight 'w' has dtype 'float64'"),
+        ({"name": "w", "shape": [3, -1], "dtype": "float32"}, "has shape [3, -1]"),
+        (
+            {"name": "w", "shape": [3], "dtype": "float32", "quantization": {"dtype": "int4"}},
+            "quantization dtype 'int4'",
+        ),
+    ],
+)
 def test_weight_bytes_name_what_tfjs_cannot_read(weight, message):
     with pytest.raises(ModelFileError, match=message.replace("[", r"\[").replace("]", r"\]")):
         weight_bytes(weight, "m.json")

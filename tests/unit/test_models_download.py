@@ -2,6 +2,7 @@
 
 A local http.server on 127.0.0.1 (tests/support/model_http.py) serves the files; nothing leaves the machine.
 """
+
 import http.client
 import os
 import threading
@@ -43,9 +44,8 @@ def test_download_to_writes_the_file_with_the_usual_mode(tmp_path, umask):
 @pytest.mark.parametrize("how", ["length", "chunked"])
 def test_a_body_cut_short_leaves_nothing_under_the_final_name(tmp_path, how):
     target = tmp_path / "cache" / NAME
-    with ModelHTTPServer({NAME: BODY}, cut={NAME: how}) as server:
-        with pytest.raises(DOWNLOAD_ERRORS) as info:
-            download_to(server.url + NAME, target, 5)
+    with ModelHTTPServer({NAME: BODY}, cut={NAME: how}) as server, pytest.raises(DOWNLOAD_ERRORS) as info:
+        download_to(server.url + NAME, target, 5)
     assert isinstance(info.value, IncompleteDownloadError if how == "length" else http.client.IncompleteRead)
     assert not target.exists()
     assert not any(name.endswith(".part") for name in leftovers(tmp_path / "cache"))
@@ -56,17 +56,18 @@ def test_a_failed_download_keeps_the_old_file(tmp_path):
     target = tmp_path / NAME
     target.parent.mkdir(parents=True)
     target.write_bytes(b"old")
-    with ModelHTTPServer({NAME: BODY}, cut={NAME: "length"}) as server:
-        with pytest.raises(IncompleteDownloadError, match=f"after {len(BODY) // 2} of {len(BODY)} bytes"):
-            download_to(server.url + NAME, target, 5)
+    with (
+        ModelHTTPServer({NAME: BODY}, cut={NAME: "length"}) as server,
+        pytest.raises(IncompleteDownloadError, match=f"after {len(BODY) // 2} of {len(BODY)} bytes"),
+    ):
+        download_to(server.url + NAME, target, 5)
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == [target.name]
 
 
 def test_a_404_creates_no_folder(tmp_path):
-    with ModelHTTPServer({}) as server:
-        with pytest.raises(urllib.error.HTTPError) as info:
-            download_to(server.url + NAME, tmp_path / "cache" / NAME, 5)
+    with ModelHTTPServer({}) as server, pytest.raises(urllib.error.HTTPError) as info:
+        download_to(server.url + NAME, tmp_path / "cache" / NAME, 5)
     assert download_reason(info.value) == "HTTP 404 Not Found"
     assert not (tmp_path / "cache").exists()
 

@@ -1,4 +1,5 @@
 """pyposenet.models.names: the one model-name validator and resolve_inside (no symlinks leading out)."""
+
 import os
 
 import pytest
@@ -98,9 +99,20 @@ def test_resolve_inside_follows_symlinks_that_stay_inside(tree):
     assert resolve_inside(root, "savedmodel/missing.json") == (root / "savedmodel" / "missing.json").resolve()
 
 
-@pytest.mark.parametrize("name", ["out.json", "outdir/secret.json", "to-dot.json", "loop.json",
-                                  "../outside/secret.json",
-                                  "/etc/passwd", ".git/x.json", "a\\b.json", "x" * (MAX_NAME + 1)])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "out.json",
+        "outdir/secret.json",
+        "to-dot.json",
+        "loop.json",
+        "../outside/secret.json",
+        "/etc/passwd",
+        ".git/x.json",
+        "a\\b.json",
+        "x" * (MAX_NAME + 1),
+    ],
+)
 def test_resolve_inside_refuses_what_leads_out(tree, name):
     root, _ = tree
     assert resolve_inside(root, name) is None

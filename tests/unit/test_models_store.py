@@ -1,11 +1,19 @@
 """pyposenet.models.store: lookup order (models folder -> cache -> download once), the not-found message,
 the default folders."""
+
 import socket
 
 import pytest
 
-from pyposenet.models import (ModelNotFoundError, ModelSource, ModelStore, checkout_root, default_cache_dir,
-                              default_models_dir, other_models)
+from pyposenet.models import (
+    ModelNotFoundError,
+    ModelSource,
+    ModelStore,
+    checkout_root,
+    default_cache_dir,
+    default_models_dir,
+    other_models,
+)
 from pyposenet.models import store as store_module
 from tests.support.model_http import ModelHTTPServer
 
@@ -53,11 +61,12 @@ def test_a_missing_file_is_downloaded_once_into_the_cache(folders):
 def test_not_found_names_the_file_and_every_place_looked(folders):
     models, cache = folders
     models.mkdir()
-    with ModelHTTPServer({}) as server:
-        with pytest.raises(ModelNotFoundError) as info:
-            ModelStore(models, cache, server.url).find(NAME)
-    assert str(info.value) == (f"model file '{NAME}' not found: not in models directory {models}, "
-                               f"not in cache {cache}, download from {server.url}{NAME} failed: HTTP 404 Not Found")
+    with ModelHTTPServer({}) as server, pytest.raises(ModelNotFoundError) as info:
+        ModelStore(models, cache, server.url).find(NAME)
+    assert str(info.value) == (
+        f"model file '{NAME}' not found: not in models directory {models}, "
+        f"not in cache {cache}, download from {server.url}{NAME} failed: HTTP 404 Not Found"
+    )
     assert isinstance(info.value, FileNotFoundError)
     assert info.value.name == NAME and len(info.value.looked) == 3
     assert not cache.exists()  # nothing written for a failed download
@@ -67,8 +76,10 @@ def test_not_found_without_folders_or_downloads(folders):
     _, cache = folders
     with pytest.raises(ModelNotFoundError) as info:
         ModelStore(None, cache, None).find(NAME)
-    assert str(info.value) == (f"model file '{NAME}' not found: no models directory configured, not in cache {cache}, "
-                               "downloads disabled (no MODEL_BASE_URL)")
+    assert str(info.value) == (
+        f"model file '{NAME}' not found: no models directory configured, not in cache {cache}, "
+        "downloads disabled (no MODEL_BASE_URL)"
+    )
     with pytest.raises(TypeError, match="needs a cache folder"):  # every caller has one: a store always has a cache
         ModelStore(None, None, "http://127.0.0.1:9/")
     with pytest.raises(ModelNotFoundError, match=r"not in cache .*, downloads disabled$"):

@@ -1,4 +1,5 @@
 """pyposenet.models.variants: the 27 official variants and finding one by name or path."""
+
 import pytest
 
 from pyposenet.models import VARIANTS, find_variant, is_model_name, variant_of_path, variant_with
@@ -19,8 +20,10 @@ def test_variants_are_every_configuration_the_options_accept():
 def test_find_variant_by_name_or_path():
     assert find_variant("savedmodel/posenet/resnet50/float/model-stride16.json").name == "resnet50-float-stride16"
     assert find_variant("posenet/resnet50/float/model-stride16.json").name == "resnet50-float-stride16"
-    assert find_variant(" Mobilenet-Quant2-075-Stride16 ").path == \
-        "savedmodel/posenet/mobilenet/quant2/075/model-stride16.json"
+    assert (
+        find_variant(" Mobilenet-Quant2-075-Stride16 ").path
+        == "savedmodel/posenet/mobilenet/quant2/075/model-stride16.json"
+    )
     with pytest.raises(ValueError, match="did you mean 'mobilenet-float-075-stride16'"):
         find_variant("mobilenet-float-75-stride16")
 

@@ -1,4 +1,5 @@
 """PoseNet with a fake runtime: poseNet() arguments, loading, events, singlePose/multiPose, the detection loop."""
+
 import asyncio
 import gc
 import itertools
@@ -17,7 +18,7 @@ TOLERANCE_PX = 1e-3
 def assert_same_pose(result, expected_pose):
     assert result.pose.score == pytest.approx(expected_pose["score"], abs=1e-6)
     assert len(result.pose.keypoints) == len(expected_pose["keypoints"]) == 17
-    for kp, want in zip(result.pose.keypoints, expected_pose["keypoints"]):
+    for kp, want in zip(result.pose.keypoints, expected_pose["keypoints"], strict=True):
         assert kp.part == want["part"]
         assert kp.score == pytest.approx(want["score"], abs=1e-6)
         assert abs(kp.position.x - want["position"]["x"]) <= TOLERANCE_PX, (kp.part, kp.position, want)
@@ -27,12 +28,17 @@ def assert_same_pose(result, expected_pose):
 
 # -- poseNet(...) arguments --------------------------------------------------------------------------
 
+
 def ready_callback():
     pass
 
 
-ARGUMENTS = {"video": FakeVideo(), "detection type": "single", "options": {"minConfidence": 0.2},
-             "callback": ready_callback}
+ARGUMENTS = {
+    "video": FakeVideo(),
+    "detection type": "single",
+    "options": {"minConfidence": 0.2},
+    "callback": ready_callback,
+}
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(ARGUMENTS)), ids=lambda o: ",".join(o))
@@ -42,16 +48,19 @@ def test_sort_arguments_any_order(order):
     assert pyposenet.sort_arguments([None, *args[:2], None, *args[2:]]) == ARGUMENTS
 
 
-@pytest.mark.parametrize("arg, kind", [
-    ("multiple", "detection type"),
-    ({"nmsRadius": 3}, "options"),
-    (ready_callback, "callback"),
-    (lambda err, net: None, "callback"),
-    (FakeVideo(), "video"),
-    (CallableVideo(), "video"),
-    (FakeImage(), "video"),
-    (object(), "video"),
-])
+@pytest.mark.parametrize(
+    "arg, kind",
+    [
+        ("multiple", "detection type"),
+        ({"nmsRadius": 3}, "options"),
+        (ready_callback, "callback"),
+        (lambda err, net: None, "callback"),
+        (FakeVideo(), "video"),
+        (CallableVideo(), "video"),
+        (FakeImage(), "video"),
+        (object(), "video"),
+    ],
+)
 def test_sort_arguments_kinds(arg, kind):
     assert pyposenet.sort_arguments([arg]) == {kind: arg}
 
@@ -60,19 +69,23 @@ def test_sort_arguments_skips_none():
     assert pyposenet.sort_arguments([None, None]) == {}
 
 
-@pytest.mark.parametrize("first, second, kind", [
-    ("single", "multiple", "detection type"),
-    ({"a": 1}, {"b": 2}, "options"),
-    (ready_callback, print, "callback"),
-    (FakeVideo(), FakeImage(), "video"),
-])
+@pytest.mark.parametrize(
+    "first, second, kind",
+    [
+        ("single", "multiple", "detection type"),
+        ({"a": 1}, {"b": 2}, "options"),
+        (ready_callback, print, "callback"),
+        (FakeVideo(), FakeImage(), "video"),
+    ],
+)
 def test_two_arguments_of_one_kind(first, second, kind):
     with pytest.raises(TypeError) as info:
         pyposenet.sort_arguments([first, None, second])
     assert str(info.value) == (
         f"poseNet() got two {kind} arguments: {first!r} and {second!r}; pass one (arguments are sorted by "
         "kind: a string is the detection type, a function the callback, a dict the options, anything else "
-        "the video)")
+        "the video)"
+    )
 
 
 def test_pose_net_two_callbacks_raises_before_anything_loads():
@@ -106,13 +119,16 @@ def test_pose_net_uses_sorted_arguments(order):
     asyncio.run(main())
 
 
-@pytest.mark.parametrize("args, expected", [
-    ((), "multiple"),
-    (({"detectionType": "single"},), "single"),
-    (("single", {"detectionType": "multiple"}), "single"),
-    (({"detectionType": "single"}, "multiple"), "multiple"),
-    (("multiple",), "multiple"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ((), "multiple"),
+        (({"detectionType": "single"},), "single"),
+        (("single", {"detectionType": "multiple"}), "single"),
+        (({"detectionType": "single"}, "multiple"), "multiple"),
+        (("multiple",), "multiple"),
+    ],
+)
 def test_detection_type_string_beats_option(args, expected):
     async def main():
         net = poseNet(*args, runtime=FakeRuntime())
@@ -157,6 +173,7 @@ def test_pose_net_snake_case_alias():
 
 
 # -- loading -------------------------------------------------------------------------------------------
+
 
 def test_await_pose_net_returns_the_net():
     async def main():
@@ -302,6 +319,7 @@ def test_ready_event_before_and_after_loading():
 
 # -- one-shot detection ----------------------------------------------------------------------------------
 
+
 def test_single_pose_matches_estimate_single_pose():
     image = FakeImage()
     heard, called = [], []
@@ -354,7 +372,7 @@ def test_multi_pose_matches_estimate_multiple_poses(image):
         results = await net.multiPose(FakeImage())
         expected = runtime.expected["estimateMultiplePoses"]
         assert len(results) == len(expected)
-        for result, want in zip(results, expected):
+        for result, want in zip(results, expected, strict=True):
             assert_same_pose(result, want)
         assert heard == [results]
 
@@ -368,7 +386,7 @@ def test_multi_pose_options_reach_the_decoder():
         net = await poseNet({"maxPoseDetections": 2}, runtime=runtime)
         results = await net.multiPose(FakeImage())
         assert len(results) == 2
-        for result, want in zip(results, runtime.expected["estimateMultiplePoses"]):
+        for result, want in zip(results, runtime.expected["estimateMultiplePoses"][:2], strict=True):
             assert_same_pose(result, want)
         net_strict = await poseNet({"scoreThreshold": 1.0}, runtime=runtime)
         assert await net_strict.multiPose(FakeImage()) == []
@@ -378,6 +396,7 @@ def test_multi_pose_options_reach_the_decoder():
 
 def test_multi_pose_asks_the_model_side_for_root_candidates_for_its_pose_count():
     """Multi-pose frames ask for root candidates (24 + 8 per pose asked for, at the threshold), single-pose ones not."""
+
     async def main():
         runtime = FakeRuntime("three_people")
         net = await poseNet({"maxPoseDetections": 2}, runtime=runtime)
@@ -400,8 +419,9 @@ def test_min_confidence_option_reaches_the_skeleton(min_confidence):
         for a, b in result.skeleton:
             assert a.score >= min_confidence and b.score >= min_confidence
         scores = {kp.part: kp.score for kp in result.pose.keypoints}
-        assert len(result.skeleton) == sum(scores[a] >= min_confidence and scores[b] >= min_confidence
-                                           for a, b in CONNECTED_PART_NAMES)
+        assert len(result.skeleton) == sum(
+            scores[a] >= min_confidence and scores[b] >= min_confidence for a, b in CONNECTED_PART_NAMES
+        )
         if min_confidence == 0:
             assert len(result.skeleton) == 12
 
@@ -438,8 +458,7 @@ def test_single_pose_without_image_or_video():
         net = await poseNet(runtime=FakeRuntime())
         with pytest.raises(ValueError) as info:
             await net.singlePose()
-        assert str(info.value) == ("singlePose()/multiPose() need an image, video or canvas when poseNet has "
-                                   "no video")
+        assert str(info.value) == ("singlePose()/multiPose() need an image, video or canvas when poseNet has no video")
 
     asyncio.run(main())
 
@@ -473,6 +492,7 @@ def test_stats_count_frames():
 
 
 # -- continuous detection -------------------------------------------------------------------------------
+
 
 def test_video_detection_starts_after_load_stops_and_resumes():
     video = FakeVideo()
@@ -521,7 +541,7 @@ def test_continuous_detection_uses_the_detection_type():
         await until(lambda: len(heard) >= 2)
         net.stop()
         assert [len(results) for results in heard[:2]] == [4, 4]
-        for result, want in zip(heard[0], runtime.expected["estimateMultiplePoses"]):
+        for result, want in zip(heard[0], runtime.expected["estimateMultiplePoses"], strict=True):
             assert_same_pose(result, want)
 
     asyncio.run(main())
@@ -575,8 +595,7 @@ def test_waiting_for_camera_then_running():
         runtime.frame_ready = True
         await settle(20)
         net.stop()
-        assert runtime.statuses == ["loading model", "waiting for camera", "running",
-                                    "waiting for camera", "running"]
+        assert runtime.statuses == ["loading model", "waiting for camera", "running", "waiting for camera", "running"]
 
     asyncio.run(main())
 
@@ -612,8 +631,9 @@ def test_start_without_a_video():
         net = await poseNet(runtime=FakeRuntime())
         with pytest.raises(ValueError) as info:
             net.start()
-        assert str(info.value) == ("poseNet.start(): no video to detect on; pass one to poseNet(video, ...) "
-                                   "or start(video)")
+        assert str(info.value) == (
+            "poseNet.start(): no video to detect on; pass one to poseNet(video, ...) or start(video)"
+        )
 
     asyncio.run(main())
 
@@ -692,6 +712,7 @@ def test_listeners_get_every_frame_in_order_of_registration():
 
 # -- events ---------------------------------------------------------------------------------------------
 
+
 def test_on_and_off():
     a_calls, b_calls = [], []
 
@@ -712,7 +733,7 @@ def test_on_and_off():
         assert (len(a_calls), len(b_calls)) == (1, 2)
         net.off("pose", a)  # not registered any more: no error
         net.on("pose", a)
-        net.off("pose")     # every listener
+        net.off("pose")  # every listener
         await net.singlePose(FakeImage())
         assert (len(a_calls), len(b_calls)) == (1, 2)
 
@@ -746,6 +767,7 @@ def test_on_needs_a_callable():
 
 
 # -- user errors in one-shot detection ----------------------------------------------------------------
+
 
 def test_awaited_single_pose_with_broken_listener_is_reported_once():
     boom = ZeroDivisionError("division by zero")
@@ -840,7 +862,7 @@ def test_no_ids_without_tracking_even_when_smoothing_follows_people():
 def test_smoothing_keeps_a_still_pose_still_and_the_ml5_shape():
     raw, smoothed = _follow_video({}), _follow_video({"smoothing": {"minCutoff": 0.5, "beta": 0.01}})
     assert len(smoothed[-1]) == len(raw[-1]) == 4
-    for got, want in zip(smoothed[-1], raw[-1]):
+    for got, want in zip(smoothed[-1], raw[-1], strict=True):
         assert got.pose.nose == pytest.approx(want.pose.nose)  # the same frame repeated: nothing to smooth away
         assert got.pose.keypoints[0].position.x == got.pose.nose.x
         # The same skeleton (pairs of the pose's own keypoints) as without smoothing, for every person.

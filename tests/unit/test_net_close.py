@@ -2,12 +2,12 @@
 
 No result reaches a stopped sketch (the frame in flight, a model that finishes loading), but errors do.
 """
+
 import asyncio
 
 import pytest
 
 from pyposenet import poseNet
-
 from tests.support.fake_runtime import FakeRuntime, FakeVideo, settle, until
 
 

@@ -1,4 +1,5 @@
 """Part tables and getAdjacentKeyPoints, checked against posenet 2.2.2's keypoints.ts / util.ts."""
+
 import json
 import shutil
 import subprocess
@@ -49,7 +50,7 @@ EXPECTED_CONNECTED = [
 def test_part_names_and_ids():
     assert list(PART_NAMES) == EXPECTED_PART_NAMES
     assert NUM_KEYPOINTS == 17
-    assert PART_IDS == {name: i for i, name in enumerate(EXPECTED_PART_NAMES)}
+    assert {name: i for i, name in enumerate(EXPECTED_PART_NAMES)} == PART_IDS
 
 
 def test_pose_chain_is_the_reference_tree():
@@ -87,7 +88,7 @@ def test_tables_match_installed_reference_js():
 
 def _keypoints(scores):
     return [{"score": s, "part": name, "position": {"x": float(i), "y": 0.0}} for i, (name, s) in
-            enumerate(zip(PART_NAMES, scores))]  # fmt: skip
+            enumerate(zip(PART_NAMES, scores, strict=True))]  # fmt: skip
 
 
 def test_adjacent_keypoints_all_confident_returns_every_segment_in_order():

@@ -4,6 +4,7 @@ The server picks a free port itself (`--port 0`) and prints the URL it really li
 is no race between choosing a port and binding it. All traffic stays on 127.0.0.1: model downloads
 would go through an unreachable local proxy, and every model file requested exists locally.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -100,9 +101,17 @@ def test_production_serves_a_front_end_file(production):
 
 
 def test_production_refuses_what_the_dev_server_refuses(production):
-    for path in ("/../cli.py", "/%2e%2e/cli.py", "/pyposenet/web/vendor/p5/package.json",
-                 "/node_modules/p5/package.json", "/vendor/pyodide/pyodide.js", "/pyposenet/web/.env",
-                 "/pyposenet/models/x.txt", "/pyposenet/unknown", "/nope"):
+    for path in (
+        "/../cli.py",
+        "/%2e%2e/cli.py",
+        "/pyposenet/web/vendor/p5/package.json",
+        "/node_modules/p5/package.json",
+        "/vendor/pyodide/pyodide.js",
+        "/pyposenet/web/.env",
+        "/pyposenet/models/x.txt",
+        "/pyposenet/unknown",
+        "/nope",
+    ):
         assert get(production.port, path).status == 404, path
 
 
@@ -127,7 +136,9 @@ def test_production_listens_on_loopback_only_by_default(production):
     assert production.threads == serve.PRODUCTION_THREADS
     if not Path("/proc/net/tcp").is_file():
         pytest.skip("no /proc/net/tcp to read listening sockets from")
-    assert listening_addresses(production.port) == {"0100007F"}  # 127.0.0.1, little-endian hex; nothing on 0.0.0.0 or ::
+    assert listening_addresses(production.port) == {
+        "0100007F"
+    }  # 127.0.0.1, little-endian hex; nothing on 0.0.0.0 or ::
 
 
 def test_production_threads_option(monkeypatch, sketch_dir, capsys):
@@ -144,7 +155,9 @@ def test_production_threads_option(monkeypatch, sketch_dir, capsys):
         return FakeWaitress()
 
     monkeypatch.setattr(serve, "create_production_server", fake_production_server)
-    assert cli.main(["serve", str(sketch_dir / "my_sketch.py"), "--production", "--threads", "3", "--port", "7001"]) == 0
+    assert (
+        cli.main(["serve", str(sketch_dir / "my_sketch.py"), "--production", "--threads", "3", "--port", "7001"]) == 0
+    )
     assert calls == [("127.0.0.1", 7001, 3), "run"]
     assert "http://127.0.0.1:7001/ (waitress, 3 threads)" in capsys.readouterr().out
 

@@ -1,4 +1,5 @@
 """Results in ml5's shape: Record access, FrameGeometry (padding, display scaling, flip) against posenet 2.2.2."""
+
 import copy
 import json
 import math
@@ -20,16 +21,38 @@ IMAGE_FOLDERS = sorted(
 TOLERANCE_PX = 1e-3
 
 PART_NAMES = [
-    "nose", "leftEye", "rightEye", "leftEar", "rightEar", "leftShoulder", "rightShoulder", "leftElbow",
-    "rightElbow", "leftWrist", "rightWrist", "leftHip", "rightHip", "leftKnee", "rightKnee", "leftAnkle",
+    "nose",
+    "leftEye",
+    "rightEye",
+    "leftEar",
+    "rightEar",
+    "leftShoulder",
+    "rightShoulder",
+    "leftElbow",
+    "rightElbow",
+    "leftWrist",
+    "rightWrist",
+    "leftHip",
+    "rightHip",
+    "leftKnee",
+    "rightKnee",
+    "leftAnkle",
     "rightAnkle",
 ]
 # posenet 2.2.2 keypoints.ts connectedPartNames, the order getAdjacentKeyPoints returns segments in.
 CONNECTED = [
-    ("leftHip", "leftShoulder"), ("leftElbow", "leftShoulder"), ("leftElbow", "leftWrist"),
-    ("leftHip", "leftKnee"), ("leftKnee", "leftAnkle"), ("rightHip", "rightShoulder"),
-    ("rightElbow", "rightShoulder"), ("rightElbow", "rightWrist"), ("rightHip", "rightKnee"),
-    ("rightKnee", "rightAnkle"), ("leftShoulder", "rightShoulder"), ("leftHip", "rightHip"),
+    ("leftHip", "leftShoulder"),
+    ("leftElbow", "leftShoulder"),
+    ("leftElbow", "leftWrist"),
+    ("leftHip", "leftKnee"),
+    ("leftKnee", "leftAnkle"),
+    ("rightHip", "rightShoulder"),
+    ("rightElbow", "rightShoulder"),
+    ("rightElbow", "rightWrist"),
+    ("rightHip", "rightKnee"),
+    ("rightKnee", "rightAnkle"),
+    ("leftShoulder", "rightShoulder"),
+    ("leftHip", "rightHip"),
 ]
 
 
@@ -39,16 +62,27 @@ def load_expected(folder: str) -> dict:
 
 def geometry_of(expected: dict, **display) -> FrameGeometry:
     (in_h, in_w), (src_h, src_w), pad = expected["input_resolution_hw"], expected["image_hw"], expected["padding"]
-    return FrameGeometry(input_height=in_h, input_width=in_w, source_height=src_h, source_width=src_w,
-                         pad_top=pad["top"], pad_bottom=pad["bottom"], pad_left=pad["left"],
-                         pad_right=pad["right"], **display)
+    return FrameGeometry(
+        input_height=in_h,
+        input_width=in_w,
+        source_height=src_h,
+        source_width=src_w,
+        pad_top=pad["top"],
+        pad_bottom=pad["bottom"],
+        pad_left=pad["left"],
+        pad_right=pad["right"],
+        **display,
+    )
 
 
 def reference_skeleton(keypoints, min_confidence):
     """getAdjacentKeyPoints: a segment is kept unless one end scores below min_confidence."""
     by_part = {kp["part"]: kp for kp in keypoints}
-    return [(a, b) for a, b in CONNECTED
-            if not (by_part[a]["score"] < min_confidence or by_part[b]["score"] < min_confidence)]
+    return [
+        (a, b)
+        for a, b in CONNECTED
+        if not (by_part[a]["score"] < min_confidence or by_part[b]["score"] < min_confidence)
+    ]
 
 
 def assert_ml5_pose(result, expected_pose, min_confidence=0.5):
@@ -58,7 +92,7 @@ def assert_ml5_pose(result, expected_pose, min_confidence=0.5):
     assert set(pose) == {"score", "keypoints", *PART_NAMES}
     assert pose.score == pytest.approx(expected_pose["score"], abs=1e-9)
     assert [kp.part for kp in pose.keypoints] == PART_NAMES
-    for kp, want in zip(pose.keypoints, expected_pose["keypoints"]):
+    for kp, want in zip(pose.keypoints, expected_pose["keypoints"], strict=True):
         assert set(kp) == {"score", "part", "position"}
         assert set(kp.position) == {"x", "y"}
         assert kp.part == want["part"]
@@ -77,6 +111,7 @@ def assert_ml5_pose(result, expected_pose, min_confidence=0.5):
 
 # -- Record ------------------------------------------------------------------------------------------
 
+
 def test_record_attribute_and_key_access():
     r = Record(x=1.5, y=2, part="nose")
     assert r.x == r["x"] == 1.5
@@ -91,8 +126,11 @@ def test_record_attribute_and_key_access():
 
 
 def test_record_nested_access():
-    r = Record(pose=Record(nose=Record(x=1, y=2, confidence=0.5),
-                           keypoints=[Record(part="nose", position=Record(x=1, y=2), score=0.5)]))
+    r = Record(
+        pose=Record(
+            nose=Record(x=1, y=2, confidence=0.5), keypoints=[Record(part="nose", position=Record(x=1, y=2), score=0.5)]
+        )
+    )
     assert r.pose.nose.x == r["pose"]["nose"]["x"] == 1
     assert r.pose.keypoints[0].position.y == r["pose"]["keypoints"][0]["position"]["y"] == 2
 
@@ -100,7 +138,7 @@ def test_record_nested_access():
 def test_record_missing_field_lists_fields():
     r = Record(x=1, y=2, confidence=0.5)
     with pytest.raises(AttributeError) as info:
-        r.score
+        _ = r.score
     assert str(info.value) == "Record has no field 'score'; fields: x, y, confidence"
     assert not hasattr(r, "score")
     with pytest.raises(KeyError):
@@ -108,12 +146,12 @@ def test_record_missing_field_lists_fields():
 
 
 def test_record_is_json_serialisable_and_copyable():
-    r = Record(pose=Record(score=0.5, keypoints=[Record(part="nose", position=Record(x=1.25, y=2.0))]),
-               skeleton=[])
+    r = Record(pose=Record(score=0.5, keypoints=[Record(part="nose", position=Record(x=1.25, y=2.0))]), skeleton=[])
     text = json.dumps(r)
-    assert json.loads(text) == {"pose": {"score": 0.5, "keypoints": [{"part": "nose",
-                                                                    "position": {"x": 1.25, "y": 2.0}}]},
-                                "skeleton": []}
+    assert json.loads(text) == {
+        "pose": {"score": 0.5, "keypoints": [{"part": "nose", "position": {"x": 1.25, "y": 2.0}}]},
+        "skeleton": [],
+    }
     clone = copy.deepcopy(r)
     assert clone == r and clone.pose.keypoints[0].position.x == 1.25
 
@@ -124,6 +162,7 @@ def test_record_repr():
 
 # -- FrameGeometry -----------------------------------------------------------------------------------
 
+
 def test_to_display_without_padding_scales_input_to_source():
     g = FrameGeometry(input_height=257, input_width=257, source_height=514, source_width=514)
     assert g.to_display(0, 0) == (0, 0)
@@ -132,8 +171,7 @@ def test_to_display_without_padding_scales_input_to_source():
 
 def test_to_display_removes_top_padding():
     # starter.png: 756x564 padded 96 top and bottom to 756x756, resized to 257x257
-    g = FrameGeometry(input_height=257, input_width=257, source_height=564, source_width=756,
-                      pad_top=96, pad_bottom=96)
+    g = FrameGeometry(input_height=257, input_width=257, source_height=564, source_width=756, pad_top=96, pad_bottom=96)
     scale = 756 / 257
     assert g.to_display(100, 100) == pytest.approx((100 * scale, 100 * scale - 96))
     assert g.to_display(0, 96 / scale) == pytest.approx((0, 0))
@@ -141,15 +179,15 @@ def test_to_display_removes_top_padding():
 
 def test_to_display_removes_left_padding():
     # a portrait 360x640 frame: padded 140 left and right to 640x640
-    g = FrameGeometry(input_height=257, input_width=257, source_height=640, source_width=360,
-                      pad_left=140, pad_right=140)
+    g = FrameGeometry(
+        input_height=257, input_width=257, source_height=640, source_width=360, pad_left=140, pad_right=140
+    )
     assert g.to_display(128.5, 128.5) == pytest.approx((180, 320))
     assert g.to_display(140 * 257 / 640, 0) == pytest.approx((0, 0))
 
 
 def test_display_scaling_halves_a_640x480_source_shown_at_320x240():
-    common = dict(input_height=257, input_width=257, source_height=480, source_width=640,
-                  pad_top=80, pad_bottom=80)
+    common = dict(input_height=257, input_width=257, source_height=480, source_width=640, pad_top=80, pad_bottom=80)
     full = FrameGeometry(**common)
     half = FrameGeometry(**common, display_height=240, display_width=320)
     assert full.to_display(128.5, 128.5) == pytest.approx((320, 240))
@@ -162,13 +200,14 @@ def test_display_scaling_halves_a_640x480_source_shown_at_320x240():
 
 
 def test_display_same_as_source_changes_nothing():
-    common = dict(input_height=257, input_width=257, source_height=480, source_width=640,
-                  pad_top=80, pad_bottom=80)
-    assert FrameGeometry(**common, display_height=480, display_width=640).to_display(10, 20) == \
-        FrameGeometry(**common).to_display(10, 20)
+    common = dict(input_height=257, input_width=257, source_height=480, source_width=640, pad_top=80, pad_bottom=80)
+    assert FrameGeometry(**common, display_height=480, display_width=640).to_display(10, 20) == FrameGeometry(
+        **common
+    ).to_display(10, 20)
 
 
 # -- to_ml5_result against the reference (every image, both models) ---------------------------------
+
 
 @pytest.mark.parametrize("folder", IMAGE_FOLDERS)
 def test_single_pose_matches_estimate_single_pose(folder):
@@ -180,8 +219,7 @@ def test_single_pose_matches_estimate_single_pose(folder):
 @pytest.mark.parametrize("folder", IMAGE_FOLDERS)
 def test_single_pose_flip_matches_estimate_single_pose_flip_horizontal(folder):
     expected = load_expected(folder)
-    result = to_ml5_result(expected["decodeSinglePose_raw_model_coords"], geometry_of(expected),
-                           flip_horizontal=True)
+    result = to_ml5_result(expected["decodeSinglePose_raw_model_coords"], geometry_of(expected), flip_horizontal=True)
     assert_ml5_pose(result, expected["estimateSinglePose_flipHorizontal"])
 
 
@@ -190,7 +228,7 @@ def test_multiple_poses_match_estimate_multiple_poses(folder):
     expected = load_expected(folder)
     results = to_ml5_results(expected["decodeMultiplePoses_raw_model_coords"], geometry_of(expected))
     assert len(results) == len(expected["estimateMultiplePoses"])
-    for result, want in zip(results, expected["estimateMultiplePoses"]):
+    for result, want in zip(results, expected["estimateMultiplePoses"], strict=True):
         assert_ml5_pose(result, want)
 
 
@@ -217,7 +255,9 @@ def test_flip_with_display_scaling_flips_in_display_pixels():
     shown = geometry_of(expected, display_height=564 / 2, display_width=756 / 2)
     plain = to_ml5_result(raw, shown)
     flipped = to_ml5_result(raw, shown, flip_horizontal=True)
-    for a, b, want in zip(plain.pose.keypoints, flipped.pose.keypoints, expected["estimateSinglePose"]["keypoints"]):
+    for a, b, want in zip(
+        plain.pose.keypoints, flipped.pose.keypoints, expected["estimateSinglePose"]["keypoints"], strict=True
+    ):
         assert a.position.x == pytest.approx(want["position"]["x"] / 2, abs=TOLERANCE_PX)
         assert a.position.y == pytest.approx(want["position"]["y"] / 2, abs=TOLERANCE_PX)
         assert b.position.x == pytest.approx(756 / 2 - 1 - a.position.x, abs=1e-9)
@@ -226,10 +266,15 @@ def test_flip_with_display_scaling_flips_in_display_pixels():
 
 # -- skeleton: getAdjacentKeyPoints semantics ---------------------------------------------------------
 
+
 def _raw_pose(scores):
-    return {"score": sum(scores) / len(scores),
-            "keypoints": [{"score": s, "part": p, "position": {"x": float(i), "y": float(2 * i)}}
-                          for i, (p, s) in enumerate(zip(PART_NAMES, scores))]}
+    return {
+        "score": sum(scores) / len(scores),
+        "keypoints": [
+            {"score": s, "part": p, "position": {"x": float(i), "y": float(2 * i)}}
+            for i, (p, s) in enumerate(zip(PART_NAMES, scores, strict=True))
+        ],
+    }
 
 
 IDENTITY = FrameGeometry(input_height=100, input_width=100, source_height=100, source_width=100)
@@ -261,9 +306,11 @@ def test_skeleton_drops_segment_when_either_end_is_unsure():
 
 
 def test_skeleton_segments_are_the_displayed_keypoints():
-    result = to_ml5_result(_raw_pose([0.9] * 17),
-                           FrameGeometry(input_height=100, input_width=100, source_height=200, source_width=200),
-                           flip_horizontal=True)
+    result = to_ml5_result(
+        _raw_pose([0.9] * 17),
+        FrameGeometry(input_height=100, input_width=100, source_height=200, source_width=200),
+        flip_horizontal=True,
+    )
     a, b = result.skeleton[0]
     assert (a.part, b.part) == ("leftHip", "leftShoulder")
     assert a.position == result.pose.keypoints[PART_NAMES.index("leftHip")].position
@@ -274,16 +321,21 @@ def test_skeleton_segments_are_the_displayed_keypoints():
 def test_to_ml5_result_does_not_change_the_raw_pose():
     raw = _raw_pose([0.9] * 17)
     before = json.dumps(raw, sort_keys=True)
-    to_ml5_result(raw, FrameGeometry(input_height=100, input_width=100, source_height=300, source_width=300),
-                  flip_horizontal=True)
+    to_ml5_result(
+        raw, FrameGeometry(input_height=100, input_width=100, source_height=300, source_width=300), flip_horizontal=True
+    )
     assert json.dumps(raw, sort_keys=True) == before
 
 
 def test_flip_labels_swaps_left_and_right_parts_keeping_the_order():
     geometry = FrameGeometry(input_height=100, input_width=100, source_height=100, source_width=100)
-    raw = {"score": 0.5, "keypoints": [
-        {"part": name, "score": 0.1 + i / 100, "position": {"x": float(i), "y": float(2 * i)}}
-        for i, name in enumerate(PART_NAMES)]}
+    raw = {
+        "score": 0.5,
+        "keypoints": [
+            {"part": name, "score": 0.1 + i / 100, "position": {"x": float(i), "y": float(2 * i)}}
+            for i, name in enumerate(PART_NAMES)
+        ],
+    }
     plain = to_ml5_result(raw, geometry, flip_horizontal=True)
     swapped = to_ml5_result(raw, geometry, flip_horizontal=True, flip_labels=True)
     assert [k.part for k in swapped.pose.keypoints] == list(PART_NAMES)

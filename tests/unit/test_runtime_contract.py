@@ -2,6 +2,7 @@
 contract's parameter names and async-ness, and the contract names every method the net calls.
 
 The browser runtime imports js/pyodide, so it is checked from its source (ast) instead of imported."""
+
 from __future__ import annotations
 
 import ast
@@ -23,8 +24,11 @@ def protocol_methods(protocol) -> dict[str, tuple[bool, list[str], list[str]]]:
         if name.startswith("_") or not inspect.isfunction(member):
             continue
         params = list(inspect.signature(member).parameters.values())[1:]
-        found[name] = (inspect.iscoroutinefunction(member), [p.name for p in params],
-                       [p.name for p in params if p.default is not inspect.Parameter.empty])
+        found[name] = (
+            inspect.iscoroutinefunction(member),
+            [p.name for p in params],
+            [p.name for p in params if p.default is not inspect.Parameter.empty],
+        )
     return found
 
 
@@ -34,8 +38,11 @@ CAMERA = protocol_methods(CameraRuntime)
 
 def shape_of(method) -> tuple[bool, list[str], list[str]]:
     params = list(inspect.signature(method).parameters.values())  # bound: no self
-    return (inspect.iscoroutinefunction(method), [p.name for p in params],
-            [p.name for p in params if p.default is not inspect.Parameter.empty])
+    return (
+        inspect.iscoroutinefunction(method),
+        [p.name for p in params],
+        [p.name for p in params if p.default is not inspect.Parameter.empty],
+    )
 
 
 def host_runtime():
@@ -71,8 +78,13 @@ def fake_runtime():
     return FakeRuntime()
 
 
-RUNTIMES = {"HostRuntime": host_runtime, "_CliRuntime": cli_runtime, "ServiceRuntime": service_runtime,
-            "SketchNetRuntime": sketch_runtime, "FakeRuntime (tests)": fake_runtime}
+RUNTIMES = {
+    "HostRuntime": host_runtime,
+    "_CliRuntime": cli_runtime,
+    "ServiceRuntime": service_runtime,
+    "SketchNetRuntime": sketch_runtime,
+    "FakeRuntime (tests)": fake_runtime,
+}
 
 
 def test_the_method_lists_are_the_protocols():
@@ -121,7 +133,7 @@ def class_methods_from_source(path: Path, class_name: str) -> dict[str, tuple[bo
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args.posonlyargs + node.args.args
             names = [a.arg for a in args][1:]
-            with_defaults = [a.arg for a in args[len(args) - len(node.args.defaults):]] if node.args.defaults else []
+            with_defaults = [a.arg for a in args[len(args) - len(node.args.defaults) :]] if node.args.defaults else []
             found[node.name] = (isinstance(node, ast.AsyncFunctionDef), names, with_defaults)
     return found
 
@@ -140,7 +152,8 @@ def runtime_methods_the_net_uses() -> set[str]:
         if isinstance(node, ast.Attribute):
             target = node.value
             if (isinstance(target, ast.Name) and target.id == "runtime") or (
-                    isinstance(target, ast.Attribute) and target.attr == "_runtime"):
+                isinstance(target, ast.Attribute) and target.attr == "_runtime"
+            ):
                 used.add(node.attr)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
             target, name = node.args[0], node.args[1]

@@ -5,6 +5,7 @@ some paths, also over a real socket (http.client) to werkzeug's server and to wa
 file outside every served folder, and every dot-file inside them, hold SECRET: no response may
 contain it, and every response must be a 4xx (400/403/404), never a 500.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -21,7 +22,7 @@ from pyposenet.models import is_model_name
 from pyposenet.server import create_app, serve
 from pyposenet.server.files import MAX_SUBPATH, is_plain_subpath, is_regular_file, resolve_inside
 from pyposenet.server.security import CONTENT_SECURITY_POLICY
-from tests.unit.conftest import PAGE_HTML
+from tests.support.page import PAGE_HTML
 
 SECRET = "pyposenet-canary-3f9c1d"
 PASSWD_MARK = b"root:x:0:0"
@@ -29,13 +30,13 @@ ALLOWED_STATUSES = {400, 403, 404}
 
 # route -> (its URL, prefix inside the route that reaches a real folder, depth of that folder below BASE)
 ROUTES = {
-    "sketch": ("/", "", 1),                           # BASE/sketch, at the page's own level
-    "sketch-subfolder": ("/data/", "", 2),            # BASE/sketch/data
-    "models": ("/pyposenet/models/", "", 1),          # BASE/models
-    "web": ("/pyposenet/web/", "", 1),                # BASE/web
-    "examples": ("/pyposenet/examples/", "", 1),      # BASE/examples
+    "sketch": ("/", "", 1),  # BASE/sketch, at the page's own level
+    "sketch-subfolder": ("/data/", "", 2),  # BASE/sketch/data
+    "models": ("/pyposenet/models/", "", 1),  # BASE/models
+    "web": ("/pyposenet/web/", "", 1),  # BASE/web
+    "examples": ("/pyposenet/examples/", "", 1),  # BASE/examples
     "vendor": ("/pyposenet/web/vendor/", "pyodide/", 3),  # BASE/web/vendor/pyodide
-    "wheel": ("/pyposenet/wheel/", "", 1),            # made in memory: no folder at all
+    "wheel": ("/pyposenet/wheel/", "", 1),  # made in memory: no folder at all
 }
 # A legitimate file per route: proves each folder is really served, so the 404s below mean something.
 GOOD_FILES = {
@@ -51,72 +52,88 @@ GOOD_FILES = {
 # absolute path without its leading slash). The canary is BASE/canary.json: a .json, so even the
 # models route's name filter would let it through if the path checks were missing.
 PATTERNS = [
-    "{p}{up}canary.json",                            # plain ../
-    "{p}{up_enc}canary.json",                        # %2e%2e/
-    "{p}{up_enc_slash}canary.json",                  # %2e%2e%2f
-    "{p}{up_enc_upper}canary.json",                  # %2E%2E%2F
-    "{p}{up_mixed}canary.json",                      # .%2e/ and %2e./
-    "{p}{up_double}canary.json",                     # %252e%252e%252f (double-encoded)
-    "{p}{up_double_dots}canary.json",                # %252e%252e/
-    "{p}{up_backslash}canary.json",                  # ..\
-    "{p}{up_5c}canary.json",                         # ..%5c
-    "{p}{up_255c}canary.json",                       # ..%255c
-    "{p}ok.json/{up}{up}canary.json",                # through a file
-    "{p}sub/../{up}canary.json",                     # sub/../../
-    "{p}./{up}canary.json",                          # ./../
-    "{p}{up_semicolon}canary.json",                  # ..;/ (servlet-style)
-    "/{abs}",                                        # absolute path (double slash)
-    "%2f{abs}",                                      # absolute path, encoded slash
-    "/etc/passwd",                                   # //etc/passwd
-    "//etc/passwd",                                  # ///etc/passwd
-    "{p}{deep}etc/passwd",                           # far too many ../
-    "{p}{deep_enc}etc/passwd",                       # far too many %2e%2e%2f
-    "{p}ok.json%00",                                 # NUL after a real name
-    "{p}%00",                                        # NUL alone
-    "{p}{up}canary.json%00.png",                     # NUL truncation trick
-    "{p}" + "a" * 10_000,                            # 10,000-character name
-    "{p}" + "a/" * 5_000 + "x",                      # 10,000 characters, 5,000 folders
-    "{p}" + "../" * 3_340 + "canary.json",           # 10,000 characters of ../
-    "{p}.env",                                       # dot-file beside the sketch
-    "{p}.git/config",                                # dot-folder
-    "{p}%2eenv",                                     # encoded dot-file
-    "{p}sub/../.env",                                # dot-file after a ..
-    "{p}.",                                          # the folder itself
-    "{p}..",                                         # its parent
-    "{p}...",                                        # three dots
-    "{p}hidden-link.json",                           # symlink to a dot-file inside the folder
-    "{p}out-link.json",                              # symlink to the canary outside the folder
-    "{p}out-dir/canary.json",                        # symlink to the folder outside
-    "{p}{up_fullwidth}canary.json",                  # fullwidth ．．／
-    "{p}{up_overlong}canary.json",                   # overlong UTF-8 %c0%ae%c0%ae%c0%af
-    "{p}{up_u}canary.json",                          # %u002e%u002e%u2215 (IIS-style)
-    "{p}{up_leader}canary.json",                     # one-dot leaders ․․/ (U+2024)
-    "{p}..%E2%88%95canary.json",                     # division slash ∕ (U+2215)
-    "{p}C:%5cWindows%5cwin.ini",                     # Windows drive path
-    "{p}ok.json%20",                                 # trailing space
+    "{p}{up}canary.json",  # plain ../
+    "{p}{up_enc}canary.json",  # %2e%2e/
+    "{p}{up_enc_slash}canary.json",  # %2e%2e%2f
+    "{p}{up_enc_upper}canary.json",  # %2E%2E%2F
+    "{p}{up_mixed}canary.json",  # .%2e/ and %2e./
+    "{p}{up_double}canary.json",  # %252e%252e%252f (double-encoded)
+    "{p}{up_double_dots}canary.json",  # %252e%252e/
+    "{p}{up_backslash}canary.json",  # ..\
+    "{p}{up_5c}canary.json",  # ..%5c
+    "{p}{up_255c}canary.json",  # ..%255c
+    "{p}ok.json/{up}{up}canary.json",  # through a file
+    "{p}sub/../{up}canary.json",  # sub/../../
+    "{p}./{up}canary.json",  # ./../
+    "{p}{up_semicolon}canary.json",  # ..;/ (servlet-style)
+    "/{abs}",  # absolute path (double slash)
+    "%2f{abs}",  # absolute path, encoded slash
+    "/etc/passwd",  # //etc/passwd
+    "//etc/passwd",  # ///etc/passwd
+    "{p}{deep}etc/passwd",  # far too many ../
+    "{p}{deep_enc}etc/passwd",  # far too many %2e%2e%2f
+    "{p}ok.json%00",  # NUL after a real name
+    "{p}%00",  # NUL alone
+    "{p}{up}canary.json%00.png",  # NUL truncation trick
+    "{p}" + "a" * 10_000,  # 10,000-character name
+    "{p}" + "a/" * 5_000 + "x",  # 10,000 characters, 5,000 folders
+    "{p}" + "../" * 3_340 + "canary.json",  # 10,000 characters of ../
+    "{p}.env",  # dot-file beside the sketch
+    "{p}.git/config",  # dot-folder
+    "{p}%2eenv",  # encoded dot-file
+    "{p}sub/../.env",  # dot-file after a ..
+    "{p}.",  # the folder itself
+    "{p}..",  # its parent
+    "{p}...",  # three dots
+    "{p}hidden-link.json",  # symlink to a dot-file inside the folder
+    "{p}out-link.json",  # symlink to the canary outside the folder
+    "{p}out-dir/canary.json",  # symlink to the folder outside
+    "{p}{up_fullwidth}canary.json",  # fullwidth ．．／
+    "{p}{up_overlong}canary.json",  # overlong UTF-8 %c0%ae%c0%ae%c0%af
+    "{p}{up_u}canary.json",  # %u002e%u002e%u2215 (IIS-style)
+    "{p}{up_leader}canary.json",  # one-dot leaders ․․/ (U+2024)
+    "{p}..%E2%88%95canary.json",  # division slash ∕ (U+2215)
+    "{p}C:%5cWindows%5cwin.ini",  # Windows drive path
+    "{p}ok.json%20",  # trailing space
 ]
 
 
 def render(pattern: str, prefix: str, depth: int, canary: Path) -> str:
     """One hostile subpath for a route whose folder lies `depth` levels below the canary's folder."""
+
     def up(step: str) -> str:
         return step * depth
 
     return pattern.format(
-        p=prefix, abs=str(canary).lstrip("/"),
-        up=up("../"), up_enc=up("%2e%2e/"), up_enc_slash=up("%2e%2e%2f"), up_enc_upper=up("%2E%2E%2F"),
-        up_mixed=up(".%2e/"), up_double=up("%252e%252e%252f"), up_double_dots=up("%252e%252e/"),
-        up_backslash=up("..\\"), up_5c=up("..%5c"), up_255c=up("..%255c"), up_semicolon=up("..;/"),
-        up_fullwidth=up("%EF%BC%8E%EF%BC%8E%EF%BC%8F"), up_overlong=up("%c0%ae%c0%ae%c0%af"),
-        up_u=up("%u002e%u002e%u2215"), up_leader=up("%E2%80%A4%E2%80%A4/"),
-        deep="../" * 12, deep_enc="%2e%2e%2f" * 12,
+        p=prefix,
+        abs=str(canary).lstrip("/"),
+        up=up("../"),
+        up_enc=up("%2e%2e/"),
+        up_enc_slash=up("%2e%2e%2f"),
+        up_enc_upper=up("%2E%2E%2F"),
+        up_mixed=up(".%2e/"),
+        up_double=up("%252e%252e%252f"),
+        up_double_dots=up("%252e%252e/"),
+        up_backslash=up("..\\"),
+        up_5c=up("..%5c"),
+        up_255c=up("..%255c"),
+        up_semicolon=up("..;/"),
+        up_fullwidth=up("%EF%BC%8E%EF%BC%8E%EF%BC%8F"),
+        up_overlong=up("%c0%ae%c0%ae%c0%af"),
+        up_u=up("%u002e%u002e%u2215"),
+        up_leader=up("%E2%80%A4%E2%80%A4/"),
+        deep="../" * 12,
+        deep_enc="%2e%2e%2f" * 12,
     )
 
 
 def hostile_cases(canary: Path) -> list[tuple[str, str]]:
     """(route, URL path) for every pattern on every route."""
-    return [(route, url + render(pattern, prefix, depth, canary))
-            for route, (url, prefix, depth) in ROUTES.items() for pattern in PATTERNS]
+    return [
+        (route, url + render(pattern, prefix, depth, canary))
+        for route, (url, prefix, depth) in ROUTES.items()
+        for pattern in PATTERNS
+    ]
 
 
 CASE_IDS = [f"{route}-{index}" for route in ROUTES for index in range(len(PATTERNS))]
@@ -198,16 +215,18 @@ def storage():
 
 @pytest.fixture(scope="module")
 def app(base, storage):
-    return create_app({
-        "TESTING": True,
-        "EXAMPLES_DIR": base / "examples",
-        "SKETCH": base / "sketch" / "sketch.py",
-        "MODELS_DIR": base / "models",
-        "MODEL_CACHE_DIR": base / "cache",
-        "MODEL_BASE_URL": storage.base_url,
-        "MODEL_DOWNLOAD_TIMEOUT": 5,
-        "WEB_DIR": base / "web",
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "EXAMPLES_DIR": base / "examples",
+            "SKETCH": base / "sketch" / "sketch.py",
+            "MODELS_DIR": base / "models",
+            "MODEL_CACHE_DIR": base / "cache",
+            "MODEL_BASE_URL": storage.base_url,
+            "MODEL_DOWNLOAD_TIMEOUT": 5,
+            "WEB_DIR": base / "web",
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +275,7 @@ def fetch(request, app):
         def via_client(path):
             response = client.get(path)
             return response.status_code, response.data
+
         return via_client
     port = request.getfixturevalue(f"{request.param}_port")
     return lambda path: socket_get(port, path)
@@ -295,8 +315,17 @@ def test_each_folder_really_is_served(fetch, route):
     assert (status, body) == (200, b'{"ok": true}')
 
 
-@pytest.mark.parametrize("path", ["/pyposenet/app-config.json", "/pyposenet/secret.json", "/api/pose",
-                                  "/index.html", "/pyposenet/.env", "/api/.env"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pyposenet/app-config.json",
+        "/pyposenet/secret.json",
+        "/api/pose",
+        "/index.html",
+        "/pyposenet/.env",
+        "/api/.env",
+    ],
+)
 def test_a_sketch_folders_files_by_reserved_names_never_leak(fetch, path):
     status, body = fetch(path)
     assert SECRET.encode() not in body, path
@@ -310,8 +339,10 @@ def test_the_wheel_route_serves_only_the_current_wheel(app, fetch):
         assert fetch(f"/pyposenet/wheel/{name}")[0] in ALLOWED_STATUSES, name
 
 
-@pytest.mark.parametrize("subpath", [".env", "a/.git/config", "..", ".", "a/..", "a\\b", "a\x00b",
-                                     "a\nb", "a\x7fb", "x" * (MAX_SUBPATH + 1), ""])
+@pytest.mark.parametrize(
+    "subpath",
+    [".env", "a/.git/config", "..", ".", "a/..", "a\\b", "a\x00b", "a\nb", "a\x7fb", "x" * (MAX_SUBPATH + 1), ""],
+)
 def test_paths_no_route_serves(subpath):
     assert not is_plain_subpath(subpath)
 
@@ -358,13 +389,27 @@ def assert_security_headers(headers) -> None:
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/"), ("GET", "/index.html"), ("GET", "/pyposenet/app-config.json"), ("GET", "/pyposenet/web/ok.json"),
-    ("GET", "/ok.json"), ("GET", "/data/ok.json"), ("GET", "/pyposenet/web/vendor/pyodide/ok.json"),
-    ("GET", "/pyposenet/models/m/ok.json"), ("GET", "/pyposenet/examples/ok.json"),
-    ("GET", "/pyposenet/web/missing.js"), ("GET", "/pyposenet/models/m/absent.txt"), ("GET", "/no-such-route"),
-    ("GET", "/pyposenet/unknown"), ("POST", "/"), ("GET", "/../canary.json"), ("HEAD", "/pyposenet/web/ok.json"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/"),
+        ("GET", "/index.html"),
+        ("GET", "/pyposenet/app-config.json"),
+        ("GET", "/pyposenet/web/ok.json"),
+        ("GET", "/ok.json"),
+        ("GET", "/data/ok.json"),
+        ("GET", "/pyposenet/web/vendor/pyodide/ok.json"),
+        ("GET", "/pyposenet/models/m/ok.json"),
+        ("GET", "/pyposenet/examples/ok.json"),
+        ("GET", "/pyposenet/web/missing.js"),
+        ("GET", "/pyposenet/models/m/absent.txt"),
+        ("GET", "/no-such-route"),
+        ("GET", "/pyposenet/unknown"),
+        ("POST", "/"),
+        ("GET", "/../canary.json"),
+        ("HEAD", "/pyposenet/web/ok.json"),
+    ],
+)
 def test_every_response_has_the_security_headers(app, method, path):
     response = app.test_client().open(path, method=method)
     assert_security_headers(response.headers)

@@ -4,6 +4,7 @@ the browser wheel, config, and `pyposenet serve`.
 Everything runs through Flask's real test client on real files; downloads go to a local
 http.server on 127.0.0.1 (or a closed localhost port for the failure path).
 """
+
 import argparse
 import base64
 import csv
@@ -42,9 +43,17 @@ MODEL_075_SHA256 = "dd63bf2d3b983e8c80020749f135164beda00a33374c8a7be230b9598f24
 WHEEL_NAME = f"pyposenet-{pyposenet.__version__}-py3-none-any.whl"
 WHEEL_URL = f"/pyposenet/wheel/{WHEEL_NAME}"
 # What the page never needs: none of it may be in the browser wheel.
-NOT_IN_THE_BROWSER = ("pyposenet/server/", "pyposenet/_host/", "pyposenet/convert/", "pyposenet/models/",
-                      "pyposenet/examples/", "pyposenet/web/", "pyposenet/cli.py", "pyposenet/__main__.py",
-                      "pyposenet/export.py")
+NOT_IN_THE_BROWSER = (
+    "pyposenet/server/",
+    "pyposenet/_host/",
+    "pyposenet/convert/",
+    "pyposenet/models/",
+    "pyposenet/examples/",
+    "pyposenet/web/",
+    "pyposenet/cli.py",
+    "pyposenet/__main__.py",
+    "pyposenet/export.py",
+)
 
 
 # ----------------------------------------------------------------------- helpers
@@ -141,7 +150,9 @@ def test_the_page_meta_policy_is_the_header_policy_without_frame_ancestors(clien
     response = client.get("/")
     header = response.headers["Content-Security-Policy"]
     assert header == CONTENT_SECURITY_POLICY and "frame-ancestors 'none'" in header
-    metas = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', response.get_data(as_text=True))
+    metas = re.findall(
+        r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', response.get_data(as_text=True)
+    )
     assert len(metas) == 1
     meta = html.unescape(metas[0])
     assert meta == meta_policy(header)
@@ -182,8 +193,16 @@ def test_web_files_served_with_javascript_mime(client):
     assert client.get("/web/main.mjs").status_code == 404  # the old route: gone
 
 
-@pytest.mark.parametrize("url", ["/", "/pyposenet/web/main.mjs", "/pyposenet/web/nope",
-                                 "/pyposenet/web/vendor/pyodide/pyodide.js", "/no-such-route"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/pyposenet/web/main.mjs",
+        "/pyposenet/web/nope",
+        "/pyposenet/web/vendor/pyodide/pyodide.js",
+        "/no-such-route",
+    ],
+)
 def test_every_response_has_nosniff(client, url):
     assert client.get(url).headers["X-Content-Type-Options"] == "nosniff"
 
@@ -191,8 +210,9 @@ def test_every_response_has_nosniff(client, url):
 # ------------------------------------------------------------ reserved names
 
 
-@pytest.mark.parametrize("name", ["api/x", "api/pose", "pyposenet/x", "pyposenet/web/main.mjs",
-                                  "pyposenet/app-config.json", "index.html"])
+@pytest.mark.parametrize(
+    "name", ["api/x", "api/pose", "pyposenet/x", "pyposenet/web/main.mjs", "pyposenet/app-config.json", "index.html"]
+)
 def test_a_sketch_folders_files_by_reserved_names_are_not_served(client, sketch_dir, name):
     write(sketch_dir / name, "the sketch folder's own file")
     response = client.get(f"/{name}")
@@ -213,9 +233,18 @@ def test_reserved_names():
     assert set(RESERVED_NAMES) == {"pyposenet", "index.html", "api"}
 
 
-@pytest.mark.parametrize("url", ["/pyposenet/unknown", "/pyposenet/", "/pyposenet/sketch/my_sketch.py",
-                                 "/pyposenet/vendor/pyodide/pyodide.js", "/pyposenet/my_sketch.py",
-                                 "/pyposenet/wheel/", "/pyposenet/models/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/pyposenet/unknown",
+        "/pyposenet/",
+        "/pyposenet/sketch/my_sketch.py",
+        "/pyposenet/vendor/pyodide/pyodide.js",
+        "/pyposenet/my_sketch.py",
+        "/pyposenet/wheel/",
+        "/pyposenet/models/",
+    ],
+)
 def test_unknown_app_folder_urls_404(client, url):
     assert client.get(url).status_code == 404
 
@@ -270,8 +299,13 @@ def test_models_downloaded_once_into_the_cache(config):
         second = client.get(f"/pyposenet/models/{MODEL_075}")
         assert second.status_code == 200 and second.json == {"downloaded": True}
         # a fresh app sharing the cache doesn't download either
-        assert create_app({**config, "MODEL_BASE_URL": storage.base_url}).test_client().get(
-            f"/pyposenet/models/{MODEL_075}").status_code == 200
+        assert (
+            create_app({**config, "MODEL_BASE_URL": storage.base_url})
+            .test_client()
+            .get(f"/pyposenet/models/{MODEL_075}")
+            .status_code
+            == 200
+        )
     assert storage.hits == [f"/tfjs-models/{MODEL_075}"]
 
 
@@ -333,8 +367,19 @@ def test_models_without_a_base_url_are_never_downloaded(config):
     assert storage.hits == []
 
 
-@pytest.mark.parametrize("name", ["m/notes.txt", "m/model.json.part", "m/evil.py", "m/model",
-                                  "m/a b.json", "m/x.json;rm", "m\\x.json", "m/./x.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "m/notes.txt",
+        "m/model.json.part",
+        "m/evil.py",
+        "m/model",
+        "m/a b.json",
+        "m/x.json;rm",
+        "m\\x.json",
+        "m/./x.json",
+    ],
+)
 def test_models_only_json_and_bin_are_fetched(config, name):
     write(Path(config["MODELS_DIR"]) / name, "present but not a model file")
     with FakeModelStorage({f"/tfjs-models/{name}": b"x"}) as storage:
@@ -363,21 +408,24 @@ def test_front_end_scripts_served_as_javascript(real_web_client, path):
     assert response.data == (PACKAGE_DIR / "web" / "vendor" / path).read_bytes()
 
 
-@pytest.mark.parametrize("url", [
-    # node_modules is never served: only the copied files, under pyposenet/web/vendor/
-    "/vendor/pyodide/pyodide.js",
-    "/node_modules/pyodide/pyodide.js",
-    "/pyposenet/vendor/pyodide/pyodide.js",
-    "/pyposenet/web/vendor/yargs/index.cjs",
-    "/pyposenet/web/vendor/p5/package.json",
-    "/pyposenet/web/vendor/pyodide",
-    "/pyposenet/web/vendor/@tensorflow/tfjs/package.json",
-    "/pyposenet/web/vendor/@tensorflow/tfjs-core/dist/tf-core.min.js",
-    "/pyposenet/web/vendor/@tensorflow-models/posenet/dist/posenet.min.js",
-    "/pyposenet/web/vendor/pyodide/../../index.html",
-    "/pyposenet/web/vendor/pyodide/%2e%2e/p5/package.json",
-    "/pyposenet/web/vendor/p5/lib/../package.json",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        # node_modules is never served: only the copied files, under pyposenet/web/vendor/
+        "/vendor/pyodide/pyodide.js",
+        "/node_modules/pyodide/pyodide.js",
+        "/pyposenet/vendor/pyodide/pyodide.js",
+        "/pyposenet/web/vendor/yargs/index.cjs",
+        "/pyposenet/web/vendor/p5/package.json",
+        "/pyposenet/web/vendor/pyodide",
+        "/pyposenet/web/vendor/@tensorflow/tfjs/package.json",
+        "/pyposenet/web/vendor/@tensorflow/tfjs-core/dist/tf-core.min.js",
+        "/pyposenet/web/vendor/@tensorflow-models/posenet/dist/posenet.min.js",
+        "/pyposenet/web/vendor/pyodide/../../index.html",
+        "/pyposenet/web/vendor/pyodide/%2e%2e/p5/package.json",
+        "/pyposenet/web/vendor/p5/lib/../package.json",
+    ],
+)
 def test_files_not_copied_from_node_modules_404(real_web_client, url):
     assert real_web_client.get(url).status_code == 404
 
@@ -385,8 +433,17 @@ def test_files_not_copied_from_node_modules_404(real_web_client, url):
 # ------------------------------------------------------------------ path traversal
 
 
-TRAVERSALS = ["../{f}", "%2e%2e/{f}", "%2E%2E%2F{f}", "sub/../../{f}", "..%5c{f}", "./../{f}",
-              "{abs}", "%2F{rel}", "%2f%2e%2e%2f{f}"]
+TRAVERSALS = [
+    "../{f}",
+    "%2e%2e/{f}",
+    "%2E%2E%2F{f}",
+    "sub/../../{f}",
+    "..%5c{f}",
+    "./../{f}",
+    "{abs}",
+    "%2F{rel}",
+    "%2f%2e%2e%2f{f}",
+]
 
 
 @pytest.fixture
@@ -396,8 +453,9 @@ def secret(tmp_path) -> Path:
 
 
 @pytest.mark.parametrize("pattern", TRAVERSALS)
-@pytest.mark.parametrize("route", ["", "pyposenet/models", "pyposenet/web", "pyposenet/web/vendor",
-                                   "pyposenet/examples", "sub"])
+@pytest.mark.parametrize(
+    "route", ["", "pyposenet/models", "pyposenet/web", "pyposenet/web/vendor", "pyposenet/examples", "sub"]
+)
 def test_traversal_attempts_404(config, secret, route, pattern):
     with FakeModelStorage({}) as storage:
         client = create_app({**config, "MODEL_BASE_URL": storage.base_url}).test_client()
@@ -409,8 +467,15 @@ def test_traversal_attempts_404(config, secret, route, pattern):
     assert storage.hits == []  # never turned into a download
 
 
-@pytest.mark.parametrize("route,folder_key", [("", None), ("pyposenet/models", "MODELS_DIR"),
-                                              ("pyposenet/web", "WEB_DIR"), ("pyposenet/examples", "EXAMPLES_DIR")])
+@pytest.mark.parametrize(
+    "route,folder_key",
+    [
+        ("", None),
+        ("pyposenet/models", "MODELS_DIR"),
+        ("pyposenet/web", "WEB_DIR"),
+        ("pyposenet/examples", "EXAMPLES_DIR"),
+    ],
+)
 def test_symlinks_out_of_the_root_404(config, secret, route, folder_key):
     folder = Path(config[folder_key]) if folder_key else Path(config["SKETCH"]).parent
     (folder / "link.json").symlink_to(secret)
@@ -535,12 +600,19 @@ def test_wheel_served_from_memory_and_built_once(client, build_count):
 def test_wheel_holds_only_the_browser_modules(client):
     names = wheel_names(client.get(WHEEL_URL).data)
     dist_info = f"pyposenet-{pyposenet.__version__}.dist-info/"
-    assert sorted(n for n in names if n.startswith(dist_info)) == [dist_info + n for n in ("METADATA", "RECORD", "WHEEL")]
+    assert sorted(n for n in names if n.startswith(dist_info)) == [
+        dist_info + n for n in ("METADATA", "RECORD", "WHEEL")
+    ]
     modules = sorted(n for n in names if not n.startswith(dist_info))
     expected = sorted(p.relative_to(REPO_ROOT).as_posix() for p in browser_wheel.browser_sources(PACKAGE_DIR))
     assert modules == expected
-    for name in ("pyposenet/__init__.py", "pyposenet/options.py", "pyposenet/_browser/sketch.py",
-                 "pyposenet/decode/single.py", "pyposenet/sketch/runner.py"):
+    for name in (
+        "pyposenet/__init__.py",
+        "pyposenet/options.py",
+        "pyposenet/_browser/sketch.py",
+        "pyposenet/decode/single.py",
+        "pyposenet/sketch/runner.py",
+    ):
         assert name in modules
     for name in modules:
         assert name.endswith(".py") and "__pycache__" not in name, name
@@ -570,11 +642,14 @@ def test_wheel_modules_import_from_the_wheel_alone(client, tmp_path):
     """Without the checkout or site-packages on the path, the wheel's modules import (all but _browser,
     which needs Pyodide's `js`)."""
     wheel = write(tmp_path / WHEEL_NAME, client.get(WHEEL_URL).data)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import pyposenet, pyposenet.decode, pyposenet.sketch.runner, "
-            "pyposenet.sketch.wrapping, pyposenet.options, pyposenet.tracking, pyposenet.smoothing; "
-            "print(pyposenet.__file__)")
-    result = subprocess.run([sys.executable, "-I", "-S", "-c", code, str(wheel)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import pyposenet, pyposenet.decode, pyposenet.sketch.runner, "
+        "pyposenet.sketch.wrapping, pyposenet.options, pyposenet.tracking, pyposenet.smoothing; "
+        "print(pyposenet.__file__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code, str(wheel)], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{wheel}/pyposenet/__init__.py"
 
@@ -717,15 +792,18 @@ def test_serve_models_from_env(fake_run, monkeypatch, tmp_path):
     assert fake_run[0][0].config["MODELS_DIR"] == tmp_path
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["missing.py"], "does not exist"),
-    (["{sketch_dir}/runner.jpg"], "is not a .py file"),
-    (["{sketch_dir}"], "does not exist"),
-    (["--models", "/no/such/models/dir"], "models folder"),
-    (["--threads", "0"], "--threads must be at least 1"),
-    (["--port", "http"], "invalid int value"),
-    (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["missing.py"], "does not exist"),
+        (["{sketch_dir}/runner.jpg"], "is not a .py file"),
+        (["{sketch_dir}"], "does not exist"),
+        (["--models", "/no/such/models/dir"], "models folder"),
+        (["--threads", "0"], "--threads must be at least 1"),
+        (["--port", "http"], "invalid int value"),
+        (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ],
+)
 def test_serve_bad_arguments_exit_with_a_message(argv, message, sketch_dir, capsys, monkeypatch, fake_run):
     monkeypatch.delenv("PYPOSENET_MODELS", raising=False)
     with pytest.raises(SystemExit) as exit_info:
@@ -737,7 +815,7 @@ def test_serve_bad_arguments_exit_with_a_message(argv, message, sketch_dir, caps
 
 def test_serve_runs_threaded_on_loopback(fake_run, sketch_dir, capsys):
     assert cli.main(["serve", str(sketch_dir / "my_sketch.py"), "--port", "5123"]) == 0
-    (app, kwargs), = fake_run
+    ((app, kwargs),) = fake_run
     assert kwargs == {"host": "127.0.0.1", "port": 5123, "threaded": True}
     assert app.config["SKETCH"] == sketch_dir / "my_sketch.py"
     out, err = capsys.readouterr()
@@ -760,15 +838,30 @@ def test_serve_exits_when_the_default_sketch_is_missing(fake_run, monkeypatch, t
 
 
 def test_python_dash_m_pyposenet_runs_the_cli():
-    result = subprocess.run([sys.executable, "-m", "pyposenet", "serve", "--help"], cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "pyposenet", "serve", "--help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "--production" in result.stdout and "SKETCH.py" in result.stdout
 
 
-@pytest.mark.parametrize("host,loopback", [
-    ("127.0.0.1", True), ("127.0.0.2", True), ("localhost", True), ("::1", True), ("[::1]", True),
-    ("0.0.0.0", False), ("192.168.1.4", False), ("::", False), ("example.org", False),
-])
+@pytest.mark.parametrize(
+    "host,loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("192.168.1.4", False),
+        ("::", False),
+        ("example.org", False),
+    ],
+)
 def test_is_loopback(host, loopback):
     assert serve.is_loopback(host) is loopback

@@ -1,4 +1,5 @@
 """The Python-sketch layer with a fake p5 instance: names a sketch sees, and SketchRunner's calls and errors."""
+
 import asyncio
 import builtins
 import textwrap
@@ -86,6 +87,7 @@ def make_runner(source, file_name="my_sketch.py", p5=None):
 
 # -- namespace -------------------------------------------------------------------------------------------
 
+
 def test_sketch_globals_shape():
     p5 = FakeP5()
     namespace = sketch_globals(p5, FUNCTION_NAMES, VALUE_NAMES, "my_sketch.py")
@@ -137,23 +139,29 @@ def test_constants_and_variables_are_read_from_p5():
 
 def test_live_variable_read_at_each_access_within_one_call():
     p5 = FakeP5()
-    ns = run_sketch("""
+    ns = run_sketch(
+        """
         def setup():
             before = width
             createCanvas(640, 480)
             return before, width, height
-    """, p5)
+    """,
+        p5,
+    )
     assert ns["setup"]() == (100, 640, 480)
 
 
 def test_live_variable_changed_outside_between_reads():
     p5 = FakeP5()
-    ns = run_sketch("""
+    ns = run_sketch(
+        """
         def draw():
             first = width
             change()
             return first, width
-    """, p5)
+    """,
+        p5,
+    )
 
     def change():
         p5.width = 321
@@ -200,6 +208,7 @@ def test_unknown_name_in_builtins_is_a_key_error():
 
 
 # -- SketchRunner: loading -------------------------------------------------------------------------------
+
 
 def test_load_returns_defined_event_functions_in_event_order():
     runner, recorder, _p5, handlers = make_runner("""
@@ -249,6 +258,7 @@ def test_error_at_top_level_is_reported_with_sketch_line():
 
 # -- SketchRunner: calls -----------------------------------------------------------------------------------
 
+
 def test_exception_in_draw_is_reported_once_and_stops_the_sketch():
     runner, recorder, p5, handlers = make_runner("""
         count = 0
@@ -264,8 +274,7 @@ def test_exception_in_draw_is_reported_once_and_stops_the_sketch():
     for _ in range(10):
         runner.call("draw")
     assert runner.namespace["count"] == 3
-    assert [c for c in p5.calls if c[0] == "background"] == [("background", 1), ("background", 2),
-                                                             ("background", 3)]
+    assert [c for c in p5.calls if c[0] == "background"] == [("background", 1), ("background", 2), ("background", 3)]
     assert len(recorder.reports) == 1
     exc, where = recorder.reports[0]
     assert isinstance(exc, ZeroDivisionError) and where == "draw()"
@@ -310,13 +319,16 @@ def test_call_before_load_does_nothing():
     assert runner.call("draw") is None
 
 
-@pytest.mark.parametrize("definition, expected", [
-    ("def mousePressed():\n    got.append(())\n", [()]),
-    ("def mousePressed(event):\n    got.append((event,))\n", [("EVT",)]),
-    ("def mousePressed(event, extra=None):\n    got.append((event, extra))\n", [("EVT", None)]),
-    ("def mousePressed(*args):\n    got.append(args)\n", [("EVT",)]),
-    ("mousePressed = lambda: got.append('lambda')\n", ["lambda"]),
-])
+@pytest.mark.parametrize(
+    "definition, expected",
+    [
+        ("def mousePressed():\n    got.append(())\n", [()]),
+        ("def mousePressed(event):\n    got.append((event,))\n", [("EVT",)]),
+        ("def mousePressed(event, extra=None):\n    got.append((event, extra))\n", [("EVT", None)]),
+        ("def mousePressed(*args):\n    got.append(args)\n", [("EVT",)]),
+        ("mousePressed = lambda: got.append('lambda')\n", ["lambda"]),
+    ],
+)
 def test_handlers_get_as_many_arguments_as_they_take(definition, expected):
     runner, recorder, _p5, handlers = make_runner("got = []\n" + definition)
     assert handlers == ["mousePressed"]

@@ -1,4 +1,5 @@
 """CallbackRegistry: proxies for a sketch's callbacks are made once, reused, and destroyed when done."""
+
 from pyposenet.sketch.host import PlainProxy, plain_host
 from pyposenet.sketch.proxies import CallbackRegistry, callback_name
 

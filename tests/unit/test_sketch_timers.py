@@ -1,4 +1,5 @@
 """setTimeout / setInterval in sketches: Python callbacks, released when done, cleared on dispose."""
+
 import textwrap
 
 from pyposenet.sketch.host import plain_host
@@ -46,8 +47,12 @@ class Deferred(list):
 
 def make(source):
     window, deferred, reports = FakeWindow(), Deferred(), []
-    runner = SketchRunner(textwrap.dedent(source), "timers.py", report=lambda e, w: reports.append((e, w)),
-                          host=plain_host(defer=deferred, timers=window))
+    runner = SketchRunner(
+        textwrap.dedent(source),
+        "timers.py",
+        report=lambda e, w: reports.append((e, w)),
+        host=plain_host(defer=deferred, timers=window),
+    )
     runner.load(object(), [], [])
     return runner, window, deferred, reports
 

@@ -1,10 +1,11 @@
 """The sketch's p5 functions and objects, with a fake p5: callbacks proxied, P5Objects unwrapped, files resolved."""
+
 import asyncio
 import textwrap
 
 import pytest
 
-from pyposenet import sort_arguments, _looks_like_media
+from pyposenet import _looks_like_media, sort_arguments
 from pyposenet.sketch.assets import folder_of, resolve_asset
 from pyposenet.sketch.errors import describe_exception
 from pyposenet.sketch.host import PlainProxy, plain_host
@@ -110,9 +111,23 @@ class FakeP5:
         return FakeElement("input")
 
 
-FUNCTIONS = ["ellipse", "loadPixels", "createVector", "image", "background", "createButton", "createCapture",
-             "loadImage", "loadShader", "loadJSON", "createGraphics", "createVideo", "selectAll", "createSelect",
-             "createFileInput"]
+FUNCTIONS = [
+    "ellipse",
+    "loadPixels",
+    "createVector",
+    "image",
+    "background",
+    "createButton",
+    "createCapture",
+    "loadImage",
+    "loadShader",
+    "loadJSON",
+    "createGraphics",
+    "createVideo",
+    "selectAll",
+    "createSelect",
+    "createFileInput",
+]
 
 
 class Deferred(list):
@@ -135,8 +150,14 @@ class Sketch:
         host = plain_host(is_p5_object=lambda v: isinstance(v, FakeElement), defer=self.deferred)
         if to_js is not None:
             host = type(host)(host.make_proxy, host.defer, host.is_p5_object, to_js)
-        self.runner = SketchRunner(textwrap.dedent(source), "my_sketch.py", report=self.report,
-                                   on_stop=self.on_stop, host=host, asset_base=asset_base)
+        self.runner = SketchRunner(
+            textwrap.dedent(source),
+            "my_sketch.py",
+            report=self.report,
+            on_stop=self.on_stop,
+            host=host,
+            asset_base=asset_base,
+        )
         self.handlers = self.runner.load(self.p5, FUNCTIONS, ["VIDEO"])
         self.ns = self.runner.namespace
 
@@ -152,11 +173,24 @@ class Sketch:
 
 # -- which functions get wrapped --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, wrapped", [
-    ("loadImage", True), ("createCapture", True), ("createButton", True), ("selectAll", True),
-    ("httpGet", True), ("saveCanvas", True), ("createGraphics", True),
-    ("loadPixels", False), ("createVector", False), ("ellipse", False), ("fill", False), ("line", False),
-])
+
+@pytest.mark.parametrize(
+    "name, wrapped",
+    [
+        ("loadImage", True),
+        ("createCapture", True),
+        ("createButton", True),
+        ("selectAll", True),
+        ("httpGet", True),
+        ("saveCanvas", True),
+        ("createGraphics", True),
+        ("loadPixels", False),
+        ("createVector", False),
+        ("ellipse", False),
+        ("fill", False),
+        ("line", False),
+    ],
+)
 def test_which_functions_are_wrapped(name, wrapped):
     assert is_wrapped(name) is wrapped
 
@@ -184,6 +218,7 @@ def test_without_a_layer_every_function_is_direct():
 
 
 # -- p5 objects ---------------------------------------------------------------------------------------------
+
 
 def test_created_elements_come_back_wrapped_and_unwrap_for_p5():
     sketch = Sketch()
@@ -275,6 +310,7 @@ def test_dicts_and_lists_become_javascript_values():
 
 
 # -- callbacks -----------------------------------------------------------------------------------------------
+
 
 def test_element_event_callback_is_a_long_lived_proxy():
     sketch = Sketch("""
@@ -369,19 +405,22 @@ def test_file_input_callback_is_kept_for_every_file():
     assert sketch.ns["files"] == ["a.png", "b.png"] and not callback.destroyed
 
 
-@pytest.mark.parametrize("path, base, expected", [
-    # the served sketch: its URL is "my_sketch.py", beside the page, so relative names stay relative
-    ("runner.jpg", "", "runner.jpg"),
-    ("./data/a.json", "", "./data/a.json"),
-    ("pyposenet/models/x.json", "", "pyposenet/models/x.json"),
-    # a bundled example (?example=...): its URL is "pyposenet/examples/NAME.py"
-    ("runner.jpg", "pyposenet/examples/", "pyposenet/examples/runner.jpg"),
-    ("./data/a.json", "pyposenet/examples/", "pyposenet/examples/data/a.json"),
-    ("/pyposenet/models/x.json", "pyposenet/examples/", "/pyposenet/models/x.json"),
-    ("https://example.org/a.png", "pyposenet/examples/", "https://example.org/a.png"),
-    ("data:image/png;base64,AAAA", "pyposenet/examples/", "data:image/png;base64,AAAA"),
-    ("blob:http://x/1", "pyposenet/examples/", "blob:http://x/1"),
-])
+@pytest.mark.parametrize(
+    "path, base, expected",
+    [
+        # the served sketch: its URL is "my_sketch.py", beside the page, so relative names stay relative
+        ("runner.jpg", "", "runner.jpg"),
+        ("./data/a.json", "", "./data/a.json"),
+        ("pyposenet/models/x.json", "", "pyposenet/models/x.json"),
+        # a bundled example (?example=...): its URL is "pyposenet/examples/NAME.py"
+        ("runner.jpg", "pyposenet/examples/", "pyposenet/examples/runner.jpg"),
+        ("./data/a.json", "pyposenet/examples/", "pyposenet/examples/data/a.json"),
+        ("/pyposenet/models/x.json", "pyposenet/examples/", "/pyposenet/models/x.json"),
+        ("https://example.org/a.png", "pyposenet/examples/", "https://example.org/a.png"),
+        ("data:image/png;base64,AAAA", "pyposenet/examples/", "data:image/png;base64,AAAA"),
+        ("blob:http://x/1", "pyposenet/examples/", "blob:http://x/1"),
+    ],
+)
 def test_file_names_resolve_beside_the_sketch(path, base, expected):
     assert resolve_asset(path, base) == expected
 
@@ -415,6 +454,7 @@ def test_loaders_are_looked_up_at_each_call():
 
 
 # -- errors in callbacks ---------------------------------------------------------------------------------------
+
 
 def test_error_in_an_element_callback_is_reported_once_and_stops_the_sketch():
     sketch = Sketch("""
@@ -503,6 +543,7 @@ def test_dispose_destroys_every_proxy():
 
 
 # -- pyposenet gets the JavaScript object ------------------------------------------------------------------------
+
 
 def test_a_wrapped_video_is_sorted_as_the_video():
     sketch = Sketch("video = createCapture(VIDEO)")

@@ -1,9 +1,11 @@
 """One-Euro smoothing of ml5-shaped results, on synthetic pose sequences (deterministic seeds)."""
+
 import copy
 import json
 import math
 import random
 import statistics
+from itertools import pairwise
 
 import pytest
 
@@ -25,8 +27,23 @@ GEOMETRY = FrameGeometry(input_height=HEIGHT, input_width=WIDTH, source_height=H
 
 # A standing person about 200 px tall, offsets from their centre, in PART_NAMES order.
 TEMPLATE = [
-    (0, -80), (5, -85), (-5, -85), (10, -82), (-10, -82), (25, -55), (-25, -55), (35, -25), (-35, -25),
-    (40, 5), (-40, 5), (15, 10), (-15, 10), (18, 55), (-18, 55), (20, 100), (-20, 100),
+    (0, -80),
+    (5, -85),
+    (-5, -85),
+    (10, -82),
+    (-10, -82),
+    (25, -55),
+    (-25, -55),
+    (35, -25),
+    (-35, -25),
+    (40, 5),
+    (-40, 5),
+    (15, 10),
+    (-15, 10),
+    (18, 55),
+    (-18, 55),
+    (20, 100),
+    (-20, 100),
 ]
 # Two low scores so that the skeleton leaves some pairs out, as ml5's does.
 SCORES = [0.9 - 0.01 * i for i in range(17)]
@@ -37,7 +54,7 @@ SCORES[PART_NAMES.index("rightAnkle")] = 0.2
 def make_result(cx, cy, noise=None, rng=None, pose_score=0.8):
     """An ml5 result (built by results.to_ml5_result) for the template centred at (cx, cy)."""
     keypoints = []
-    for part, (dx, dy), score in zip(PART_NAMES, TEMPLATE, SCORES):
+    for part, (dx, dy), score in zip(PART_NAMES, TEMPLATE, SCORES, strict=True):
         x, y = cx + dx, cy + dy
         if noise:
             x += rng.gauss(0.0, noise)
@@ -58,6 +75,7 @@ def theoretical_lag(speed, min_cutoff=DEFAULT_MIN_CUTOFF, beta=DEFAULT_BETA):
 
 
 # --- the filters themselves -------------------------------------------------------------------
+
 
 def test_low_pass_filter_passes_the_first_value_then_blends():
     lpf = LowPassFilter(0.25)
@@ -85,8 +103,9 @@ def test_defaults_are_the_documented_ones():
     assert PoseSmoother().beta == 0.02
 
 
-@pytest.mark.parametrize("kwargs", [{"min_cutoff": 0}, {"min_cutoff": -1}, {"beta": -0.1},
-                                    {"derivate_cutoff": 0}, {"min_cutoff": "1"}])
+@pytest.mark.parametrize(
+    "kwargs", [{"min_cutoff": 0}, {"min_cutoff": -1}, {"beta": -0.1}, {"derivate_cutoff": 0}, {"min_cutoff": "1"}]
+)
 def test_bad_parameters_raise(kwargs):
     with pytest.raises(ValueError):
         OneEuroFilter(**kwargs)
@@ -96,6 +115,7 @@ def test_bad_parameters_raise(kwargs):
 
 # --- jitter, lag, step -----------------------------------------------------------------------
 
+
 def test_static_pose_jitter_is_more_than_halved():
     rng = random.Random(1234)
     smoother = PoseSmoother()
@@ -104,7 +124,7 @@ def test_static_pose_jitter_is_more_than_halved():
     for frame in range(100):
         result = make_result(320, 240, noise=3.0, rng=rng)
         (out,) = smoother.smooth([result], frame * DT)
-        for kp_in, kp_out in zip(result.pose.keypoints, out.pose.keypoints):
+        for kp_in, kp_out in zip(result.pose.keypoints, out.pose.keypoints, strict=True):
             raw[kp_in.part][0].append(kp_in.position.x)
             raw[kp_in.part][1].append(kp_in.position.y)
             smooth[kp_in.part][0].append(kp_out.position.x)
@@ -116,8 +136,8 @@ def test_static_pose_jitter_is_more_than_halved():
             smooth_std = statistics.pstdev(smooth[part][axis][10:])
             assert 2.2 < raw_std < 3.8  # the noise is what it says
             assert smooth_std < 0.75 * raw_std, (part, axis, raw_std, smooth_std)  # every coordinate
-            raw_vars.append(raw_std ** 2)
-            smooth_vars.append(smooth_std ** 2)
+            raw_vars.append(raw_std**2)
+            smooth_vars.append(smooth_std**2)
     # Pooled over the 34 coordinates (one 100-frame series alone varies by +-0.1 around ~0.36).
     ratio = math.sqrt(statistics.fmean(smooth_vars) / statistics.fmean(raw_vars))
     assert ratio < 0.5, ratio
@@ -168,7 +188,7 @@ def test_constant_speed_lag_is_bounded_with_noise():
         cx = 20 + speed * t
         (out,) = smoother.smooth([make_result(cx, 240, noise=3.0, rng=rng)], t)
         if frame >= 30:
-            lags.extend(cx + dx - kp.position.x for kp, (dx, _) in zip(out.pose.keypoints, TEMPLATE))
+            lags.extend(cx + dx - kp.position.x for kp, (dx, _) in zip(out.pose.keypoints, TEMPLATE, strict=True))
     bound = theoretical_lag(speed)  # 6.8 px; beta=0 would lag 47.7 px
     assert abs(statistics.fmean(lags)) < 1.5 * bound
     assert abs(statistics.fmean(lags) - bound) < 1.0
@@ -184,7 +204,7 @@ def test_step_response_converges_without_overshoot():
         out_slow.append(slow.apply(value, frame * DT))
     after = out[20:]
     assert all(100.0 <= v <= 200.0 for v in out)  # a first-order filter never overshoots
-    assert all(b >= a for a, b in zip(after, after[1:]))  # and approaches monotonically
+    assert all(b >= a for a, b in pairwise(after))  # and approaches monotonically
     # The jump's speed (3000 px/s, filtered to ~520) raises the cutoff to ~11 Hz: 70% of the step is
     # covered in the first frame (alpha = 1/(1 + 30/(2*pi*11.4)) = 0.70), and the rest within 1 px
     # after 5 frames (1/6 s) as the speed estimate decays.
@@ -196,6 +216,7 @@ def test_step_response_converges_without_overshoot():
 
 
 # --- people, ids, timestamps -----------------------------------------------------------------
+
 
 def test_filters_are_per_id_and_do_not_mix_two_people():
     rng = random.Random(99)
@@ -210,7 +231,7 @@ def test_filters_are_per_id_and_do_not_mix_two_people():
         results = [people[i] for i in order]
         out = smoother.smooth(results, frame * DT, ids=order)
         out_by_index = by_index.smooth(results, frame * DT)
-        for person_id, o, o2 in zip(order, out, out_by_index):
+        for person_id, o, o2 in zip(order, out, out_by_index, strict=True):
             true_x = (150 if person_id == 11 else 490) + TEMPLATE[0][0]
             worst = max(worst, abs(o.pose.nose.x - true_x))
             worst_by_index = max(worst_by_index, abs(o2.pose.nose.x - true_x))
@@ -276,6 +297,7 @@ def test_non_increasing_timestamps_are_handled():
 
 # --- ml5's shape ------------------------------------------------------------------------------
 
+
 def test_output_has_ml5_shape_and_every_view_is_smoothed():
     rng = random.Random(5)
     smoother = PoseSmoother()
@@ -291,7 +313,7 @@ def test_output_has_ml5_shape_and_every_view_is_smoothed():
         assert set(out) == set(result) and set(out.pose) == set(result.pose)
         assert out.id == 3 and out.pose.score == result.pose.score
         assert [kp.part for kp in out.pose.keypoints] == list(PART_NAMES)
-        for kp_in, kp in zip(result.pose.keypoints, out.pose.keypoints):
+        for kp_in, kp in zip(result.pose.keypoints, out.pose.keypoints, strict=True):
             fx, fy = reference[kp.part]
             assert kp.position.x == pytest.approx(fx.apply(kp_in.position.x, frame * DT))
             assert kp.position.y == pytest.approx(fy.apply(kp_in.position.y, frame * DT))
@@ -302,7 +324,7 @@ def test_output_has_ml5_shape_and_every_view_is_smoothed():
             if frame > 0:
                 assert kp.position.x != kp_in.position.x  # really smoothed, not copied
         assert len(out.skeleton) == len(result.skeleton) > 0
-        for (a_in, b_in), (a, b) in zip(result.skeleton, out.skeleton):
+        for (a_in, b_in), (a, b) in zip(result.skeleton, out.skeleton, strict=True):
             assert (a.part, b.part) == (a_in.part, b_in.part)
             assert a is out.pose.keypoints[PART_NAMES.index(a.part)]  # the same objects, as in ml5
             assert b is out.pose.keypoints[PART_NAMES.index(b.part)]

@@ -1,5 +1,6 @@
 """The test suite's own layout: `-m "not e2e"` leaves out every browser test, and shared helpers live in
-tests/support/ (no test module imports another, no test imports a benchmark script)."""
+tests/support/ (no test module imports another or a folder's conftest.py, no test imports a benchmark script)."""
+
 from __future__ import annotations
 
 import ast
@@ -8,22 +9,28 @@ import sys
 
 from tests.conftest import REPO_ROOT
 
-# Imports of one test module from another that their owners are still moving to tests/support/ (remove an
-# entry once it is gone; an entry that no longer matches anything is fine).
-BEING_MOVED = {
-    ("tests/unit/test_decode_root_hints.py", "tests.unit.test_decode_fast_paths"),
-    ("tests/e2e/test_root_hints.py", "tests.unit.test_decode_root_hints"),
-    ("tests/unit/test_api_pose.py", "tests.unit.test_production"),
-}
-
 
 def collect(*args: str) -> list[str]:
     """The node ids `pytest --collect-only -q ARGS` selects (run in a subprocess, from the checkout).
 
     A module that fails to import is left out (its own run reports it): this is about marks, not imports."""
-    run = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                          "--continue-on-collection-errors", *args],
-                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--continue-on-collection-errors",
+            *args,
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode in (0, 1, 5), run.stdout[-3000:] + run.stderr[-3000:]  # 1: import errors, 5: none
     return [line for line in run.stdout.splitlines() if "::" in line]
 
@@ -43,7 +50,7 @@ def imported_modules(path) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = list(package[:len(package) - node.level + 1]) if node.level else []
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
             module = ".".join(base + ([node.module] if node.module else []))
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)  # `from . import test_x`
@@ -56,8 +63,12 @@ def test_no_test_module_imports_another_or_a_benchmark():
         where = path.relative_to(REPO_ROOT).as_posix()
         for name in imported_modules(path):
             parts = name.split(".")
-            test_module = parts[0] == "tests" and len(parts) >= 3 and parts[2].startswith("test_")
+            # a test module, or a folder's conftest.py (its helpers belong in tests/support/; tests/conftest.py's
+            # paths are shared by all)
+            test_module = (
+                parts[0] == "tests" and len(parts) >= 3 and (parts[2].startswith("test_") or parts[2] == "conftest")
+            )
             benchmark = where.startswith("tests/") and parts[0] == "benchmarks"
             if test_module or benchmark:
                 found.add((where, ".".join(parts[:3])))
-    assert found <= BEING_MOVED, sorted(found - BEING_MOVED)
+    assert not found, sorted(found)

@@ -1,4 +1,5 @@
 """PoseTracker: stable ids across frames, on synthetic multi-pose sequences (deterministic seeds)."""
+
 import copy
 import random
 
@@ -14,14 +15,29 @@ GEOMETRY = FrameGeometry(input_height=HEIGHT, input_width=WIDTH, source_height=H
 
 # A standing person about 200 px tall, offsets from their centre, in PART_NAMES order.
 TEMPLATE = [
-    (0, -80), (5, -85), (-5, -85), (10, -82), (-10, -82), (25, -55), (-25, -55), (35, -25), (-35, -25),
-    (40, 5), (-40, 5), (15, 10), (-15, 10), (18, 55), (-18, 55), (20, 100), (-20, 100),
+    (0, -80),
+    (5, -85),
+    (-5, -85),
+    (10, -82),
+    (-10, -82),
+    (25, -55),
+    (-25, -55),
+    (35, -25),
+    (-35, -25),
+    (40, 5),
+    (-40, 5),
+    (15, 10),
+    (-15, 10),
+    (18, 55),
+    (-18, 55),
+    (20, 100),
+    (-20, 100),
 ]
 
 
 def make_result(cx, cy, noise=0.0, rng=None, scale=1.0, score=0.8, kp_score=0.9):
     keypoints = []
-    for part, (dx, dy) in zip(PART_NAMES, TEMPLATE):
+    for part, (dx, dy) in zip(PART_NAMES, TEMPLATE, strict=True):
         x, y = cx + scale * dx, cy + scale * dy
         if noise:
             x += rng.gauss(0.0, noise)
@@ -51,7 +67,7 @@ def ids_by_label(tracker, frames, rng=None):
         results = [frame[label] for label in labels]
         ids = tracker.update(results)
         assert ids == [r.id for r in results] == [r["id"] for r in results]
-        for label, i in zip(labels, ids):
+        for label, i in zip(labels, ids, strict=True):
             seen.setdefault(label, []).append(i)
     return seen
 
@@ -69,8 +85,12 @@ def test_crossing_people_of_different_sizes_and_heights_keep_their_ids(seed):
     frames = []
     for f in range(30):
         t = f / 29
-        frames.append({"A": make_result(80 + 480 * t, 250, 2.0, rng, scale=1.1),
-                       "B": make_result(520 - 380 * t, 230, 2.0, rng, scale=0.85)})
+        frames.append(
+            {
+                "A": make_result(80 + 480 * t, 250, 2.0, rng, scale=1.1),
+                "B": make_result(520 - 380 * t, 230, 2.0, rng, scale=0.85),
+            }
+        )
     seen = ids_by_label(PoseTracker(), frames)
     assert len(set(seen["A"])) == 1 and len(set(seen["B"])) == 1 and seen["A"][0] != seen["B"][0]
 
@@ -206,8 +226,9 @@ def test_low_confidence_keypoints_are_ignored_when_enough_are_confident():
     assert tracker.update([moved]) == [1]
 
 
-@pytest.mark.parametrize("kwargs", [{"max_age_frames": -1}, {"max_age_frames": 1.5}, {"max_distance": 0},
-                                    {"min_keypoint_score": 2}])
+@pytest.mark.parametrize(
+    "kwargs", [{"max_age_frames": -1}, {"max_age_frames": 1.5}, {"max_distance": 0}, {"min_keypoint_score": 2}]
+)
 def test_bad_parameters_raise(kwargs):
     with pytest.raises(ValueError):
         PoseTracker(**kwargs)

@@ -1,4 +1,5 @@
 """Python callbacks given to p5 with no create_proxy: loads, a capture, elements, a graphics, a timer."""
+
 events = []
 img = None
 button = None
@@ -11,10 +12,10 @@ def setup():
     global img, button, pg, video, canvas
     canvas = createCanvas(200, 100)
     canvas.mousePressed(canvas_pressed)
-    img = loadImage("starter.png", image_loaded, image_failed)   # beside the sketch
+    img = loadImage("starter.png", image_loaded, image_failed)  # beside the sketch
     loadImage("missing.png", image_loaded, image_failed)
     loadJSON("data.json", json_loaded)
-    button = createButton("click me").position(10, 150)          # chaining gives the wrapper back
+    button = createButton("click me").position(10, 150)  # chaining gives the wrapper back
     button.id("btn")
     button.mousePressed(button_pressed)
     video = createCapture(VIDEO, capture_ready)
@@ -22,7 +23,7 @@ def setup():
     video.hide()
     pg = createGraphics(50, 50)
     pg.background(0, 255, 0)
-    setTimeout(later, 50, "tick")                                # JavaScript's timers, Python callbacks
+    setTimeout(later, 50, "tick")  # JavaScript's timers, Python callbacks
 
 
 def later(label):
@@ -41,7 +42,7 @@ def json_loaded(data):
     events.append(["json", data.answer])
 
 
-def capture_ready():          # p5 passes the stream: a callback may take fewer arguments
+def capture_ready():  # p5 passes the stream: a callback may take fewer arguments
     events.append(["capture", video.width, video.height])
 
 
@@ -55,7 +56,7 @@ def canvas_pressed():
 
 def draw():
     background(255)
-    image(pg, 0, 0)                 # a wrapped p5.Graphics, unwrapped for p5
+    image(pg, 0, 0)  # a wrapped p5.Graphics, unwrapped for p5
     if img.width > 1:
         image(img, 50, 0, 50, 50)
     image(video, 100, 0, 50, 50)

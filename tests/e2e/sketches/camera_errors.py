@@ -1,4 +1,5 @@
 """A webcam sketch that records what the net tells it, for the camera-fault tests."""
+
 from pyposenet import poseNet
 
 errors = []

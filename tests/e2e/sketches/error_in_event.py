@@ -1,4 +1,5 @@
 """mousePressed() raises on the first click."""
+
 clicks = 0
 
 
@@ -13,4 +14,4 @@ def draw():
 def mousePressed():
     global clicks
     clicks += 1
-    ratio = clicks / 0
+    clicks /= 0

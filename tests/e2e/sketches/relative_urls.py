@@ -1,5 +1,6 @@
 """Relative URLs in each form a sketch uses find the files beside it, as in a p5 project: p5's loadJSON,
 the browser's fetch, Pyodide's pyfetch and an <img> made with the DOM (sub-folders too)."""
+
 import asyncio
 
 import js
