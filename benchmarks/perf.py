@@ -274,9 +274,9 @@ PAIRS_JS = """async ({kind, n, drawing}) => {
     // for both. Why: the reference's frame never yields (its awaits resolve as microtasks), so p5
     // cannot draw while it runs and the frames it holds back were drawn at the next yield, which
     // only pyposenet's runs have (Pyodide resumes Python in tasks, the worker answers by message):
-    // its runs were charged ~2-3 draws of the sketch per frame, the reference's none. With the hop,
-    // each run pays for the draw its own blocking held back (measured: the reference's runs then
-    // hold exactly one draw), and none is charged to the next run. Paused, the hop costs both ~0.1 ms.
+    // its runs were charged draws of the sketch the reference's were not. With the hop, each run pays
+    // for the draw its own blocking held back, and none is charged to the next run. Paused, the hop
+    // costs both alike (figures: docs/benchmarks.md).
     const channel = new MessageChannel();
     const hop = () => new Promise((resolve) => { channel.port1.onmessage = () => resolve(); channel.port2.postMessage(0); });
     const bench = window.__bench;
@@ -682,6 +682,20 @@ def first_video_frame():
 
 
 def table(sessions: list[dict], host: dict | None) -> str:
+    """The printed report: per-session figures, worker vs main thread, cold start, decoding alone, host numpy."""
+    lines = _session_lines(sessions)
+    lines += _ab_lines(sessions)
+    renderers = [f"webgl {s['where']}: renderer {s.get('webgl_renderer')}" for s in sessions if s["backend"] == "webgl"]
+    if renderers:
+        lines += renderers + [""]
+    lines += _cold_start_lines(sessions)
+    lines += _decode_lines(sessions)
+    lines += _host_lines(host)
+    return "\n".join(lines)
+
+
+def _session_lines(sessions: list[dict]) -> list[str]:
+    """One row per session and detection type: rates, per-frame stages, pairs against the reference, memory."""
     lines = []
     head = (
         f"{'backend':7} {'where':6} {'det':6} {'frames':>6} {'pose/s':>7} {'draw/s':>7} {'draw ms':>7} "
@@ -696,10 +710,6 @@ def table(sessions: list[dict], host: dict | None) -> str:
             p = s["pairs"][kind]
             pd = s["pairs_drawing"][kind]
             mmid, mend = c["memory"].get("mid", {}), c["memory"]["end"]
-
-            def tens(m):
-                return f"{m.get('tensorsPage')}/{m.get('tensorsWorker') if m.get('tensorsWorker') is not None else '-'}"
-
             heap = (
                 f"{(mmid.get('jsHeapBytes') or 0) / 1e6:.0f}->{(mend.get('jsHeapBytes') or 0) / 1e6:.0f}"
                 if mend.get("jsHeapBytes")
@@ -711,11 +721,24 @@ def table(sessions: list[dict], host: dict | None) -> str:
                 f"{fmt(c['read_ms']):>6} {fmt(c['transfer_ms']):>6} {fmt(c['decode_ms']):>7} "
                 f"{fmt(p['ours_ms_median']):>8} {fmt(p['reference_ms_median']):>8} {fmt(p['ratio_median']):>6} "
                 f"{fmt(pd['ratio_median']):>6} "
-                f"{tens(mmid) + '->' + tens(mend):>21} {str(mmid.get('pyproxies')) + '->' + str(mend.get('pyproxies')):>9} "
+                f"{_tensors(mmid) + '->' + _tensors(mend):>21} "
+                f"{str(mmid.get('pyproxies')) + '->' + str(mend.get('pyproxies')):>9} "
                 f"{heap:>9}"
             )
     lines.append("(mid: the 100th measured frame, or half-way in a shorter run)")
     lines.append("")
+    return lines
+
+
+def _tensors(memory: dict) -> str:
+    """Live tensors on the page / in the worker ('-' without a worker)."""
+    worker = memory.get("tensorsWorker")
+    return f"{memory.get('tensorsPage')}/{worker if worker is not None else '-'}"
+
+
+def _ab_lines(sessions: list[dict]) -> list[str]:
+    """Worker vs main thread taken in turn on one page, where a session measured it."""
+    lines: list[str] = []
     ab = [(s["backend"], s["ab"]) for s in sessions if s.get("ab")]
     if ab:
         lines.append("worker vs main thread in turn on one page (single pose, median of windows):")
@@ -727,12 +750,14 @@ def table(sessions: list[dict], host: dict | None) -> str:
                     f"({v['windows']} windows of {v['frames_per_window']} frames)"
                 )
         lines.append("")
-    renderers = [f"webgl {s['where']}: renderer {s.get('webgl_renderer')}" for s in sessions if s["backend"] == "webgl"]
-    if renderers:
-        lines += renderers + [""]
-    lines.append(
+    return lines
+
+
+def _cold_start_lines(sessions: list[dict]) -> list[str]:
+    """Each session's page timeline: Python ready, model ready, first pose."""
+    lines = [
         f"{'backend':7} {'where':6} {'python ready':>12} {'model ready':>11} {'first pose':>10}  (ms after page open)"
-    )
+    ]
     for s in sessions:
         cs = s["cold_start_ms"]
         lines.append(
@@ -740,42 +765,20 @@ def table(sessions: list[dict], host: dict | None) -> str:
             f"{fmt(cs['first_pose']):>10}"
         )
     lines.append("")
-    lines.append(
+    return lines
+
+
+def _decode_lines(sessions: list[dict]) -> list[str]:
+    """Decoding alone on the same outputs: pyposenet in Pyodide against the reference's decoders."""
+    lines = [
         "decoding alone, same outputs, ms (pyposenet in Pyodide: decode / decode + ml5 results;"
         " multi-pose: + finding the root candidates in JavaScript = the sum, and the decoder's"
         " own search instead; reference: posenet 2.2.2's decoders)"
-    )
+    ]
     for s in sessions:
         for name, d in s["decode"].items():
-            o, r = d["ours"], d["reference"]
             what = "camera frame" if name == "live" else name
-            rows = [
-                ("single", o["single_ms"], o["single_shaped_ms"], None, None, r["single_ms"], 1, 1),
-                (
-                    "multi thr 0.5",
-                    o["multi_ms"],
-                    o["multi_shaped_ms"],
-                    o["roots_ms"],
-                    o["multi_own_search_ms"],
-                    r["multi_ms"],
-                    o["multi_poses"],
-                    r["multi_poses"],
-                ),
-            ]
-            if o["many_threshold"] != 0.5:
-                rows.append(
-                    (
-                        f"multi thr {o['many_threshold']}",
-                        o["multi_many_ms"],
-                        o["multi_many_shaped_ms"],
-                        o["roots_many_ms"],
-                        o["multi_many_own_search_ms"],
-                        r["multi_many_ms"],
-                        o["multi_many_poses"],
-                        r["multi_many_poses"],
-                    )
-                )
-            for label, ours, shaped, roots, own, ref, n_ours, n_ref in rows:
+            for label, ours, shaped, roots, own, ref, n_ours, n_ref in _decode_rows(d["ours"], d["reference"]):
                 extra = ""
                 if own is not None:
                     total = ours + roots if roots is not None and ours is not None else None
@@ -785,16 +788,51 @@ def table(sessions: list[dict], host: dict | None) -> str:
                     f"ours {fmt(ours):>5} / {fmt(shaped):>5}{extra} ({n_ours} poses)   reference {fmt(ref):>5} "
                     f"({n_ref} poses)"
                 )
-    if host is not None:
-        lines.append("")
-        if "skipped" in host:
-            lines.append(f"host numpy inference: skipped ({host['skipped']})")
-        else:
-            lines.append(
-                f"host numpy inference (pyposenet._host, CPython): median {host['ms_median']} ms, "
-                f"min {host['ms_min']} ms over {host['runs']} runs on a {host['input']}"
+    return lines
+
+
+def _decode_rows(o: dict, r: dict) -> list[tuple]:
+    """(label, ours, ours + results, roots in JS, own search, reference, our poses, its poses) per decoding."""
+    rows = [
+        ("single", o["single_ms"], o["single_shaped_ms"], None, None, r["single_ms"], 1, 1),
+        (
+            "multi thr 0.5",
+            o["multi_ms"],
+            o["multi_shaped_ms"],
+            o["roots_ms"],
+            o["multi_own_search_ms"],
+            r["multi_ms"],
+            o["multi_poses"],
+            r["multi_poses"],
+        ),
+    ]
+    if o["many_threshold"] != 0.5:
+        rows.append(
+            (
+                f"multi thr {o['many_threshold']}",
+                o["multi_many_ms"],
+                o["multi_many_shaped_ms"],
+                o["roots_many_ms"],
+                o["multi_many_own_search_ms"],
+                r["multi_many_ms"],
+                o["multi_many_poses"],
+                r["multi_many_poses"],
             )
-    return "\n".join(lines)
+        )
+    return rows
+
+
+def _host_lines(host: dict | None) -> list[str]:
+    """Host numpy inference, when it was measured (or why not)."""
+    if host is None:
+        return []
+    if "skipped" in host:
+        return ["", f"host numpy inference: skipped ({host['skipped']})"]
+    return [
+        "",
+        f"host numpy inference (pyposenet._host, CPython): median {host['ms_median']} ms, "
+        f"min {host['ms_min']} ms over {host['runs']} runs on a {host['input']}",
+    ]
 
 
 def fmt(value):

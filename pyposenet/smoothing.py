@@ -31,9 +31,8 @@ Defaults, for keypoints in pixels at about 30 frames per second
   always less than ``1 / (2 * pi * beta)`` = 8.0 px, however fast the motion: a walk at 300 px/s
   lags 6.8 px (47.7 px with ``beta = 0``), a hand at 1000 px/s 7.6 px. Jitter alone also moves the
   speed estimate (white noise of 3 px per frame gives about 15 px/s after the speed's own filter),
-  so a larger beta lets more jitter through: on a still pose with 3 px of noise at 30 fps the
-  output's standard deviation is about 0.36 of the input's with 0.02, 0.33 with 0.01, 0.45 with
-  0.05. 0.02 cuts the lag of 0.01 by 40% for little more jitter. (pose-detection's MoveNet uses
+  so a larger beta lets more jitter through: 0.02 lets through little more than 0.01 and cuts its
+  lag by 40% (the jitter figures: docs/benchmarks.md). (pose-detection's MoveNet uses
   ``beta = 300`` on coordinates normalised to 0..1, about 0.5 per pixel at 640 px: much more
   responsive, tuned for MoveNet's keypoints rather than PoseNet's.)
 * ``derivate_cutoff = 1.0`` Hz: the cutoff of the speed estimate (the paper's default).

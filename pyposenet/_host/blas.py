@@ -1,7 +1,7 @@
 """BLAS threads during inference: the one way pyposenet limits them (`pyposenet detect`, POST /api/pose).
 
 PoseNet's matrix products are small: one BLAS thread is fastest, and several threads slow down badly on
-a busy machine (measured 20 ms a frame with 1 thread, 50-500 ms with 2, under load). So inference runs
+a busy machine (figures: docs/http-api.md#blas-threads, docs/benchmarks.md). So inference runs
 inside `BlasThreads(1)`, which sets the limit with threadpoolctl (part of the host extra) and restores
 BLAS's own setting afterwards; without threadpoolctl nothing is changed.
 """

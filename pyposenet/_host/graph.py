@@ -376,8 +376,8 @@ def _depthwise(node: Node, consts: list, model: str) -> Kernel:
 
     Speed (this is most of MobileNet's time in numpy): each image row is one vector of W*C floats,
     each tap's weights are tiled to that length, and the taps are a strided view of the padded input,
-    so one `einsum` does all the multiply-adds in one pass with long contiguous inner loops (3-4x
-    faster than a loop over taps on NHWC). A horizontal stride first splits the padded input into its
+    so one `einsum` does all the multiply-adds in one pass with long contiguous inner loops (faster
+    than a loop over taps on NHWC: docs/benchmarks.md). A horizontal stride first splits the padded input into its
     column phases, so each tap still reads contiguous row pieces: one einsum per phase."""
     bias_index, act = _epilogue(node, model)
     static = consts[1] is not None and (bias_index is None or consts[bias_index] is not None)
@@ -616,6 +616,17 @@ class _Plan:
     outputs: list[str]
 
 
+def _free_after_last_use(steps: list[_Step], keep: set[str]) -> None:
+    """Free every intermediate (not in `keep`) after its last reader, so big activations don't pile up."""
+    last_use: dict[str, int] = {}
+    for index, step in enumerate(steps):
+        for src, _ in step.inputs:
+            last_use[src] = index
+    for name, index in last_use.items():
+        if name not in keep:
+            steps[index].free_after.append(name)
+
+
 class GraphModel:
     """A loaded TF.js graph model. `execute(x, names)` runs it on a float32 NHWC batch."""
 
@@ -741,13 +752,7 @@ class GraphModel:
                 listed = ", ".join(o.name for o in self.outputs)
                 raise ValueError(f"{self.source} has no node {name!r}; its outputs: {listed}")
         order = self._topological(outputs)
-        consumers: dict[str, int] = {n: 0 for n in order}
-        for name in order:
-            for src, _ in self.nodes[name].inputs:
-                consumers[src] += 1
-        for name in outputs:
-            consumers[name] += 1
-        nodes = self._fuse(order, consumers)
+        nodes = self._fuse(order, self._consumer_counts(order, outputs))
         steps, feeds = [], []
         for node in nodes:
             if node.op == "Const":
@@ -756,30 +761,36 @@ class GraphModel:
                 feeds.append(node.name)
                 if node.op == "Placeholder":
                     continue
-            builder = _KERNELS.get(node.op)
-            if builder is None:
-                raise UnsupportedOpError(
-                    f"{self.source}: node {node.name!r} uses op {node.op!r}, which pyposenet's numpy executor "
-                    f"does not support (supported: {', '.join(SUPPORTED_OPS)})"
-                )
-            consts = [self.consts.get(src) if self.nodes[src].op == "Const" else None for src, _ in node.inputs]
-            try:
-                kernel = builder(node, consts, self.source)
-            except UnsupportedOpError:
-                raise
-            except Exception as exc:
-                raise ModelFormatError(f"{self.source}: node {node.name!r} ({node.op}): {exc}") from exc
-            steps.append(_Step(node.name, node.inputs, kernel))
-        # Free every intermediate after its last reader, so big activations don't pile up.
-        last_use: dict[str, int] = {}
-        for index, step in enumerate(steps):
-            for src, _ in step.inputs:
-                last_use[src] = index
-        keep = set(outputs) | set(self.consts)
-        for name, index in last_use.items():
-            if name not in keep:
-                steps[index].free_after.append(name)
+            steps.append(self._kernel_step(node))
+        _free_after_last_use(steps, set(outputs) | set(self.consts))
         return _Plan(steps, feeds, outputs)
+
+    def _consumer_counts(self, order: list[str], outputs: list[str]) -> dict[str, int]:
+        """How many times each node in `order` is read: by other nodes' inputs, and once more as a plan output."""
+        consumers: dict[str, int] = {n: 0 for n in order}
+        for name in order:
+            for src, _ in self.nodes[name].inputs:
+                consumers[src] += 1
+        for name in outputs:
+            consumers[name] += 1
+        return consumers
+
+    def _kernel_step(self, node: Node) -> _Step:
+        """The plan step running `node`: its op's kernel, built with the inputs that are constants."""
+        builder = _KERNELS.get(node.op)
+        if builder is None:
+            raise UnsupportedOpError(
+                f"{self.source}: node {node.name!r} uses op {node.op!r}, which pyposenet's numpy executor "
+                f"does not support (supported: {', '.join(SUPPORTED_OPS)})"
+            )
+        consts = [self.consts.get(src) if self.nodes[src].op == "Const" else None for src, _ in node.inputs]
+        try:
+            kernel = builder(node, consts, self.source)
+        except UnsupportedOpError:
+            raise
+        except Exception as exc:
+            raise ModelFormatError(f"{self.source}: node {node.name!r} ({node.op}): {exc}") from exc
+        return _Step(node.name, node.inputs, kernel)
 
     def _topological(self, outputs: list[str]) -> list[str]:
         """The nodes `outputs` depend on, each after its inputs (iterative DFS: deep graphs are fine)."""

@@ -115,8 +115,18 @@ def find_convs(spec: dict) -> list[Conv]:
     """The convolutions from the input to the outputs, checking the graph is one plain chain of
     layers (MobileNet: each layer reads the one before it; the output heads all read the last)."""
     nodes = spec["modelTopology"]["node"]
-    by_name = {n["name"]: n for n in nodes}
     shapes = {w["name"]: w.get("shape", []) for g in spec.get("weightsManifest", []) for w in g["weights"]}
+    _check_ops(nodes)
+    chain = _backbone(nodes)
+    convs = [_chain_conv(node, shapes) for node in chain if node["op"] in CONV_OPS]
+    _check_heads(nodes, {n["name"] for n in chain}, shapes)
+    if not convs:
+        raise ConvertError("the graph has no convolutions")
+    return convs
+
+
+def _check_ops(nodes: list[dict]) -> None:
+    """No layer but convolutions can change output stride (no pooling, resize, ...), and every one is NHWC."""
     for node in nodes:
         if node["op"] in _REFUSED_OPS:
             raise ConvertError(
@@ -128,27 +138,32 @@ def find_convs(spec: dict) -> list[Conv]:
             if fmt not in (None, "TkhXQw=="):  # base64 "NHWC"
                 raise ConvertError(f"node {node['name']!r} is not NHWC")
 
-    def data_inputs(node: dict) -> list[str]:
-        found = []
-        for raw in node.get("input", []):
-            if raw.startswith("^"):
-                continue
-            src = by_name.get(_base(raw))
-            if src is None:
-                raise ConvertError(f"node {node['name']!r} reads {raw!r}, which is not in the graph")
-            if src["op"] != "Const":
-                found.append(src["name"])
-        return found
 
+def _data_inputs(node: dict, by_name: dict[str, dict]) -> list[str]:
+    """The computed (non-Const) tensors `node` reads, control inputs left out."""
+    found = []
+    for raw in node.get("input", []):
+        if raw.startswith("^"):
+            continue
+        src = by_name.get(_base(raw))
+        if src is None:
+            raise ConvertError(f"node {node['name']!r} reads {raw!r}, which is not in the graph")
+        if src["op"] != "Const":
+            found.append(src["name"])
+    return found
+
+
+def _backbone(nodes: list[dict]) -> list[dict]:
+    """The backbone, input first: from the first output back to the input, each node reading exactly one tensor."""
+    by_name = {n["name"]: n for n in nodes}
     consumed = {_base(i) for n in nodes for i in n.get("input", [])}
     outputs = [n for n in nodes if n["name"] not in consumed and n["op"] not in ("Const", "NoOp")]
     if not outputs:
         raise ConvertError("the graph has no outputs")
-    # The backbone: from the first output back to the input, each node reading exactly one tensor.
     chain, node = [], outputs[0]
     while node["op"] not in ("Placeholder", "PlaceholderWithDefault"):
         chain.append(node)
-        inputs = data_inputs(node)
+        inputs = _data_inputs(node, by_name)
         if len(inputs) != 1:
             raise ConvertError(
                 f"node {node['name']!r} ({node['op']}) reads {len(inputs)} computed tensors; only a "
@@ -157,18 +172,21 @@ def find_convs(spec: dict) -> list[Conv]:
             )
         node = by_name[inputs[0]]
     chain.reverse()
-    on_chain = {n["name"] for n in chain}
-    convs = []
-    for node in chain:
-        if node["op"] not in CONV_OPS:
-            continue
-        inputs = node.get("input", [])
-        shape = shapes.get(_base(inputs[1])) if len(inputs) > 1 else None
-        if not shape or len(shape) != 4:
-            raise ConvertError(f"node {node['name']!r} ({node['op']}): its filter is not a weight of the manifest")
-        rate, published = _rate_of(node)
-        convs.append(Conv(node, (int(shape[0]), int(shape[1])), _stride_of(node), rate, published))
-    # Every other conv (the output heads) must be a 1x1 stride-1 conv hanging off the backbone's end.
+    return chain
+
+
+def _chain_conv(node: dict, shapes: dict[str, list]) -> Conv:
+    """A backbone convolution with its kernel size (from the manifest's filter shape), stride and rate."""
+    inputs = node.get("input", [])
+    shape = shapes.get(_base(inputs[1])) if len(inputs) > 1 else None
+    if not shape or len(shape) != 4:
+        raise ConvertError(f"node {node['name']!r} ({node['op']}): its filter is not a weight of the manifest")
+    rate, published = _rate_of(node)
+    return Conv(node, (int(shape[0]), int(shape[1])), _stride_of(node), rate, published)
+
+
+def _check_heads(nodes: list[dict], on_chain: set[str], shapes: dict[str, list]) -> None:
+    """Every other conv (the output heads) must be a 1x1 stride-1 conv hanging off the backbone's end."""
     for node in nodes:
         if node["op"] in CONV_OPS and node["name"] not in on_chain:
             shape = shapes.get(_base(node["input"][1])) if len(node.get("input", [])) > 1 else None
@@ -177,9 +195,6 @@ def find_convs(spec: dict) -> list[Conv]:
                     f"node {node['name']!r} ({node['op']}) is a strided or spatial convolution "
                     "off the main chain; only MobileNet-like graphs are supported"
                 )
-    if not convs:
-        raise ConvertError("the graph has no convolutions")
-    return convs
 
 
 def design_strides(convs: list[Conv]) -> list[int]:

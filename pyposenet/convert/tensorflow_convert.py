@@ -50,8 +50,8 @@ ROLE_NODE_NAMES = {
 }
 QUANT_DTYPES = {2: "uint16", 1: "uint8"}  # tensorflowjs --quantize_uint16 / --quantize_uint8, every weight
 # numpy (im2col matmuls) and TensorFlow (its own conv kernels) add float32 products in different orders:
-# over MobileNet's 14 layers that moves each output by a few 1e-6 of its largest magnitude (measured 1.3e-6 to
-# 3.3e-6 on the shared 0.50 graph); a wrong weight, layout or output moves it by about 1.
+# over MobileNet's 14 layers that moves each output by a few 1e-6 of its largest magnitude (figures:
+# docs/host-cli-convert.md); a wrong weight, layout or output moves it by about 1.
 FLOAT_TOLERANCE = 1e-4  # relative to the source output's largest magnitude (at least 1)
 
 

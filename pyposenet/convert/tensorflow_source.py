@@ -429,43 +429,63 @@ def choose_outputs(
     notes: list[str] = []
     candidates = [c for c in source.candidates if c.channels is not None]
     for role in ROLES:
-        if role in explicit:
-            name = explicit[role]
-            candidate = source.by_label.get(name) or source.by_label.get(name.split(":")[0])
-            if candidate is None:
-                raise ConvertError(
-                    f"--outputs {role}={name}: not among the {source.labels_are} of {source.path} "
-                    f"with a 4-D output; candidates: {_listing(source)}"
-                )
-            found = [candidate]
-        else:
-            found = [c for c in candidates if _role_of(c.label) == role and c.channels in (CHANNELS[role], None)]
-            if source.kind == "frozen graph" and len(found) > 1:
-                # A chain of same-named nodes (Conv2D -> BiasAdd -> Sigmoid): its last node.
-                ancestry = {
-                    c.label: _ancestors(source.graph, source.graph.get_operation_by_name(c.label)) for c in found
-                }
-                found = [c for c in found if not any(c.label in ancestry[d.label] for d in found if d is not c)]
-        if role == "heatmap":
-            pairs = [_logits(source, c) for c in found]
-            unique = {c.tensor: (c, note) for c, note in pairs}
-            pairs = list(unique.values())
-            found = [c for c, _ in pairs]
-        if len(found) > 1:
-            raise ConvertError(
-                f"{source.path}: more than one output could be the {role} ("
-                f"{'; '.join(c.describe() for c in found)}); choose with --outputs {role}=NAME "
-                f"(NAME: one of its {source.labels_are})"
-            )
-        if found:
-            if role == "heatmap":
-                found_candidate, note = pairs[0]
-                if note:
-                    notes.append(note)
-            else:
-                found_candidate = found[0]
-            chosen[role] = Chosen(role, found_candidate)
-    # Where names said nothing: 17 and 34 channels tell heatmap and offsets apart, 32 never tells fwd from bwd.
+        found, note = _named_output(source, role, explicit, candidates)
+        if note:
+            notes.append(note)
+        if found is not None:
+            chosen[role] = Chosen(role, found)
+    notes.extend(_choose_by_channels(source, chosen))
+    _check_chosen(source, chosen)
+    return chosen, notes
+
+
+def _named_output(
+    source: TensorFlowSource, role: str, explicit: dict[str, str], candidates: list[Candidate]
+) -> tuple[Candidate | None, str]:
+    """The output `role` by name (given with --outputs, else the name says the role), or None, and a note;
+    ConvertError for an unknown --outputs name or several outputs that could be the role."""
+    if role in explicit:
+        found = [_explicit_output(source, role, explicit[role])]
+    else:
+        found = _outputs_named_for(source, role, candidates)
+    pairs = [(c, "") for c in found]
+    if role == "heatmap":
+        pairs = list({c.tensor: (c, note) for c, note in (_logits(source, c) for c in found)}.values())
+        found = [c for c, _ in pairs]
+    if len(found) > 1:
+        raise ConvertError(
+            f"{source.path}: more than one output could be the {role} ("
+            f"{'; '.join(c.describe() for c in found)}); choose with --outputs {role}=NAME "
+            f"(NAME: one of its {source.labels_are})"
+        )
+    return pairs[0] if pairs else (None, "")
+
+
+def _explicit_output(source: TensorFlowSource, role: str, name: str) -> Candidate:
+    """The candidate --outputs ROLE=NAME names (NAME with or without its :index)."""
+    candidate = source.by_label.get(name) or source.by_label.get(name.split(":")[0])
+    if candidate is None:
+        raise ConvertError(
+            f"--outputs {role}={name}: not among the {source.labels_are} of {source.path} "
+            f"with a 4-D output; candidates: {_listing(source)}"
+        )
+    return candidate
+
+
+def _outputs_named_for(source: TensorFlowSource, role: str, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates whose name says `role` and whose channels do not contradict it."""
+    found = [c for c in candidates if _role_of(c.label) == role and c.channels in (CHANNELS[role], None)]
+    if source.kind == "frozen graph" and len(found) > 1:
+        # A chain of same-named nodes (Conv2D -> BiasAdd -> Sigmoid): its last node.
+        ancestry = {c.label: _ancestors(source.graph, source.graph.get_operation_by_name(c.label)) for c in found}
+        found = [c for c in found if not any(c.label in ancestry[d.label] for d in found if d is not c)]
+    return found
+
+
+def _choose_by_channels(source: TensorFlowSource, chosen: dict[str, Chosen]) -> list[str]:
+    """Where names said nothing: 17 and 34 channels tell heatmap and offsets apart, 32 never tells fwd from
+    bwd. Adds to `chosen` the heatmap and offsets only one output fits; returns a note for each."""
+    notes = []
     taken = {c.candidate.tensor for c in chosen.values()}
     for role in ("heatmap", "offsets"):
         if role in chosen:
@@ -479,8 +499,14 @@ def choose_outputs(
                 f"{role}: {by_channels[0].label} chosen by its {CHANNELS[role]} channels (its name does not say)"
             )
             taken.add(by_channels[0].tensor)
+    return notes
+
+
+def _check_chosen(source: TensorFlowSource, chosen: dict[str, Chosen]) -> None:
+    """ConvertError unless every role is chosen, each with its channel count, each a different tensor."""
     missing = [r for r in ROLES if r not in chosen]
     if missing:
+        taken = {c.candidate.tensor for c in chosen.values()}
         unnamed_32 = [c for c in _sinks(source) if c.channels == 32 and c.tensor not in taken]
         why = ""
         if any(r.startswith("displacement") for r in missing) and len(unnamed_32) >= 2:
@@ -508,4 +534,3 @@ def choose_outputs(
             f"{source.path}: one tensor chosen for two outputs: "
             + ", ".join(f"{r}={p.candidate.label}" for r, p in chosen.items())
         )
-    return chosen, notes

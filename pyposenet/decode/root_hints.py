@@ -2,8 +2,8 @@
 
 Finding the roots is most of multi-pose decoding: every one of the heatmap's 17 x H x W scores is
 compared with the threshold and, above it, with its 3x3 window (``buildPartWithScoreQueue``). That
-is one hot loop over thousands of floats, which Pyodide runs 3-4 times slower than posenet's JIT
-does whatever the tricks (scan.py), and nothing else in decoding is. So in the browser
+is one hot loop over thousands of floats, which Pyodide runs several times slower than posenet's JIT
+does whatever the tricks (scan.py; docs/benchmarks.md), and nothing else in decoding is. So in the browser
 web/root-candidates.js runs the reference's own loop on the scores as they are read back, and hands
 over the local maxima not below the threshold, highest first (``RootCandidates``).
 
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 HINT_BASE = 24
 HINT_PER_POSE = 8
-"""``root_candidate_count``: 24 + 8 per pose asked for. On the shared frames five poses took at most
-38 roots (most 7 to 35), ten 66, twenty 105 (a crowd at threshold 0)."""
+"""``root_candidate_count``: 24 + 8 per pose asked for, more than the shared frames took for five, ten
+and twenty poses (a crowd at threshold 0); the counts are in docs/benchmarks.md."""
 
 
 def root_candidate_count(max_pose_detections: int) -> int:

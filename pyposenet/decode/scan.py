@@ -1,7 +1,7 @@
 """Fast scans of a float32 heatmap: the loops that run in C, for the decoders' fast paths.
 
-The page hands the decoders a float32 memoryview. Every Python-level step costs about as much as
-a C loop over a hundred bytes in Pyodide, and a frame's heatmap has 17 x H x W scores (4913 at
+The page hands the decoders a float32 memoryview. Every Python-level step costs as much as a C
+loop over many bytes in Pyodide (docs/benchmarks.md), and a frame's heatmap has 17 x H x W scores (4913 at
 257 px, 18513 at 513 px): anything that touches each score from Python costs more than the rest of
 decoding. Here the scores are handled as bytes instead. A non-negative, finite float32 orders like
 its bit pattern, so its high byte (sign and 7 exponent bits) is a coarse key of the float order and

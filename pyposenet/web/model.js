@@ -16,12 +16,11 @@ const WORKER_SCRIPT = new URL('./model-worker.js', import.meta.url);
 /** Backends the worker may run when asked (it falls back to the page when one can't start there). */
 const WORKER_BACKENDS = new Set(['wasm', 'cpu', 'webgl']);
 /**
- * Backends that go to the worker unless told otherwise. Measured (benchmarks/perf.py,
+ * Backends that go to the worker unless told otherwise. Measured (benchmarks/perf.py, figures in
  * docs/benchmarks.md): on WASM the worker costs per frame what the main thread costs and keeps draw() at the
- * display rate, where each inference on the main thread delays a frame (under load draw() fell to
- * 33/s there, 47/s with the worker). WebGL measured the same both ways (the GPU process does the
- * work), and in the worker it needs a second WebGL context beside the page's: it stays on the page
- * unless asked (?worker=1).
+ * display rate, where each inference on the main thread delays a frame. WebGL measured the same both ways
+ * (the GPU process does the work), and in the worker it needs a second WebGL context beside the page's: it
+ * stays on the page unless asked (?worker=1).
  */
 const WORKER_DEFAULT_BACKENDS = new Set(['wasm', 'cpu']);
 
@@ -33,7 +32,7 @@ export function webglRenderer() {
   return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
 }
 
-/** 'auto': WebGL on a real GPU; WASM where WebGL is missing or software (SwiftShader is 10-20x slower). */
+/** 'auto': WebGL on a real GPU; WASM where WebGL is missing or software (SwiftShader: much slower). */
 function chooseBackend() {
   const renderer = webglRenderer();
   return renderer && !/swiftshader|llvmpipe|software/i.test(renderer) ? 'webgl' : 'wasm';
@@ -221,7 +220,7 @@ async function transferableFrame(source, backend) {
  * fromPixels reads it (width x height, drawn scaled like fromPixels draws it). Chromium converts images
  * with an embedded ICC profile (e.g. Display P3 photos) to sRGB when it draws them; TensorFlow's own
  * image decoding, Pillow on the host (pyposenet detect, POST /api/pose) and the reference's node fixtures
- * do not, so without this the same file gives other keypoints in the page (up to 3 px measured).
+ * do not, so without this the same file gives other keypoints in the page (docs/host-cli-convert.md).
  */
 async function storedPixels(img) {
   const bitmap = await createImageBitmap(img, { colorSpaceConversion: 'none' });

@@ -2,7 +2,7 @@
 //
 // posenet's buildPartWithScoreQueue reads every heatmap score (17 x H x W: 4,913 at 257 px, 18,513 at
 // 513 px) and, above the threshold, its 3x3 window. In Pyodide each step of such a loop costs what a
-// JIT-compiled one costs for a hundred (pyposenet/decode/scan.py); here it is the reference's own
+// JIT-compiled one costs for many (docs/benchmarks.md); here it is the reference's own
 // loop, run where the scores arrive (model-core.js, in the worker or on the page). Python decides
 // everything else (pyposenet/decode/multi.py) and checks each root it takes from this list
 // (pyposenet/decode/root_hints.py): its score, its place in the order, ties left to the heap.

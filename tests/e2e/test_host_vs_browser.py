@@ -8,8 +8,7 @@ storedPixels) and as shown (an <img> drawn on a canvas, colour-managed). What th
 - Chromium decodes every image, PNG and JPEG, to exactly Pillow's pixels.
 - The page's network reads an image's stored pixels, as TensorFlow's decoders, Pillow and the reference's
   node fixtures do: every keypoint agrees with the host within 0.5 px on every image, also where Chromium's
-  colour management would have moved the shown pixels (starter.png: up to 4 levels, three_people.jpg: up
-  to 33; that would move confident keypoints by up to ~2.5 px).
+  colour management would have moved the shown pixels (by how much: docs/host-cli-convert.md).
 
 The table is printed (`pytest -s`) and copied into docs/host-cli-convert.md.
 """

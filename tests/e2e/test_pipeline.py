@@ -32,8 +32,8 @@ def test_default_page_runs_and_draws_the_dancer(serve, open_page):
     watch.wait_for_status("running")
     watch.page.wait_for_function("() => window.pyposenet && window.pyposenet.bridge", timeout=60_000)
     watch.python(COLLECT_POSES)
-    # Pose events keep coming: 3 of them within 20 s (webgl on SwiftShader gives ~1.5 a second on a quiet
-    # 2-core machine, far fewer while other processes load it).
+    # Pose events keep coming: 3 of them within 20 s (webgl on SwiftShader is slow, slower still while
+    # other processes load the machine: docs/benchmarks.md).
     for _ in range(40):
         watch.page.wait_for_timeout(500)
         events = watch.python("events")

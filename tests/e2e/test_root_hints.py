@@ -72,7 +72,7 @@ def test_the_pages_root_candidates_are_the_references_and_decode_the_same(
     watch.wait_for_status("running", BOOT_TIMEOUT_MS)
     watch.python(PAGE_SETUP)
     assert watch.python("net._model.where") == where
-    images = IMAGES if backend == "wasm" else IMAGES[:2]  # software WebGL: ~0.5 s a frame
+    images = IMAGES if backend == "wasm" else IMAGES[:2]  # software WebGL is slow (docs/benchmarks.md)
     listed = 0
     for name in images:
         for threshold in (0.5, 0.0):

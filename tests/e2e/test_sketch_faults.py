@@ -1,4 +1,4 @@
-"""Faults in a sketch (issue 6), one row each: the page names the sketch's file, the line and the message;
+"""Faults in a sketch, one row each: the page names the sketch's file, the line and the message;
 the sketch stops cleanly (one error, no more draw() frames, pose callbacks or detection); the server keeps
 serving; saving the fixed file brings the page back to running.
 

@@ -1,10 +1,10 @@
-"""Long run (issue 6): the default sketch detects 2,000 pose frames on the fake camera and nothing grows.
+"""Long run: the default sketch detects 2,000 pose frames on the fake camera and nothing grows.
 
 Measured at pose frame 200 (warm: model, caches and p5 settled) and at 2,000, with detection paused and
 garbage collected in Python and JavaScript (tests/support/soak.py; `make soak` runs it for longer):
 tensors on the page and in the worker and live PyProxies and JS objects held by Python are equal, the JS
 heap grows < 5 %, Pyodide's and the worker's wasm memory and Python's object count stay within the
-bounds tests/support/soak.py explains. About 80 s at ~28 poses/s (longer under load).
+bounds tests/support/soak.py explains. How long it takes: docs/testing.md#long-runs.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ WORKER_WASM_JS = (
 
 # What may differ between the warm-up and the end, and why. Tensors, PyProxies and hiwire refs are
 # counted with detection paused (no frame in flight), so any difference is a leak: none is allowed.
-HEAP_GROWTH_MAX = 0.05  # JS heap after a full GC: < 5 % (issue 6)
+HEAP_GROWTH_MAX = 0.05  # JS heap after a full GC: < 5 %
 ARRAY_BUFFER_GROWTH_MAX = 2 * 1024**2  # ArrayBuffer contents after GC, outside the JS heap (typed arrays;
 # not wasm memories): a frame's outputs are a 130 KB Float32Array, so 2 MiB
 # is under 16 leaked frames (4 KB a frame over a CI soak is 7 MB)

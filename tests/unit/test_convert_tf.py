@@ -41,7 +41,7 @@ FROZEN_NODES = {
     "displacement_bwd": "displacement_bwd_2",
 }
 # numpy (im2col matmuls) and TensorFlow sum float32 products in different orders: over 14 layers that moves an
-# output by a few 1e-6 of its largest magnitude (1.3e-6..3.3e-6 measured). 1e-5 of it leaves a 3x margin;
+# output by a few 1e-6 of its largest magnitude (docs/host-cli-convert.md). 1e-5 of it leaves a 3x margin;
 # a wrong weight, output or layout is off by about the output's whole size.
 RELATIVE_BOUND = 1e-5
 
@@ -210,7 +210,7 @@ def test_frozen_graph_converts_to_outputs_tensorflow_agrees_with(work):
 def without_annotations(topology: dict) -> dict:
     """The topology without the attributes TensorFlow's optimiser only annotates nodes with (`_input_shapes`
     and the like: a leading underscore, never read by TF.js). Whether grappler writes `_input_shapes` varies
-    with the installed TensorFlow stack: the shared model has them, a fresh convert venv (2026-12-06) does not."""
+    with the installed TensorFlow stack: the shared model has them, a fresh convert venv may not."""
     nodes = [
         {**node, "attr": {k: v for k, v in node.get("attr", {}).items() if not k.startswith("_")}}
         for node in topology["node"]

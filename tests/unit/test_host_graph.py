@@ -386,11 +386,10 @@ def reference_cases(testdata_dir):
 
 
 def test_raw_outputs_match_the_reference_tensors(graphs, testdata_dir):
-    """PNG (starter): the same pixels as pngjs, so only float32 summation order differs; observed max
-    |diff| 8.4e-6 on heatmap scores and 2.3e-3 px on offsets/displacements (050; 075: 2.4e-6, 3.9e-4).
-    JPEG: Pillow's libjpeg-turbo and jpeg-js decode pixels differently (IDCT, chroma upsampling), so
-    outputs move by whole pixels where the net is unsure: observed heatmap max 0.038 / mean 1.3e-3,
-    offsets and displacements mean 0.34 px; the tolerances below are about 1.5x those."""
+    """PNG (starter): the same pixels as pngjs, so only float32 summation order differs. JPEG: Pillow's
+    libjpeg-turbo and jpeg-js decode pixels differently (IDCT, chroma upsampling), so outputs move by
+    whole pixels where the net is unsure. The tolerances below are about 1.5x the differences observed
+    (docs/testing.md#tolerances)."""
     seen = set()
     for model, folder in reference_cases(testdata_dir):
         expected = json.loads((folder / "expected.json").read_text())
