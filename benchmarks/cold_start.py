@@ -14,6 +14,7 @@ import argparse
 import json
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -23,19 +24,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, FAKE_CAMERA_FLAGS  # noqa: E402 - after sys.path gets the checkout (run as a script)
+
 FAKE_WEBCAM = REPO_ROOT.parent / "shared" / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
-CHROMIUM = "/usr/bin/chromium"
 STEPS = (("python ready", "loading model"), ("model ready", "model ready"), ("first pose", "running"))
-FLAGS = [
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
+FLAGS = [*CHROMIUM_FLAGS, *FAKE_CAMERA_FLAGS]
 
 
 def wheel_bytes(url: str) -> int | None:

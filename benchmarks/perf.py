@@ -62,23 +62,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from pyposenet.decode.root_hints import root_candidate_count  # noqa: E402 - after sys.path gets the checkout (run as a script)
 from pyposenet.server import create_app  # noqa: E402 - (as above)
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, FAKE_CAMERA_FLAGS  # noqa: E402 - (as above)
 from tests.support.page_memory import install as install_measure  # noqa: E402 - (as above)
 from tests.support.reference import REFERENCE_SCRIPT, add_reference_route  # noqa: E402 - (as above)
 
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
-CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--enable-precise-memory-info",
-]
+CHROMIUM_ARGS = [*CHROMIUM_FLAGS, *FAKE_CAMERA_FLAGS, "--enable-precise-memory-info"]
 REFERENCE_MODEL = "/pyposenet/models/savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 STRIDE = 16
 

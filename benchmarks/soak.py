@@ -29,19 +29,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, FAKE_CAMERA_FLAGS  # noqa: E402 - (as below)
 from tests.support.soak import Soak, SoakError, verdict  # noqa: E402 - after sys.path gets the checkout (run as a script)
 
-CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
+CHROMIUM_ARGS = [*CHROMIUM_FLAGS, *FAKE_CAMERA_FLAGS]
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 FAKE_WEBCAM = SHARED / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
 

@@ -29,7 +29,7 @@ import pytest
 from pyposenet import poseNet
 from pyposenet._host.runtime import HostRuntime
 from tests.conftest import MODELS_DIR, TESTDATA_DIR
-from tests.support.browser import BOOT_TIMEOUT_MS, CHROMIUM, PageWatch
+from tests.support.browser import BOOT_TIMEOUT_MS, CHROMIUM, CHROMIUM_FLAGS, PageWatch
 
 IMAGES = sorted(p.name for p in (TESTDATA_DIR / "images").iterdir() if p.suffix in (".png", ".jpg"))
 FIVE_PEOPLE = "tennis_in_crowd.jpg"
@@ -125,14 +125,7 @@ def measured(playwright_instance, serve, image_sketch_dir) -> dict:
         profile,
         executable_path=CHROMIUM,
         headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
+        args=list(CHROMIUM_FLAGS),
     )
     try:
         watch = PageWatch(context.new_page())

@@ -18,6 +18,17 @@ from tests.conftest import REPO_ROOT, TESTDATA_DIR
 from tests.support.reference import add_reference_route
 
 CHROMIUM = os.environ.get("PYPOSENET_CHROMIUM", "/usr/bin/chromium")
+#: Debian's Chromium, quiet and offline: no sandbox (root), no QUIC, no first-run or background traffic.
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+#: A fake camera, allowed without asking (add --use-file-for-fake-video-capture=FILE to play a video in it).
+FAKE_CAMERA_FLAGS = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream")
 FAKE_WEBCAM_640 = TESTDATA_DIR / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
 SKETCHES = REPO_ROOT / "tests" / "e2e" / "sketches"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -53,14 +64,7 @@ def launch_chromium(playwright, fake_video: Path | None = None, camera: str = "f
     """
     if camera not in CAMERAS:
         raise ValueError(f"camera must be one of {CAMERAS}, got {camera!r}")
-    args = [
-        "--no-sandbox",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
+    args = list(CHROMIUM_FLAGS)
     if camera == "fake":
         args.append("--use-fake-ui-for-media-stream")
     if camera == "denied":
