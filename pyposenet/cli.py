@@ -485,13 +485,14 @@ def _add_convert(commands) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from .server import serve  # Flask: imported only to serve
+
     parser = args.command_parser
     if args.sketch is not None:
         sketch = Path(args.sketch).expanduser()
-        if not sketch.is_file():
-            parser.error(f"sketch '{sketch}' does not exist")
-        if sketch.suffix != ".py":
-            parser.error(f"sketch '{sketch}' is not a .py file")
+        problem = serve.sketch_problem(sketch)
+        if problem:
+            parser.error(problem)
         args.sketch = sketch.resolve()
     models = args.models or os.environ.get("PYPOSENET_MODELS") or None
     if models is not None and not Path(models).expanduser().is_dir():
@@ -499,8 +500,6 @@ def _serve(args: argparse.Namespace) -> int:
     args.models = models
     if args.threads < 1:
         parser.error("--threads must be at least 1")
-    from .server import serve  # Flask: imported only to serve
-
     return serve.run(args)
 
 

@@ -23,6 +23,7 @@ from .server.browser_wheel import build_browser_wheel
 from .server.front_end import missing_files
 from .server.page import APP_FOLDER, PAGE_TEMPLATE, RESERVED_NAMES, WEB_DIR, app_config, render_page
 from .server.security import CONTENT_SECURITY_POLICY
+from .server.serve import sketch_problem
 
 #: Folders never copied from beside a sketch (tools' folders, not the sketch's files).
 SKIPPED_FOLDERS = ("__pycache__", "node_modules", "venv", "site-packages")
@@ -134,8 +135,9 @@ def export_sketch(
     model.json paths), from `models_dir`, the cache, or downloaded once into the cache.
     """
     sketch, out = Path(sketch).resolve(), Path(out).absolute()
-    if not sketch.is_file() or sketch.suffix != ".py":
-        raise ExportError(f"sketch '{sketch}' is not a .py file")
+    problem = sketch_problem(sketch)
+    if problem:
+        raise ExportError(problem)
     _check_out(out, sketch)
     missing = missing_files(web_dir / "vendor")
     if missing:

@@ -28,6 +28,7 @@ __all__ = [
     "is_plain_subpath",
     "safe_join",
     "resolve_inside",
+    "is_regular_file",
 ]
 
 MAX_NAME = 1024  # longer names are refused before touching the file system
@@ -87,6 +88,14 @@ def safe_join(directory: str, subpath: str) -> str | None:
     ):
         return None
     return posixpath.join(directory or ".", subpath)
+
+
+def is_regular_file(path: Path | None) -> bool:
+    """path.is_file(), False instead of an error for names the file system rejects (too long, NUL)."""
+    try:
+        return path is not None and path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def resolve_inside(root: Path | None, subpath: str) -> Path | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from .download import DOWNLOAD_ERRORS, download_once, download_reason
-from .names import ModelNameError, check_model_name, resolve_inside
+from .names import ModelNameError, check_model_name, is_regular_file, resolve_inside
 
 __all__ = [
     "ModelSource",
@@ -84,14 +84,6 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "pyposenet" / "models"
 
 
-def _regular_file(path: Path) -> bool:
-    """path.is_file(), False instead of an error for names the file system rejects."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
 class ModelStore:
     """Model files by name: the models folder, then the cache, then downloaded once into the cache.
 
@@ -148,7 +140,7 @@ class ModelStore:
                 looked.append(f"no {label} configured")
                 continue
             path = self._inside(root, relative, label)
-            if _regular_file(path):
+            if is_regular_file(path):
                 return path
             looked.append(f"not in {label} {root}")
         url = self.url(name, base_url)

@@ -8,7 +8,7 @@ from flask import Response, abort, send_file
 
 # The one set of path rules, shared with the model files (which the server serves too).
 from ..models.names import MAX_NAME as MAX_SUBPATH
-from ..models.names import is_hidden, is_plain_subpath, resolve_inside
+from ..models.names import is_hidden, is_plain_subpath, is_regular_file, resolve_inside
 
 __all__ = [
     "MIME_TYPES",
@@ -28,14 +28,6 @@ MIME_TYPES = {
     ".json": "application/json",
     ".py": "text/x-python; charset=utf-8",
 }
-
-
-def is_regular_file(path: Path | None) -> bool:
-    """path.is_file(), False instead of an error for names the file system rejects."""
-    try:
-        return path is not None and path.is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def send_path(path: Path, cache_control: str | None = None) -> Response:

@@ -90,11 +90,6 @@ def example(subpath):
     return send_inside(current_app.config["EXAMPLES_DIR"], subpath)
 
 
-@blueprint.get(f"/{APP_FOLDER}/<path:subpath>")
-def app_folder(subpath):
-    abort(404)  # the app's folder: never a sketch's file of the same name
-
-
 @blueprint.get("/<path:subpath>")
 def sketch_file(subpath):
     """The sketch and every file beside it, at the page's own level (p5's relative URLs)."""

@@ -262,23 +262,29 @@ def test_the_installed_wheel_holds_the_whole_app(installed_app):
     assert (package / "web" / "vendor" / "@tensorflow" / "tfjs" / "dist" / "tf.min.js").is_file()
 
 
-def test_pyposenet_serve_from_the_installed_wheel_draws_the_skeleton(installed_app, open_page):
-    process = subprocess.Popen(
-        [
-            str(installed_app["venv"] / "bin" / "pyposenet"),
-            "serve",
-            str(installed_app["sketch"]),
-            "--models",
-            str(MODELS_DIR),
-            "--production",
-            "--port",
-            "0",
-        ],
+def run_installed(installed_app: dict, command: str, *args: object) -> subprocess.Popen:
+    """`command` (a script of the installed venv) with `args`, in the app's bare environment, output piped."""
+    return subprocess.Popen(
+        [str(installed_app["venv"] / "bin" / command), *map(str, args)],
         env=installed_app["env"],
         cwd=installed_app["cwd"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+    )
+
+
+def test_pyposenet_serve_from_the_installed_wheel_draws_the_skeleton(installed_app, open_page):
+    process = run_installed(
+        installed_app,
+        "pyposenet",
+        "serve",
+        installed_app["sketch"],
+        "--models",
+        MODELS_DIR,
+        "--production",
+        "--port",
+        "0",
     )
     try:
         line = process.stdout.readline()
@@ -294,23 +300,17 @@ def test_pyposenet_serve_from_the_installed_wheel_draws_the_skeleton(installed_a
 
 def test_python_m_pyposenet_serve_from_the_installed_wheel(installed_app):
     port = free_port()
-    process = subprocess.Popen(
-        [
-            str(installed_app["venv"] / "bin" / "python"),
-            "-m",
-            "pyposenet",
-            "serve",
-            str(installed_app["sketch"]),
-            "--models",
-            str(MODELS_DIR),
-            "--port",
-            str(port),
-        ],
-        env=installed_app["env"],
-        cwd=installed_app["cwd"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process = run_installed(
+        installed_app,
+        "python",
+        "-m",
+        "pyposenet",
+        "serve",
+        installed_app["sketch"],
+        "--models",
+        MODELS_DIR,
+        "--port",
+        port,
     )
     try:
         base = f"http://127.0.0.1:{port}"
