@@ -7,6 +7,7 @@ Never imported in the page (Pyodide has the browser runtime; the browser wheel l
   runtime.py     HostRuntime: the runtime contract (pyposenet/runtime.py); models found through
                  pyposenet.models (models folder, cache, one download)
   graph.py       read a TF.js graph model (model.json + shards) and execute it with numpy
+  engines/       what runs the graph: onnxruntime (the onnxruntime extra) when installed, else graph.py
   preprocess.py  padding + bilinear resize + normalisation, exactly as the reference (tfjs) does
   images.py      a path, a PIL image or an HxWx3 uint8 array -> HxWx3 uint8 RGB
   video.py       VideoReader: a video file's frames as RGB arrays; drawn frames back into an mp4 (PyAV)

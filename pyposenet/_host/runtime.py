@@ -9,6 +9,9 @@ Models are found like the server finds them (a `pyposenet.models.ModelStore`): `
 ($PYPOSENET_MODELS, else <checkout>/../shared/models when it exists), then the download cache
 ($PYPOSENET_CACHE, default ~/.cache/pyposenet/models), then downloaded once from the official root
 into the cache. When all fail, ModelNotFoundError names the file and every place looked.
+
+The network runs on an engine (pyposenet/_host/engines/): onnxruntime when it is installed (the `onnxruntime`
+extra), else the numpy executor; `HostRuntime(engine="numpy" | "onnxruntime" | "auto")` or $PYPOSENET_ENGINE choose.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from ..graph_outputs import ROLES, check_output_shapes, identify_outputs
 from ..models import ModelNotFoundError, ModelStore, default_cache_dir, default_models_dir  # noqa: F401 (re-exported)
 from ..options import OFFICIAL_MODEL_ROOT, PAGE_MODELS_FOLDER, input_size, model_path
 from ..results import FrameGeometry
-from .graph import GraphModel, load_graph_model
+from .engines import Engine, engine_choice, make_engine
+from .graph import GraphModel, ModelFormatError, UnsupportedOpError, load_graph_model
 from .images import load_image
 from .preprocess import preprocess
 
@@ -48,7 +52,8 @@ def _cache_part(text: str) -> str:
 
 @dataclass
 class HostModel:
-    """A loaded PoseNet: the graph, its outputs in ROLES order, the input size and preprocessing."""
+    """A loaded PoseNet: the graph, its outputs in ROLES order, the input size and preprocessing, and the
+    engine running the graph at that size (its `name` says which)."""
 
     graph: GraphModel
     output_names: list[str]
@@ -56,6 +61,21 @@ class HostModel:
     input_width: int
     preprocessing: str
     source: str
+    engine: Engine
+
+
+def _warm_up(engine: Engine, height: int, width: int, path: Path) -> list:
+    """One run on zeros: checks that the graph runs (and warms the engine up). A graph that loaded but cannot
+    run (a damaged model.json: an op's inputs or attributes of the wrong kind) is a ModelFormatError naming it."""
+    try:
+        return engine.run(np.zeros((1, height, width, 3), np.float32))
+    except (ModelFormatError, UnsupportedOpError):
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever a damaged graph makes numpy or onnxruntime raise
+        raise ModelFormatError(
+            f"{path.name} ({path}): the graph cannot run ({type(error).__name__}: {error}); the file is damaged or "
+            "not a PoseNet model"
+        ) from error
 
 
 class HostRuntime:  # implements pyposenet.runtime.Runtime
@@ -67,7 +87,11 @@ class HostRuntime:  # implements pyposenet.runtime.Runtime
         cache_dir: str | Path | None = None,
         base_url: str | None = OFFICIAL_MODEL_ROOT,
         download_timeout: float = 30.0,
+        engine: str | None = None,
     ):
+        """`engine`: "auto" (onnxruntime when installed, else numpy), "numpy" or "onnxruntime"; None reads
+        $PYPOSENET_ENGINE when a model is loaded (default "auto")."""
+        self._engine = engine_choice(engine) if engine is not None else None
         self._models_dir = Path(models_dir) if models_dir is not None else None
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.base_url = base_url
@@ -116,8 +140,10 @@ class HostRuntime:  # implements pyposenet.runtime.Runtime
         if fixed and len(fixed) == 4 and fixed[1] > 0 and fixed[2] > 0:
             height, width = fixed[1], fixed[2]  # a graph exported for one input size accepts only that
         preprocessing = "resnet" if options.get("architecture") == "ResNet50" else "mobilenet"
-        model = HostModel(graph, [roles[r] for r in ROLES], height, width, preprocessing, str(path))
-        warm = graph.execute(np.zeros((1, height, width, 3), np.float32), model.output_names)  # checks ops, warms up
+        outputs = [roles[r] for r in ROLES]
+        engine = make_engine(self._engine or engine_choice(None), graph, outputs, height, width)
+        model = HostModel(graph, outputs, height, width, preprocessing, str(path), engine)
+        warm = _warm_up(engine, height, width, path)
         check_output_shapes(roles, [o.shape for o in warm], model=str(path))  # declared shapes may be missing
         return model
 
@@ -166,7 +192,7 @@ class HostRuntime:  # implements pyposenet.runtime.Runtime
         batch, (top, bottom, left, right) = preprocess(
             pixels, model.input_height, model.input_width, model.preprocessing
         )
-        heatmap, offsets, fwd, bwd = (o[0] for o in model.graph.execute(batch, model.output_names))
+        heatmap, offsets, fwd, bwd = (o[0] for o in model.engine.run(batch))
         # tfjs's sigmoid kernel computes 1 / (1 + exp(-x)) in double precision and stores float32.
         scores = (1.0 / (1.0 + np.exp(-heatmap.astype(np.float64)))).astype(np.float32)
         flat = np.concatenate([scores.ravel(), offsets.ravel(), fwd.ravel(), bwd.ravel()]).astype(np.float32)
