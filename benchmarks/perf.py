@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/perf.py [--backends wasm webgl] [--modes worker main]
                                         [--frames 200] [--webgl-frames 200] [--pairs 100] [--out bench-results]
+                                        [--variants-only | --no-variants] [--variant-pairs 60]
     make bench
 
 A benchmark, not a test: it prints a table, writes perf.json and perf.png under --out, asserts nothing.
@@ -26,7 +27,14 @@ with the fake camera, and:
   and at one low enough for 5 poses; for multi-pose also what finding the root candidates in
   JavaScript costs (pyposenet/web/root-candidates.js, which every multi-pose frame runs), and the decoder with
   its own search for roots instead;
-* host numpy inference (pyposenet._host, under this CPython) when that package is there.
+* host numpy inference (pyposenet._host, under this CPython) when that package is there;
+* variants, one fresh page each, single pose at 257 against the reference on the same page: the graph fused
+  (web/fuse-graph.js, the default) and as stored (`?fuse=0`), wasm with TF.js's thread count (half the cores:
+  1 on a 2-core machine) and with 2 threads (`?wasmThreads=2`), wasm on a page that is not cross-origin isolated
+  (a second server without COOP/COEP: what a static host gives, the single-threaded build), webgl fused and
+  as stored. Each row is a ratio to the reference measured on its own page, pair by pair; the ratios between
+  rows (fused / stored, 2 threads / 1) divide two such ratios, so a change of load between pages cancels out.
+  `--variants-only` runs just these rows.
 
 Live proxies: Pyodide 0.29 keeps no count of PyProxies, but its `_module` has an allocation tracer
 (`enable_pyproxy_allocation_tracing()`, which records every PyProxy created into
@@ -580,6 +588,102 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
     return session
 
 
+# (label, backend, page address query, served without cross-origin isolation)
+VARIANTS = (
+    ("wasm fused (default)", "wasm", "", False),
+    ("wasm as stored", "wasm", "&fuse=0", False),
+    ("wasm fused, 2 threads", "wasm", "&wasmThreads=2", False),
+    ("wasm as stored, 2 threads", "wasm", "&fuse=0&wasmThreads=2", False),
+    ("wasm fused, not isolated", "wasm", "", True),
+    ("webgl fused (default)", "webgl", "", False),
+    ("webgl as stored", "webgl", "&fuse=0", False),
+)
+# ratios between variants: (label, numerator variant, denominator variant)
+VARIANT_RATIOS = (
+    ("wasm fused / as stored", "wasm fused (default)", "wasm as stored"),
+    ("wasm fused, 2 threads / 1 thread", "wasm fused, 2 threads", "wasm fused (default)"),
+    ("wasm as stored, 2 threads / 1 thread", "wasm as stored, 2 threads", "wasm as stored"),
+    ("wasm isolated / not isolated (1 thread)", "wasm fused (default)", "wasm fused, not isolated"),
+    ("webgl fused / as stored", "webgl fused (default)", "webgl as stored"),
+)
+ISOLATION_HEADER_NAMES = ("cross-origin-opener-policy", "cross-origin-embedder-policy")
+
+
+def without_isolation(app):
+    """`app` with its COOP and COEP headers taken off: a page served like a static host serves it."""
+
+    def middleware(environ, start_response):
+        def start(status, headers, exc_info=None):
+            kept = [(k, v) for k, v in headers if k.lower() not in ISOLATION_HEADER_NAMES]
+            return start_response(status, kept, exc_info)
+
+        return app(environ, start)
+
+    return middleware
+
+
+def open_bench_page(pw, url: str, args) -> tuple[Any, Any, str]:
+    """A fresh Chromium on `url` with the benchmark hooks installed: (context, page, profile folder)."""
+    context, profile = launch(pw, args.video)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function(
+        "() => { const s = document.getElementById('status').dataset.state; const t = window.pyposenetTimeline;"
+        " return s === 'error' || (t['running'] > (t['loading model'] || 1e12) && window.pyposenet); }",
+        timeout=240_000,
+    )
+    if page.eval_on_selector("#status", "e => e.dataset.state") == "error":
+        context.close()
+        raise RuntimeError(f"{url}: the page shows an error: {page.inner_text('#error')}")
+    install_measure(page)
+    page.evaluate(INSTALL_JS)
+    evaluate_python(page, INSTALL_PY)
+    return context, page, profile
+
+
+def measure_variant(pw, urls: dict[bool, str], variant: tuple, args) -> dict:
+    """One variant on a fresh page: how TF.js runs, first pose, and single-pose pairs against the reference."""
+    label, backend, query, plain = variant
+    webgl = backend == "webgl"
+    context, page, profile = open_bench_page(pw, f"{urls[plain]}/?backend={backend}{query}", args)
+    try:
+        result: dict[str, Any] = {"label": label, "backend": backend, "query": query, "isolated": not plain}
+        result["first_pose_ms"] = rnd(page.evaluate("() => window.pyposenetTimeline['running']"), 0)
+        result["engine"] = page.evaluate("async () => (await import('/pyposenet/web/model.js')).engineDetails()")
+        evaluate_python(page, "bench_stop()")
+        page.wait_for_timeout(1500 if webgl else 500)
+        result["reference_load"] = page.evaluate("() => window.__benchLoadReference()")
+        result["pairs"] = measure_pairs(
+            page, "single", args.webgl_variant_pairs if webgl else args.variant_pairs, False
+        )
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    p = result["pairs"]
+    print(
+        f"  {label}: ours {p['ours_ms_median']} ms, reference {p['reference_ms_median']} ms, ratio {p['ratio_median']}"
+        f" ({result['engine']})",
+        flush=True,
+    )
+    return result
+
+
+def measure_variants(pw, url: str, plain_url: str, args) -> list[dict]:
+    print("variants: fused / as stored, threads, isolation, against the reference ...", flush=True)
+    backends = set(args.backends)
+    return [measure_variant(pw, {False: url, True: plain_url}, v, args) for v in VARIANTS if v[1] in backends]
+
+
+def variant_ratios(variants: list[dict]) -> list[dict]:
+    """Ratios between variants, each a quotient of two ratios to the reference (load drift between pages cancels)."""
+    by_label = {v["label"]: v["pairs"]["ratio_median"] for v in variants}
+    out = []
+    for label, top, bottom in VARIANT_RATIOS:
+        if by_label.get(top) and by_label.get(bottom):
+            out.append({"label": label, "ratio": rnd(by_label[top] / by_label[bottom], 3)})
+    return out
+
+
 def decode_fixtures() -> list[dict]:
     """Saved outputs for the page, besides its camera frame: a 257 px three-person photo (17x17 grid, the
     reference's own outputs) and the shared five-person fixture (33x33 grid, 513 px input: 5 poses at 0.5)."""
@@ -671,16 +775,22 @@ def first_video_frame():
 # -------------------------------------------------------------------------------- output
 
 
-def table(sessions: list[dict], host: dict | None) -> str:
-    """The printed report: per-session figures, worker vs main thread, cold start, decoding alone, host numpy."""
-    lines = _session_lines(sessions)
-    lines += _ab_lines(sessions)
-    renderers = [f"webgl {s['where']}: renderer {s.get('webgl_renderer')}" for s in sessions if s["backend"] == "webgl"]
-    if renderers:
-        lines += renderers + [""]
-    lines += _cold_start_lines(sessions)
-    lines += _decode_lines(sessions)
+def table(sessions: list[dict], host: dict | None, variants: list[dict] | None = None) -> str:
+    """The printed report: per-session figures, worker vs main thread, cold start, decoding alone, host numpy,
+    the variants (fused / as stored, threads, isolation)."""
+    lines: list[str] = []
+    if sessions:
+        lines += _session_lines(sessions)
+        lines += _ab_lines(sessions)
+        renderers = [
+            f"webgl {s['where']}: renderer {s.get('webgl_renderer')}" for s in sessions if s["backend"] == "webgl"
+        ]
+        if renderers:
+            lines += renderers + [""]
+        lines += _cold_start_lines(sessions)
+        lines += _decode_lines(sessions)
     lines += _host_lines(host)
+    lines += _variant_lines(variants or [])
     return "\n".join(lines)
 
 
@@ -810,6 +920,28 @@ def _decode_rows(o: dict, r: dict) -> list[tuple]:
             )
         )
     return rows
+
+
+def _variant_lines(variants: list[dict]) -> list[str]:
+    """One row per variant: per frame against the reference on the same page, and the ratios between variants."""
+    if not variants:
+        return []
+    lines = [
+        "",
+        "variants, one fresh page each: single pose, 257, sketch paused, pairs with the reference on the same page",
+        f"  {'variant':27} {'ours ms':>8} {'ref ms':>8} {'ratio':>6} {'p10':>6} {'p90':>6} {'pairs':>5} "
+        f"{'1st pose':>8}  how TF.js ran ours (the reference: TF.js's defaults on the same page)",
+    ]
+    for v in variants:
+        p = v["pairs"]
+        lines.append(
+            f"  {v['label']:27} {fmt(p['ours_ms_median']):>8} {fmt(p['reference_ms_median']):>8} "
+            f"{fmt(p['ratio_median']):>6} {fmt(p['ratio_p10']):>6} {fmt(p['ratio_p90']):>6} {p['pairs']:>5} "
+            f"{fmt(v['first_pose_ms']):>8}  {v['engine']}"
+        )
+    for r in variant_ratios(variants):
+        lines.append(f"  {r['label']:42} x{fmt(r['ratio'])}")
+    return lines
 
 
 def _host_lines(host: dict | None) -> list[str]:
@@ -966,15 +1098,23 @@ def main(argv=None) -> int:
     parser.add_argument("--webgl-ab-frames", type=int, default=8, help="pose events per worker/main window on webgl")
     parser.add_argument("--video", type=Path, default=FAKE_WEBCAM)
     parser.add_argument("--out", type=Path, default=REPO / "bench-results")
+    parser.add_argument("--variant-pairs", type=int, default=60, help="pairs with the reference per wasm variant")
+    parser.add_argument(
+        "--webgl-variant-pairs", type=int, default=15, help="pairs with the reference per webgl variant"
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--variants-only", action="store_true", help="only the variant rows (fused, threads, isolation)")
+    which.add_argument("--no-variants", action="store_true", help="leave the variant rows out")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
     app = add_reference_route(
         create_app({"MODELS_DIR": SHARED / "models", "MODEL_BASE_URL": "http://127.0.0.1:9/offline/"})
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
+    servers = [make_server("127.0.0.1", 0, served, threaded=True) for served in (app, without_isolation(app))]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    url, plain_url = (f"http://127.0.0.1:{server.server_port}" for server in servers)
     urllib.request.urlopen(
         url + "/pyposenet/app-config.json", timeout=300
     ).read()  # build the wheel before any cold start
@@ -983,14 +1123,18 @@ def main(argv=None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     sessions = []
+    variants = []
     started = time.time()
     with sync_playwright() as pw:
-        for backend in args.backends:
+        for backend in args.backends if not args.variants_only else ():
             for mode in args.modes:
                 print(f"{backend}/{mode}: cold start, continuous detection, reference pairs ...", flush=True)
                 sessions.append(measure_session(pw, url, backend, mode, args))
-    server.shutdown()
-    host = host_inference(args.host_runs)
+        if not args.no_variants:
+            variants = measure_variants(pw, url, plain_url, args)
+    for server in servers:
+        server.shutdown()
+    host = host_inference(args.host_runs) if not args.variants_only else None
 
     report = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": os.getloadavg()},
@@ -1001,14 +1145,16 @@ def main(argv=None) -> int:
             "heap": "the page's JS heap only (performance.memory); the worker's tensors are in tensorsWorker",
         },
         "sessions": sessions,
+        "variants": variants,
+        "variant_ratios": variant_ratios(variants),
         "host_numpy": host,
         "seconds": round(time.time() - started),
     }
     (args.out / "perf.json").write_text(json.dumps(report, indent=2))
-    text = table(sessions, host)
+    text = table(sessions, host, variants)
     print()
     print(text)
-    problem = plot(sessions, args.out / "perf.png")
+    problem = plot(sessions, args.out / "perf.png") if sessions else "no sessions: no plot"
     print()
     print(f"wrote {args.out / 'perf.json'}" + ("" if problem else f" and {args.out / 'perf.png'}"))
     if problem:

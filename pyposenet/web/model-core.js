@@ -5,15 +5,23 @@
 // in both places. Decoding happens in Python (pyposenet/decode), but for the multi-pose root search,
 // run here on the read-back scores (root-candidates.js).
 
+import { fuseConvolutions, signatureOutputs } from './fuse-graph.js';
 import { fetchGraphModel } from './model-files.js';
 import { rootCandidates } from './root-candidates.js';
 
 export const WASM_DIR = new URL('./vendor/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).href;
 
-/** Switch to `wanted` ('webgl', 'wasm', 'cpu', 'webgpu'), already resolved from 'auto'; throws if it can't run here. */
-export async function setBackend(wanted, wasmDir) {
+/**
+ * Switch to `wanted` ('webgl', 'wasm', 'cpu', 'webgpu'), already resolved from 'auto'; throws if it can't run here.
+ * `wasmThreads`: the wasm backend's thread count (a whole number >= 1; undefined: TF.js's default), used only
+ * where the threaded build runs (a cross-origin isolated page or worker) and only before wasm first starts.
+ */
+export async function setBackend(wanted, wasmDir, wasmThreads) {
+  if (wanted === 'wasm') { // before tf.getBackend(), which may start wasm (the first backend that can start)
+    tf.wasm.setWasmPaths(wasmDir);
+    if (wasmThreads !== undefined) requestWasmThreads(wasmThreads);
+  }
   if (tf.getBackend() === wanted) return wanted;
-  if (wanted === 'wasm') tf.wasm.setWasmPaths(wasmDir);
   let ok = false;
   try { ok = await tf.setBackend(wanted); } catch (err) { ok = false; }
   if (!ok) throw new Error(`TensorFlow.js backend "${wanted}" could not start in this browser`);
@@ -21,17 +29,72 @@ export async function setBackend(wanted, wasmDir) {
   return tf.getBackend();
 }
 
+/** TF.js's wasm backend uses at most this many threads (its pre-started pool). */
+export const MAX_WASM_THREADS = 8;
+
+/**
+ * Ask the wasm backend for `threads` threads. TF.js caps its thread count at half of
+ * navigator.hardwareConcurrency (counting each core's two hyper-threads once), read once when its wasm module
+ * starts; to run `threads`, this scope (the worker, or the page when the network runs there) reports at
+ * least 2 x `threads` cores to it. Lets a benchmark run 2 threads on a 2-core machine (docs/benchmarks.md).
+ */
+function requestWasmThreads(threads) {
+  tf.wasm.setThreadsCount(threads);
+  if (!(navigator.hardwareConcurrency >= 2 * threads)) {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  }
+}
+
+/**
+ * How TF.js runs here, for the FPS meter's details and the benchmarks: {backend, isolated} and on wasm
+ * {simd, threaded (the threaded build runs), threads (XNNPACK's thread count)}. The threaded build needs
+ * SharedArrayBuffer, which only a cross-origin isolated page or worker has (COOP + COEP headers,
+ * server/security.py): elsewhere (a static host) wasm runs the single-threaded SIMD build.
+ */
+export async function engineInfo() {
+  const backend = tf.getBackend();
+  const info = { backend, isolated: self.crossOriginIsolated === true };
+  if (backend === 'wasm') {
+    info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    info.threaded = info.simd && await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    info.threads = tf.wasm.getThreadsCount();
+  }
+  return info;
+}
+
+/** A whole number of threads >= 1 from a page address's ?wasmThreads=N, or undefined (TF.js's default); throws otherwise. */
+export function parseWasmThreads(value) {
+  if (value === null || value === undefined || value === '') return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new Error(`wasmThreads must be a whole number from 1 to ${MAX_WASM_THREADS} (the wasm backend's threads), `
+      + `got "${value}"`);
+  }
+  return threads;
+}
+
 /**
  * The graph model at `url`, its files fetched and checked first (model-files.js): errors name the
- * file. `timeoutMs`: the most one file may take (undefined: model-files.js's default).
+ * file. `timeoutMs`: the most one file may take (undefined: model-files.js's default). `fuse` (default
+ * true): each convolution, its bias and its ReLU6 run as one fused op (fuse-graph.js); the graph's
+ * `fusedNodes` says how many.
  */
-export async function loadGraph(url, timeoutMs) {
+export async function loadGraph(url, timeoutMs, fuse = true) {
+  let graph;
+  let fused = 0;
   try {
     const artifacts = await fetchGraphModel(url, timeoutMs);
-    return await tf.loadGraphModel({ load: async () => artifacts });
+    if (fuse) {
+      const rewritten = fuseConvolutions(artifacts.modelTopology, signatureOutputs(artifacts.signature));
+      artifacts.modelTopology = rewritten.topology;
+      fused = rewritten.fused;
+    }
+    graph = await tf.loadGraphModel({ load: async () => artifacts });
   } catch (err) {
     throw new Error(`could not load the PoseNet model ${url}: ${err.message || err}`);
   }
+  graph.fusedNodes = fused;
+  return graph;
 }
 
 /** The reference's padAndResizeTo padding: pad to the input's aspect ratio, split evenly. */
@@ -144,6 +207,7 @@ export class PoseGraph {
     this.outputs = graph.outputs.map((o) => ({ name: o.name, shape: o.shape || null }));
     this.inputShape = graph.inputs[0].shape || null;
     this.outputNames = null;
+    this.fusedNodes = graph.fusedNodes || 0;
     this.reader = new PixelReader();
     this.pixelsMs = 0;
   }

@@ -4,9 +4,10 @@
 // runs the same code as the main-thread path (model-core.js) and transfers the flat outputs back.
 //
 // Messages in:  {id, type, ...args}, type one of init, load, configure, warmUp, estimate, memory, dispose.
+// init's `wasmThreads` sets the wasm backend's threads (the page address's ?wasmThreads=N; see model.js).
 // Messages out: {id, result} or {id, error: message} (an error keeps the server's explanation).
 
-import { PoseGraph, WASM_DIR, loadGraph, setBackend } from './model-core.js';
+import { PoseGraph, WASM_DIR, engineInfo, loadGraph, setBackend } from './model-core.js';
 
 const TF_SCRIPTS = [ // relative to this script, wherever the app is served from
   './tf-prelude.js', // lets tf.min.js load without eval (see there)
@@ -37,23 +38,21 @@ function graph(modelId) {
 }
 
 const handlers = {
-  async init({ backend }) {
+  async init({ backend, wasmThreads }) {
     await loadTf();
-    const used = await setBackend(backend, new URL(WASM_DIR, self.location.href).href);
-    const flags = {};
-    if (used === 'wasm') {
-      flags.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      flags.threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    }
-    return { backend: used, ...flags };
+    await setBackend(backend, new URL(WASM_DIR, self.location.href).href, wasmThreads);
+    return engineInfo(); // {backend, isolated, simd, threaded, threads}
   },
 
-  async load({ url, timeoutMs }) {
+  async load({ url, timeoutMs, fuse }) {
     await loadTf();
-    const loaded = new PoseGraph(await loadGraph(new URL(url, self.location.href).href, timeoutMs));
+    const loaded = new PoseGraph(await loadGraph(new URL(url, self.location.href).href, timeoutMs, fuse));
     const modelId = nextModelId++;
     graphs.set(modelId, loaded);
-    return { modelId, outputs: loaded.outputs, inputShape: loaded.inputShape, backend: tf.getBackend() };
+    return {
+      modelId, outputs: loaded.outputs, inputShape: loaded.inputShape, backend: tf.getBackend(),
+      fusedNodes: loaded.fusedNodes, engine: await engineInfo(),
+    };
   },
 
   configure({ modelId, outputNames, inputHeight, inputWidth, preprocessing }) {

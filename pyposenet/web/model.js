@@ -7,8 +7,14 @@
 // p5's draw loop. `?worker=0` in the page address (or loadModel's `worker` argument) keeps it on the
 // main thread; `?worker=1` sends WebGL there too; WebGPU, and a backend that can't start in a worker,
 // stay on the page. Both paths run the same code (model-core.js) and return the same object to Python.
+//
+// The graph runs fused (fuse-graph.js: each convolution with its bias and ReLU6 as one op); `?fuse=0` in the
+// page address runs it as stored. `?wasmThreads=N` sets the wasm backend's thread count where the network
+// runs (TF.js's default: half the cores; threads need a cross-origin isolated page, see server/security.py).
 
-import { PoseGraph, WASM_DIR, loadGraph, pixelSize, setBackend } from './model-core.js';
+import {
+  PoseGraph, WASM_DIR, engineInfo, loadGraph, parseWasmThreads, pixelSize, setBackend,
+} from './model-core.js';
 import { timeline } from './page.js';
 
 const WEBGPU_SCRIPT = new URL('./vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js', import.meta.url).href;
@@ -48,15 +54,18 @@ function loadScript(src) {
   });
 }
 
-/** Switch TF.js to `name` ('webgl', 'wasm', 'cpu', 'webgpu' or 'auto'); throws if the browser can't run it. */
-export async function useBackend(name) {
+/**
+ * Switch TF.js to `name` ('webgl', 'wasm', 'cpu', 'webgpu' or 'auto'); throws if the browser can't run it.
+ * `wasmThreads`: the wasm backend's thread count (undefined: TF.js's default).
+ */
+export async function useBackend(name, wasmThreads) {
   const wanted = name === 'auto' ? chooseBackend() : name;
   if (tf.getBackend() === wanted) return wanted;
   if (wanted === 'webgpu' && !tf.findBackendFactory('webgpu')) {
     if (!navigator.gpu) throw new Error('TensorFlow.js backend "webgpu" needs WebGPU, which this browser does not offer; use "webgl", "wasm" or "auto"');
     await loadScript(WEBGPU_SCRIPT);
   }
-  return setBackend(wanted, WASM_DIR);
+  return setBackend(wanted, WASM_DIR, wasmThreads);
 }
 
 // ----------------------------------------------------------------------------------- timings
@@ -94,6 +103,34 @@ function pageWorkerChoice() {
 function pageModelTimeout() {
   const seconds = Number(new URLSearchParams(location.search).get('modelTimeout'));
   return seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/** The page address's ?fuse=0 (run the graph as stored) or not (fuse it: fuse-graph.js). */
+function pageFuse() {
+  const value = new URLSearchParams(location.search).get('fuse');
+  return value === null || !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+/** The page address's ?wasmThreads=N, or undefined; a bad value is an error naming what is allowed. */
+function pageWasmThreads() {
+  return parseWasmThreads(new URLSearchParams(location.search).get('wasmThreads'));
+}
+
+/** How the last loaded model runs ({where, backend, isolated, simd, threaded, threads, fusedNodes}), or null. */
+export let engine = null;
+
+/** engine as one line for the FPS meter's details, or null before a model is loaded. */
+export function engineDetails(info = engine) {
+  if (!info) return null;
+  const parts = [`TF.js ${info.backend} ${info.where === 'worker' ? 'in a worker' : 'on the page'}`];
+  if (info.backend === 'wasm') {
+    const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+    if (info.threaded) parts.push(`${threads} (threaded SIMD build)`);
+    else if (info.simd) parts.push(`${threads} (SIMD build${info.isolated ? '' : '; threads need a cross-origin isolated page'})`);
+    else parts.push(`${threads} (no SIMD)`);
+  }
+  parts.push(info.fusedNodes > 0 ? `fused graph (${info.fusedNodes} fused ops)` : 'graph as stored');
+  return parts.join(' · ');
 }
 
 /** Whether `backend` runs in the worker: `worker` if given (true/false), else the page address, else the default. */
@@ -341,21 +378,27 @@ export async function loadModel(url, backend, worker) {
   if (missing) throw new Error(missing);
   const wanted = backend === undefined || backend === null ? null : (backend === 'auto' ? chooseBackend() : backend);
   const inWorker = workerWanted(worker, wanted || tf.getBackend());
+  const wasmThreads = pageWasmThreads();
+  const fuse = pageFuse();
   let workerReady = null;
   if (inWorker) {
     let started = null;
     try { started = workerClient(); } catch (err) { console.warn(`pyposenet: no model worker (${err.message}); the model runs on the page`); }
-    workerReady = started && started.call('init', { backend: wanted || tf.getBackend() })
+    workerReady = started && started.call('init', { backend: wanted || tf.getBackend(), wasmThreads })
       .then(() => started)
       .catch((err) => { console.warn(`pyposenet: ${err.message} in a worker; the model runs on the page`); return null; });
   }
-  if (wanted) await useBackend(wanted);
+  // The page's own TF.js takes the thread count only where it runs the network (the worker has its own).
+  if (wanted) await useBackend(wanted, inWorker ? undefined : wasmThreads);
   const ready = workerReady && await workerReady;
   if (ready) {
-    const info = await ready.call('load', { url: new URL(url, location.href).href, timeoutMs: pageModelTimeout() });
+    const info = await ready.call('load', { url: new URL(url, location.href).href, timeoutMs: pageModelTimeout(), fuse });
+    engine = { where: 'worker', ...info.engine, fusedNodes: info.fusedNodes };
     return new WorkerPoseModel(ready, info);
   }
-  return new PoseModel(await loadGraph(url, pageModelTimeout()));
+  const model = new PoseModel(await loadGraph(url, pageModelTimeout(), fuse));
+  engine = { where: 'main', ...(await engineInfo()), fusedNodes: model.core.fusedNodes };
+  return model;
 }
 
 /** The network on the page's own thread. */

@@ -1,5 +1,6 @@
 // p5 instance mode driven by a Python sketch (pyposenet/_browser/sketch.py holds the logic).
 import { startFpsMeter } from './fps.js';
+import { engineDetails } from './model.js';
 
 /** Every public name a p5 instance offers: functions (bound once in Python) and values (read live). */
 function p5Names(p) {
@@ -38,13 +39,13 @@ export function guardedCallback(proxy) {
   return fn;
 }
 
-/** Create the p5 instance; `bridge` is the Python side (load, poseFrames). Starts the header's meter. */
+/** Create the p5 instance; `bridge` is the Python side (load, poseFrames). Starts the header's meter (and its details). */
 export function createP5(bridge, container) {
   const instance = new p5((p) => {
     const names = p5Names(p);
     const handlers = bridge.load(p, names.functions, names.values); // {draw: fn, ...}, long-lived proxies
     Object.assign(p, handlers);
   }, container);
-  startFpsMeter(document.getElementById('fps'), () => instance.frameCount, () => bridge.pose_frames());
+  startFpsMeter(document.getElementById('fps'), () => instance.frameCount, () => bridge.pose_frames(), () => engineDetails());
   return instance;
 }

@@ -1,4 +1,6 @@
-"""The real page under the app's Content-Security-Policy: it runs, and the browser reports no violation.
+"""The real page under the app's Content-Security-Policy: it runs, and the browser reports no violation. It is
+cross-origin isolated (COOP + COEP), so on wasm the model worker runs TF.js's threaded build, whose helper threads
+start from blob: scripts, under the same policy; the FPS meter's details say how many threads run.
 
 Violations are collected in the page itself (a `securitypolicyviolation` listener installed before
 any page script) and from the console (Chromium logs "... violates the following Content Security
@@ -11,9 +13,10 @@ import re
 
 import pytest
 
-from pyposenet.server.security import CONTENT_SECURITY_POLICY, meta_policy
+from pyposenet.server.security import CONTENT_SECURITY_POLICY, ISOLATION_HEADERS, meta_policy
 from tests.conftest import MODELS_DIR, REPO_ROOT
 from tests.support.browser import FAKE_WEBCAM_640, LiveServer, PageWatch
+from tests.support.engine import WORKER_SCRIPT, wait_for_engine_details, worker_engine
 
 DEFAULT_SKETCH = REPO_ROOT / "pyposenet" / "examples" / "webcam_skeleton.py"
 RECORD_VIOLATIONS = """
@@ -50,12 +53,15 @@ def tf_in_workers(watch: PageWatch) -> list:
     """Per worker the page started: None (no TF.js there), its TF.js backend, or 'broken'.
 
     A worker has its own CSP (its script's response headers) and its own console, so a violation in
-    it never reaches the page's listener; a TF.js that failed to load under that CSP shows here."""
+    it never reaches the page's listener; a TF.js that failed to load under that CSP shows here. The blob:
+    workers are the threads of TF.js's threaded wasm build: no TF.js global, and one the network uses sits in
+    Atomics.wait between jobs, where it could never answer."""
     return [
         worker.evaluate(
             "typeof tf === 'undefined' ? null : typeof tf.getBackend === 'function' ? tf.getBackend() : 'broken'"
         )
         for worker in watch.page.workers
+        if not worker.url.startswith("blob:")
     ]
 
 
@@ -67,12 +73,33 @@ def wait_for_pose_events(watch: PageWatch, count: int = 3) -> None:
     )
 
 
-@pytest.mark.parametrize("backend", ["webgl", "wasm"])
-def test_default_page_runs_under_the_csp_without_violations(serve, launch, backend):
-    watch, response = open_recorded(launch, f"{serve(DEFAULT_SKETCH)}/?backend={backend}", FAKE_WEBCAM_640)
+def isolation_headers_of(watch: PageWatch, url: str) -> dict[str, str | None]:
+    """COOP and COEP as the page's own fetch of `url` (relative to the page) reads them."""
+    return watch.page.evaluate(
+        """async ([url, names]) => { const r = await fetch(url);
+        return Object.fromEntries(names.map((n) => [n, r.headers.get(n)])); }""",
+        [url, list(ISOLATION_HEADERS)],
+    )
+
+
+def assert_threaded_wasm(watch: PageWatch, threads: int) -> None:
+    """The page and the model worker are isolated; the worker runs the threaded build with `threads` threads."""
+    assert watch.page.evaluate("() => self.crossOriginIsolated") is True
+    assert isolation_headers_of(watch, "." + WORKER_SCRIPT) == ISOLATION_HEADERS
+    details = wait_for_engine_details(watch)
+    assert f"TF.js wasm in a worker · {threads} threads (threaded SIMD build) · fused graph" in details
+    assert worker_engine(watch) == {"isolated": True, "backend": "wasm", "threads": threads}
+
+
+# wasm asks for 2 threads: TF.js's default is half the cores (1 on a 2-core machine), which would start the
+# threaded build's helpers but run none of the network on them.
+@pytest.mark.parametrize("backend,query", [("webgl", ""), ("wasm", "&wasmThreads=2")], ids=["webgl", "wasm"])
+def test_default_page_runs_under_the_csp_without_violations(serve, launch, backend, query):
+    watch, response = open_recorded(launch, f"{serve(DEFAULT_SKETCH)}/?backend={backend}{query}", FAKE_WEBCAM_640)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
+    assert {name: response.headers.get(name.lower()) for name in ISOLATION_HEADERS} == ISOLATION_HEADERS
     meta = watch.page.eval_on_selector('meta[http-equiv="Content-Security-Policy"]', "e => e.content")
     assert meta == meta_policy(CONTENT_SECURITY_POLICY)  # the page carries it too (for static hosts)
     watch.wait_for_status("running")
@@ -80,6 +107,8 @@ def test_default_page_runs_under_the_csp_without_violations(serve, launch, backe
     in_workers = tf_in_workers(watch)
     assert "broken" not in in_workers
     assert backend in [watch.page.evaluate("tf.getBackend()"), *in_workers]  # the page or its worker ran it
+    if backend == "wasm":
+        assert_threaded_wasm(watch, threads=2)
     assert violations(watch) == []
     assert csp_console_errors(watch) == []
     assert not watch.page_errors

@@ -387,6 +387,9 @@ def assert_security_headers(headers) -> None:
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    # cross-origin isolation (TF.js's threaded wasm): on every response, the model worker's script included
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
 
 
 @pytest.mark.parametrize(
@@ -408,6 +411,8 @@ def assert_security_headers(headers) -> None:
         ("POST", "/"),
         ("GET", "/../canary.json"),
         ("HEAD", "/pyposenet/web/ok.json"),
+        ("GET", "/pyposenet/web/model-worker.js"),
+        ("GET", "/pyposenet/wheel/x.whl"),
     ],
 )
 def test_every_response_has_the_security_headers(app, method, path):
@@ -437,7 +442,7 @@ def test_csp_allows_only_the_app_and_what_the_page_needs():
     csp = csp_directives(CONTENT_SECURITY_POLICY)
     assert csp == {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'wasm-unsafe-eval'"],
+        "script-src": ["'self'", "'wasm-unsafe-eval'", "blob:"],  # blob:: the threads of TF.js's threaded wasm
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "media-src": ["'self'", "blob:", "mediastream:"],
