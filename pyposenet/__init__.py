@@ -11,11 +11,24 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 
 from ._compat import IN_BROWSER
+from .classify import KNNClassifier, pose_features, poseFeatures
 from .net import PoseNet
 from .parts import CONNECTED_PART_NAMES, PART_NAMES, POSE_CHAIN
 from .results import Record
 
-__all__ = ["poseNet", "ml5", "PoseNet", "Record", "PART_NAMES", "POSE_CHAIN", "CONNECTED_PART_NAMES", "set_runtime"]
+__all__ = [
+    "poseNet",
+    "ml5",
+    "PoseNet",
+    "Record",
+    "PART_NAMES",
+    "POSE_CHAIN",
+    "CONNECTED_PART_NAMES",
+    "set_runtime",
+    "KNNClassifier",
+    "poseFeatures",
+    "pose_features",
+]
 __version__ = "0.1.0"
 
 _runtime = None
@@ -87,5 +100,6 @@ def poseNet(*args, runtime=None) -> PoseNet:
 
 pose_net = poseNet
 
-# `ml5.poseNet(video, modelReady)` as in ml5 sketches, for line-by-line ports: `from pyposenet import ml5`.
-ml5 = SimpleNamespace(poseNet=poseNet)
+# `ml5.poseNet(video, modelReady)`, `ml5.KNNClassifier()` as in ml5 sketches, for line-by-line ports:
+# `from pyposenet import ml5`.
+ml5 = SimpleNamespace(poseNet=poseNet, KNNClassifier=KNNClassifier)

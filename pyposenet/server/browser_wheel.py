@@ -1,5 +1,5 @@
 """The wheel Pyodide installs in the page: only the modules the page imports (the core, `_browser`,
-`sketch`), never the server, the CLI, the host runtime or the converter.
+`sketch`, `classify`), never the server, the CLI, the host runtime or the converter.
 
 It is made from the installed package's own source files (a checkout or site-packages alike), in
 memory, in a few milliseconds: the server remakes it whenever one of those files changes (so an edit
@@ -36,7 +36,7 @@ BROWSER_MODULES = (
     "stats",
     "tracking",
 )
-BROWSER_SUBPACKAGES = ("_browser", "decode", "sketch")
+BROWSER_SUBPACKAGES = ("_browser", "classify", "decode", "sketch")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same sources give the same bytes
 
 
