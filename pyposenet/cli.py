@@ -2,6 +2,7 @@
 
     pyposenet serve [SKETCH.py] [--models DIR] [--host H] [--port P] [--production]
     pyposenet detect IMAGE_OR_VIDEO... [--multi] [--json FILE] [--draw DIR] [poseNet options]
+    pyposenet batch INPUTS... --out DIR [--scheduler tcp://HOST:PORT] [detect's flags]   (Dask, Parquet)
     pyposenet models [list | fetch VARIANT... | verify] [--models DIR] [--cache DIR]
     pyposenet convert quantize --bytes 2|1 | stride --stride 8|32 [--from VARIANT_OR_PATH] [--out DIR]
     pyposenet convert SOURCE --out DIR [--outputs ROLE=NAME,...]   (a TensorFlow SavedModel / frozen graph)
@@ -48,6 +49,7 @@ examples:
   pyposenet detect photo.jpg                        single-pose JSON (ml5's shape) on stdout
   pyposenet detect group.jpg --multi --draw out/    every person; out/group.png with the skeletons
   pyposenet detect dance.mp4 --every 2 --json dance.json
+  pyposenet batch videos/ --out poses/              every frame of every video, on Dask, into Parquet
   pyposenet models                                  which model variants are on this machine
   pyposenet models fetch mobilenet-quant2-075-stride16
   pyposenet convert quantize --bytes 2              make ml5's default quant2 model from the float one
@@ -56,8 +58,8 @@ Run `pyposenet COMMAND --help` for a command's options.
 """
 
 DETECT_DESCRIPTION = """\
-Detect poses in image and video files with PoseNet run by numpy (no browser, no TensorFlow),
-and write ml5's results as JSON: one entry per input, in the order given.
+Detect poses in image and video files with PoseNet run by onnxruntime or numpy (no browser, no
+TensorFlow), and write ml5's results as JSON: one entry per input, in the order given.
 
   image: {"file", "width", "height", "poses": [ml5 results]}
   video: {"file", "fps", "width", "height", "frames": [{"index", "time", "poses"}, ...]}
@@ -170,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve(commands)
     _add_export(commands)
     _add_detect(commands)
+    _add_batch(commands)
     _add_models(commands)
     _add_convert(commands)
     return parser
@@ -218,11 +221,7 @@ def _add_detect(commands) -> None:
         epilog=DETECT_EPILOG,
     )
     detect.add_argument("inputs", nargs="+", metavar="IMAGE_OR_VIDEO", help="image or video files")
-    detect.add_argument(
-        "--multi",
-        action="store_true",
-        help="multiPose: every person, up to --max-poses (default: singlePose, one person)",
-    )
+    _add_multi_flag(detect)
     detect.add_argument(
         "--json",
         metavar="FILE",
@@ -252,7 +251,29 @@ def _add_detect(commands) -> None:
         metavar="X",
         help="draw keypoints scoring above X (default 0.2, as the default sketch)",
     )
-    video = detect.add_argument_group("videos")
+    _add_pose_flags(detect)
+    detect.add_argument(
+        "--engine",
+        choices=("auto", "numpy", "onnxruntime"),  # pyposenet._host.engines.ENGINES
+        help="what runs the network: onnxruntime (the onnxruntime extra), numpy, or auto: onnxruntime when "
+        "installed, else numpy (default: $PYPOSENET_ENGINE, else auto)",
+    )
+    detect.add_argument("-q", "--quiet", action="store_true", help="no progress bar or timing summary")
+    detect.set_defaults(command_parser=detect)
+
+
+def _add_multi_flag(parser: argparse.ArgumentParser) -> None:
+    """--multi: shared by detect and batch."""
+    parser.add_argument(
+        "--multi",
+        action="store_true",
+        help="multiPose: every person, up to --max-poses (default: singlePose, one person)",
+    )
+
+
+def _add_pose_flags(parser: argparse.ArgumentParser) -> None:
+    """The video, poseNet option and model file flags: shared by detect and batch (detect_options reads them)."""
+    video = parser.add_argument_group("videos")
     video.add_argument(
         "--every", type=_positive_int, default=1, metavar="N", help="detect on every Nth frame (default 1: every frame)"
     )
@@ -266,7 +287,7 @@ def _add_detect(commands) -> None:
         default=None,
         help="a stable id per person from frame to frame (with --multi)",
     )
-    net = detect.add_argument_group(
+    net = parser.add_argument_group(
         "poseNet options", "ml5's options (README: Options and defaults); only the ones given are passed"
     )
     net.add_argument("--architecture", metavar="NAME", help="MobileNetV1 (default) or ResNet50")
@@ -329,7 +350,7 @@ def _add_detect(commands) -> None:
         help="any poseNet option by its ml5 name, VALUE as JSON or as its flag takes it: --option "
         "'smoothing={\"beta\": 0.05}' (repeatable)",
     )
-    files = detect.add_argument_group("model files")
+    files = parser.add_argument_group("model files")
     files.add_argument(
         "--models",
         type=_directory,
@@ -345,8 +366,104 @@ def _add_detect(commands) -> None:
     files.add_argument(
         "--no-download", action="store_true", help="never download a missing model from the official storage"
     )
-    detect.add_argument("-q", "--quiet", action="store_true", help="no progress bar or timing summary")
-    detect.set_defaults(command_parser=detect)
+
+
+BATCH_DESCRIPTION = """\
+Poses in every frame of many videos (and in many images) on a Dask cluster, into Parquet files:
+OUT/poses/*.parquet, one row per pose (file, frame, time, pose, score, person_id, and x, y, score
+of each of the 17 keypoints), and OUT/manifest.json (model, options, versions, counts, failures).
+Read them with pandas.read_parquet("OUT/poses"), DuckDB or Dask; no pyposenet needed.
+
+INPUTS are files, folders (every image and video under them), glob patterns ('clips/**/*.mp4',
+quoted) and list files (@paths.txt, or any .txt file: one input a line). Without --scheduler a
+LocalCluster runs it here (one single-threaded worker per core). Long videos are cut into chunks of
+--chunk-frames frames that run on any worker. Each chunk is written whole or not at all: running
+the same command again skips the finished chunks and redoes the rest. Exit status: 0 all done;
+1 some inputs or chunks failed (named in the manifest) or the model could not be loaded; 2 bad
+arguments or no input could be used; 130 interrupted (run it again to finish)."""
+
+BATCH_EPILOG = """\
+examples:
+  pyposenet batch dance/ --out dance-poses/
+  pyposenet batch 'archive/**/*.mp4' --out poses/ --every 2 --multi --scheduler tcp://10.0.0.5:8786
+  pyposenet batch @videos.txt --out poses/ --multiplier 0.5 --workers 4
+more: docs/batch.md (a real cluster: what each machine needs, expected speed)
+"""
+
+
+def _add_batch(commands) -> None:
+    batch = commands.add_parser(
+        "batch",
+        formatter_class=_Formatter,
+        help="poses from many videos and images on Dask, into Parquet",
+        description=BATCH_DESCRIPTION,
+        epilog=BATCH_EPILOG,
+    )
+    batch.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="image or video files, folders, glob patterns, @list files"
+    )
+    batch.add_argument("--out", required=True, type=Path, metavar="DIR", help="the dataset's folder (made if missing)")
+    _add_multi_flag(batch)
+    cluster = batch.add_argument_group("cluster")
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster on this machine)",
+    )
+    cluster.add_argument(
+        "--workers", type=_positive_int, metavar="N", help="the LocalCluster's worker processes (default: one per core)"
+    )
+    cluster.add_argument(
+        "--chunk-frames",
+        type=_positive_int,
+        metavar="N",
+        help="video frames per task and per Parquet file (default 256; with --smoothing or --tracking a "
+        "video is one task)",
+    )
+    cluster.add_argument("--chunk-images", type=_positive_int, metavar="N", help="images per task (default 32)")
+    _add_pose_flags(batch)
+    batch.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    batch.set_defaults(command_parser=batch)
+
+
+def _batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .options import resolve_options
+
+    options = detect_options(args)
+    try:
+        resolve_options(options)  # every bad value is a usage error, before any work
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        from .batch.chunks import DEFAULT_CHUNK_FRAMES, DEFAULT_CHUNK_IMAGES
+        from .batch.manifest import RunMismatch
+        from .batch.run import BatchError, BatchJob, run_batch
+    except ImportError as error:
+        extras = "batch needs the host and batch extras: pip install 'pyposenet[host,batch]'"
+        parser.exit(2, f"{PROG} batch: error: {error}; {extras}\n")
+    job = BatchJob(
+        inputs=list(args.inputs),
+        out=args.out,
+        multi=args.multi,
+        options=options,
+        every=args.every,
+        max_frames=args.max_frames,
+        chunk_frames=args.chunk_frames or DEFAULT_CHUNK_FRAMES,
+        chunk_images=args.chunk_images or DEFAULT_CHUNK_IMAGES,
+        models_dir=args.models,
+        cache_dir=args.cache,
+        download=not args.no_download,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        progress=not args.quiet,
+    )
+    try:
+        return run_batch(job).exit_status
+    except RunMismatch as error:
+        parser.error(str(error))
+    except BatchError as error:
+        print(f"{PROG} batch: error: {error}", file=sys.stderr, flush=True)
+        return 1
 
 
 def _add_export(commands) -> None:
@@ -546,6 +663,7 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         models_dir=args.models,
         cache_dir=args.cache,
         download=not args.no_download,
+        engine=args.engine,
         blas_threads=threads_from_environment(),
     )  # 1; $OPENBLAS_NUM_THREADS overrides
     return run_detect(job)
@@ -669,6 +787,8 @@ def main(argv: list[str] | None = None) -> int:
         return _export(args)
     if args.command == "detect":
         return _detect(args, args.command_parser)
+    if args.command == "batch":
+        return _batch(args, args.command_parser)
     if args.command == "convert":
         from .convert.command import run as run_convert
 
