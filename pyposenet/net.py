@@ -22,6 +22,7 @@ from typing import cast
 from ._compat import is_js_object, to_js_plain
 from .callbacks import call_with_fitting_args, positional_arity
 from .decode import decode_multiple_poses, decode_single_pose
+from .decode.finite import decode_finite
 from .decode.root_hints import root_candidate_count
 from .frame_wait import NO_FRAMES_NOTICE_S, FrameWait
 from .options import resolve_options
@@ -328,9 +329,10 @@ class PoseNet:
         decoding = time.perf_counter()
         stride = o["outputStride"]
         if detection_type == "single":
-            raw = [decode_single_pose(outputs, stride)]
+            raw = [decode_finite(lambda out: decode_single_pose(out, stride), outputs)]
         else:
-            raw = decode_multiple_poses(outputs, stride, o["maxPoseDetections"], o["scoreThreshold"], o["nmsRadius"])
+            limit, threshold, radius = o["maxPoseDetections"], o["scoreThreshold"], o["nmsRadius"]
+            raw = decode_finite(lambda out: decode_multiple_poses(out, stride, limit, threshold, radius), outputs)
         results = to_ml5_results(
             raw,
             geometry,

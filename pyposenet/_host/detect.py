@@ -99,6 +99,7 @@ class DetectJob:
     cache_dir: Path | None = None
     download: bool = True
     blas_threads: int | None = DEFAULT_BLAS_THREADS  # during inference (blas.py); None: BLAS's own setting
+    engine: str | None = None  # "auto", "numpy" or "onnxruntime" (engines/choice.py); None: $PYPOSENET_ENGINE
 
 
 class _CliRuntime(HostRuntime):  # implements pyposenet.runtime.Runtime
@@ -261,7 +262,7 @@ async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
         return EXIT_NOTHING_DONE
 
     base_url = OFFICIAL_MODEL_ROOT if job.download else None
-    runtime: Runtime = _CliRuntime(job.models_dir, job.cache_dir, base_url=base_url)
+    runtime: Runtime = _CliRuntime(job.models_dir, job.cache_dir, base_url=base_url, engine=job.engine)
     try:
         net = await poseNet(dict(job.options), runtime=runtime)
     except Exception as error:  # noqa: BLE001 - any failure to load is reported, exit status 1
@@ -318,25 +319,18 @@ def _summary(failures: list[tuple[int, str]], total: int, stderr: TextIO) -> Non
 
 
 def _read_image(path: str):
-    """An image file's HxWx3 uint8 RGB pixels; ValueError naming the file when it is unreadable."""
-    from PIL import Image, UnidentifiedImageError
-
-    from .images import load_image
+    """An image file's fully decoded HxWx3 uint8 RGB pixels (alpha dropped, as the reference's decoders do);
+    ValueError naming the file when it is unreadable."""
+    from .images import ImageReadError, read_image
 
     try:
-        with Image.open(path) as image:
-            image.load()
-            pixels = load_image(image)  # alpha dropped, as the reference's decoders do
-    except UnidentifiedImageError:
-        raise ValueError(
-            f"{path}: not an image Pillow can read (unknown or corrupt data); allowed: {allowed_types()}"
-        ) from None
-    except (OSError, SyntaxError, ValueError) as error:  # truncated or broken files
-        raise ValueError(
-            f"{path}: cannot read the image ({error}); the file is damaged or not "
-            f"a {Path(path).suffix or 'known'} image"
-        ) from error
-    return pixels
+        return read_image(path)
+    except ImageReadError as error:
+        if error.problem == "unsupported":
+            raise ValueError(
+                f"{path}: not an image Pillow can read (unknown or corrupt data); allowed: {allowed_types()}"
+            ) from None
+        raise ValueError(f"{path}: cannot read the image: {error}") from None
 
 
 def _draw(pixels, results, job: DetectJob):

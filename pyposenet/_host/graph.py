@@ -891,6 +891,8 @@ def load_graph_model(path: str | Path, weight_path: Callable[[str], Path] | None
                 data.append(shard_path.read_bytes())
             except FileNotFoundError:
                 raise FileNotFoundError(f"weight shard {shard!r} of {path} not found at {shard_path}") from None
+            except OSError as exc:  # a folder, no permission, an I/O error
+                raise ModelFormatError(f"weight shard {shard!r} of {path} cannot be read: {exc}") from None
         problem = checks.shard_problem(
             [Path(s).name for s in shards], [len(d) for d in data], checks.group_bytes(group, path.name), path.name
         )

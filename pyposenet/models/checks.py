@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeGuard, cast
 
 from .names import ANY_SUFFIX, check_model_name
 
@@ -119,38 +119,128 @@ def parse_model_json(text: str, path: str) -> dict:
             f"{file} ({path}) is not a TF.js graph model{fmt}: it has no {missing} (it has: {has}); "
             "PoseNet needs a graph model (model.json with modelTopology.node and weightsManifest)"
         )
+    check_structure(spec, file)
     return spec
 
 
+def _kind(value) -> str:
+    """A JSON value's kind in JSON's words, for messages (the page's checks say the same)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _is_string_list(value) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def check_structure(spec: Mapping, file: str) -> None:
+    """Every part of model.json the loaders read has the JSON type they read it as, or ModelFileError naming
+    the file and the first part that does not: a damaged model.json is reported, never a crash further on."""
+    problem = _topology_problem(spec) or _manifest_problem(spec["weightsManifest"])
+    for key in ("signature", "userDefinedMetadata"):
+        if problem is None and spec.get(key) is not None and not isinstance(spec[key], dict):
+            problem = f"{key} is {_kind(spec[key])}, not an object"
+    if problem is None and spec.get("format") is not None and not isinstance(spec["format"], str):
+        problem = f"format is {_kind(spec['format'])}, not a string"
+    if problem is not None:
+        raise ModelFileError(f"{file} is damaged or not a TF.js graph model: {problem}")
+
+
+def _topology_problem(spec: Mapping) -> str | None:
+    for i, node in enumerate(spec["modelTopology"]["node"]):
+        where = f"modelTopology.node[{i}]"
+        if not isinstance(node, dict):
+            return f"{where} is {_kind(node)}, not an object"
+        for key in ("name", "op"):
+            if not isinstance(node.get(key), str) or not node[key]:
+                return f"{where} has {key} {json.dumps(node.get(key))}; a node's {key} is a non-empty string"
+        if node.get("input") is not None and not _is_string_list(node["input"]):
+            return f"{where} ({node['name']}) has input {json.dumps(node['input'])}; inputs are a list of names"
+        if node.get("attr") is not None and not isinstance(node["attr"], dict):
+            return f"{where} ({node['name']}) has attr of {_kind(node['attr'])}, not an object"
+    return None
+
+
+def _manifest_problem(manifest: list) -> str | None:
+    for g, group in enumerate(manifest):
+        where = f"weightsManifest[{g}]"
+        if not isinstance(group, dict):
+            return f"{where} is {_kind(group)}, not an object"
+        paths, weights = group.get("paths"), group.get("weights")
+        if not _is_string_list(paths) or not all(paths):
+            return f"{where}.paths is {json.dumps(paths)}; it is a list of weight shard file names"
+        if not isinstance(weights, list):
+            return f"{where}.weights is {_kind(weights)}, not a list"
+        for w, weight in enumerate(weights):
+            if not isinstance(weight, dict):
+                return f"{where}.weights[{w}] is {_kind(weight)}, not an object"
+            for key in ("name", "dtype"):
+                if not isinstance(weight.get(key), str):
+                    return f"{where}.weights[{w}] has {key} {json.dumps(weight.get(key))}; it is a string"
+            quantization = weight.get("quantization")
+            if quantization is not None and not isinstance(quantization, dict):
+                return f"{where}.weights[{w}] ({weight['name']}) has quantization of {_kind(quantization)}"
+    return None
+
+
+def _member(value, key: str):
+    """value[key] when value is an object, else None: for the graph's nested attributes, any of which a damaged
+    file may have replaced with another kind of value."""
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _graph_shape(dims: list) -> list[int] | None:
+    """The sizes of a TensorShapeProto's dims ({"size": "3"} each; {} is 0), or None when they are not whole
+    numbers."""
+    sizes = []
+    for dim in dims:
+        if not isinstance(dim, dict):
+            return None
+        try:
+            sizes.append(int(dim.get("size", 0)))
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return sizes
+
+
 def check_manifest_against_graph(spec: Mapping, file: str) -> None:
-    """Every manifest entry against the graph's Const node of the same name: dtype and shape."""
+    """Every manifest entry against the graph's Const node of the same name: dtype and shape (after
+    check_structure: nodes and manifest entries are objects with string names)."""
     consts = {node["name"]: node for node in spec["modelTopology"]["node"] if node.get("op") == "Const"}
     for group in spec["weightsManifest"]:
-        for weight in group.get("weights", []):
+        for weight in group["weights"]:
             weight_bytes(weight, file)
-            tensor = (((consts.get(weight["name"]) or {}).get("attr") or {}).get("value") or {}).get("tensor")
-            if not tensor:
+            tensor = _member(_member(_member(consts.get(weight["name"]), "attr"), "value"), "tensor")
+            if not isinstance(tensor, dict):
                 continue
-            graph_dtype = GRAPH_DTYPES.get(tensor.get("dtype"))
-            if graph_dtype and graph_dtype != weight.get("dtype"):
+            graph_dtype = GRAPH_DTYPES.get(tensor["dtype"]) if isinstance(tensor.get("dtype"), str) else None
+            if graph_dtype and graph_dtype != weight["dtype"]:
                 raise ModelFileError(
-                    f"{file}: weight {weight['name']!r} has dtype {weight.get('dtype')!r} in the "
+                    f"{file}: weight {weight['name']!r} has dtype {weight['dtype']!r} in the "
                     f"weights manifest but {graph_dtype!r} in the graph"
                 )
-            dims = (tensor.get("tensorShape") or {}).get("dim")
+            dims = _member(tensor.get("tensorShape"), "dim")
             if isinstance(dims, list):
-                graph_shape = [int(d.get("size", 0)) for d in dims]
+                graph_shape = _graph_shape(dims)
                 if graph_shape != list(weight["shape"]):
+                    shown = json.dumps(graph_shape) if graph_shape is not None else f"{json.dumps(dims)[:80]}"
                     raise ModelFileError(
                         f"{file}: weight {weight['name']!r} has shape {json.dumps(weight['shape'])} "
-                        f"in the weights manifest but {json.dumps(graph_shape)} in the graph"
+                        f"in the weights manifest but {shown} in the graph"
                     )
 
 
 def group_bytes(group: Mapping, file: str) -> int | None:
     """The bytes a manifest group's weights need in its shards (None with string weights: not checkable)."""
     total = 0
-    for weight in group.get("weights", []):
+    for weight in group["weights"]:
         size = weight_bytes(weight, file)
         if size is None:
             return None

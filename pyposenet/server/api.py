@@ -108,6 +108,8 @@ def request_options(args: MultiDict, form: MultiDict) -> dict:
         for sent in source:
             if source is form and sent == FIELD:
                 continue
+            if not isinstance(sent, str) or not sent:  # a multipart part whose name werkzeug could not read
+                raise ApiError(400, f"a form field has no name ({sent!r}); options: {', '.join(REQUEST_OPTIONS)}")
             values = source.getlist(sent)
             name = ALIASES.get(sent, sent)
             if name not in REQUEST_OPTIONS:
@@ -202,34 +204,21 @@ def allowed_types_text(types) -> str:
 
 
 def decode_image(data: bytes, types, max_pixels: int | None):
-    """The upload's HxWx3 uint8 pixels; the type is sniffed from the bytes by Pillow."""
-    from PIL import Image, UnidentifiedImageError
+    """The upload's fully decoded HxWx3 uint8 pixels (the type sniffed from the bytes by Pillow, only the allowed
+    types' decoders used), before the model sees anything; every way the bytes can fail is a 4xx."""
+    from .._host.images import ImageReadError, read_image
 
-    from .._host.images import load_image
-
-    allowed = allowed_types_text(types)
     try:
-        image = Image.open(io.BytesIO(data), formats=list(types))  # only these decoders ever see the bytes
-    except UnidentifiedImageError:
-        raise ApiError(415, f"the upload is {sniffed_type(data)}; allowed image types: {allowed}") from None
-    except Image.DecompressionBombError as error:
-        raise ApiError(413, f"the image has too many pixels ({error})") from None
-    with image:
-        width, height = image.size
-        if max_pixels is not None and width * height > max_pixels:
+        return read_image(data, formats=list(types), max_pixels=max_pixels)
+    except ImageReadError as error:
+        if error.problem == "unsupported":
             raise ApiError(
-                413,
-                f"the image is {width}x{height} = {width * height} pixels; the limit is "
-                f"{max_pixels} pixels (POSE_API_MAX_PIXELS)",
-            )
-        try:
-            image.seek(0)  # an animation: its first frame
-            image.load()
-            return load_image(image)
-        except Image.DecompressionBombError as error:
-            raise ApiError(413, f"the image has too many pixels ({error})") from None
-        except (OSError, SyntaxError, ValueError, EOFError) as error:
-            raise ApiError(422, f"the {image.format} image is damaged or truncated ({error})") from None
+                415, f"the upload is {sniffed_type(data)}; allowed image types: {allowed_types_text(types)}"
+            ) from None
+        if error.problem == "too_large":
+            limit = " (POSE_API_MAX_PIXELS)" if error.size else ""
+            raise ApiError(413, f"{error}{limit}") from None
+        raise ApiError(422, str(error)) from None
 
 
 def sniffed_type(data: bytes) -> str:

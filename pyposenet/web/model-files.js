@@ -89,7 +89,71 @@ export function parseModelJson(text, url) {
     throw new Error(`${file} (${url}) is not a TF.js graph model${format}: it has no ${missing} `
       + `(it has: ${has}); PoseNet needs a graph model (model.json with modelTopology.node and weightsManifest)`);
   }
+  checkStructure(spec, file);
   return spec;
+}
+
+/** A JSON value's kind in JSON's words, for messages (the host's checks say the same). */
+function kind(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return { boolean: 'a boolean', number: 'a number', string: 'a string' }[typeof value] || 'an object';
+}
+
+const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isStringList = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+function topologyProblem(spec) {
+  for (const [i, node] of spec.modelTopology.node.entries()) {
+    const where = `modelTopology.node[${i}]`;
+    if (!isObject(node)) return `${where} is ${kind(node)}, not an object`;
+    for (const key of ['name', 'op']) {
+      if (typeof node[key] !== 'string' || !node[key]) {
+        return `${where} has ${key} ${JSON.stringify(node[key] ?? null)}; a node's ${key} is a non-empty string`;
+      }
+    }
+    if (node.input != null && !isStringList(node.input)) {
+      return `${where} (${node.name}) has input ${JSON.stringify(node.input)}; inputs are a list of names`;
+    }
+    if (node.attr != null && !isObject(node.attr)) return `${where} (${node.name}) has attr of ${kind(node.attr)}, not an object`;
+  }
+  return null;
+}
+
+function manifestProblem(manifest) {
+  for (const [g, group] of manifest.entries()) {
+    const where = `weightsManifest[${g}]`;
+    if (!isObject(group)) return `${where} is ${kind(group)}, not an object`;
+    const { paths, weights } = group;
+    if (!isStringList(paths) || !paths.every(Boolean)) {
+      return `${where}.paths is ${JSON.stringify(paths ?? null)}; it is a list of weight shard file names`;
+    }
+    if (!Array.isArray(weights)) return `${where}.weights is ${kind(weights ?? null)}, not a list`;
+    for (const [w, weight] of weights.entries()) {
+      if (!isObject(weight)) return `${where}.weights[${w}] is ${kind(weight)}, not an object`;
+      for (const key of ['name', 'dtype']) {
+        if (typeof weight[key] !== 'string') return `${where}.weights[${w}] has ${key} ${JSON.stringify(weight[key] ?? null)}; it is a string`;
+      }
+      const { quantization } = weight;
+      if (quantization != null && !isObject(quantization)) {
+        return `${where}.weights[${w}] (${weight.name}) has quantization of ${kind(quantization)}`;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Every part of model.json the loaders read has the JSON type they read it as, or an Error naming the file and
+ * the first part that does not: a damaged model.json is reported, never a TypeError further on.
+ */
+export function checkStructure(spec, file) {
+  let problem = topologyProblem(spec) || manifestProblem(spec.weightsManifest);
+  for (const key of ['signature', 'userDefinedMetadata']) {
+    if (!problem && spec[key] != null && !isObject(spec[key])) problem = `${key} is ${kind(spec[key])}, not an object`;
+  }
+  if (!problem && spec.format != null && typeof spec.format !== 'string') problem = `format is ${kind(spec.format)}, not a string`;
+  if (problem) throw new Error(`${file} is damaged or not a TF.js graph model: ${problem}`);
 }
 
 /** Check every manifest entry against the graph's Const node of the same name (dtype and shape), naming the first mismatch. */
@@ -109,7 +173,7 @@ export function checkManifestAgainstGraph(spec, file) {
       }
       const dims = tensor.tensorShape && tensor.tensorShape.dim;
       if (Array.isArray(dims)) {
-        const graphShape = dims.map((d) => Number(d.size));
+        const graphShape = dims.map((d) => (isObject(d) ? Number(d.size ?? 0) : NaN));
         if (graphShape.length !== weight.shape.length || graphShape.some((d, i) => d !== weight.shape[i])) {
           throw new Error(`${file}: weight '${weight.name}' has shape ${JSON.stringify(weight.shape)} in the `
             + `weights manifest but ${JSON.stringify(graphShape)} in the graph`);
