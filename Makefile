@@ -37,12 +37,31 @@ e2e: setup chromium convert-env
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: setup chromium ## pyposenet vs @tensorflow-models/posenet in headless Chromium: table, bench-results/perf.{json,png}
+bench: setup chromium convert-env ## pyposenet vs @tensorflow-models/posenet in headless Chromium: table, bench-results/perf.{json,png}; then the host engines vs TensorFlow
 	$(PY) benchmarks/perf.py $(BENCH_ARGS)
+	$(PY) benchmarks/host_engines.py $(BENCH_HOST_ARGS)
+
+.PHONY: bench-host
+bench-host: setup convert-env ## host engines (numpy, onnxruntime) vs TensorFlow 2.19 CPU, same graph
+	$(PY) benchmarks/host_engines.py $(BENCH_HOST_ARGS)
 
 .PHONY: bench-decode
 bench-decode: node_modules/.installed ## pyposenet's decoders in Pyodide (node) vs posenet 2.2.2's on saved outputs: a table
 	node benchmarks/decode_pyodide.mjs $(BENCH_DECODE_ARGS)
+
+.PHONY: bench-batch
+bench-batch: setup ## pyposenet batch on Dask: frames/s and CPU per frame, 1 and 2 workers and 2 `dask worker` processes, vs detect
+	$(PY) benchmarks/batch_scaling.py $(BENCH_BATCH_ARGS)
+
+.PHONY: bench-classify
+bench-classify: setup ## KNNClassifier.classify at 100 and 1,000 examples: CPython, then Pyodide (node) beside ml5's KNN on TF.js
+	$(PY) benchmarks/classify_knn.py $(BENCH_CLASSIFY_ARGS)
+	node benchmarks/classify_knn.mjs $(BENCH_CLASSIFY_ARGS)
+
+.PHONY: fuzz
+FUZZ_SCALE ?= 25
+fuzz: setup ## the fuzz tests (tests/unit/test_fuzz_*.py) with FUZZ_SCALE x their CI examples, a new seed each run
+	PYPOSENET_FUZZ_SCALE=$(FUZZ_SCALE) $(PY) -m pytest tests/unit -k fuzz -p no:cacheprovider --hypothesis-show-statistics $(PYTEST_ARGS)
 
 .PHONY: soak
 MINUTES ?= 30
