@@ -10,51 +10,10 @@
 // time and this process's CPU time (the CPU time is what an idle machine would show as wall time, about: other
 // work on a 2-core machine inflates wall time); ml5's predictClass the same way (tensor in, awaited data out,
 // as ml5's classify does). Node's V8 is not Chromium's, but Pyodide's WebAssembly runs alike in both.
-import { createRequire } from 'node:module';
-import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(join(REPO, 'package.json'));
-
-class UsageError extends Error {}
-
-function parseArgs(argv) {
-  const args = { runs: 30, block: 20, shared: process.env.PYPOSENET_SHARED || join(REPO, '..', 'shared'), json: null };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args) || i + 1 >= argv.length) {
-      throw new UsageError(`unknown or incomplete argument ${argv[i]}; allowed: --runs N --block N --shared DIR --json FILE`);
-    }
-    args[key] = ['runs', 'block'].includes(key) ? Number(argv[++i]) : argv[++i];
-  }
-  for (const key of ['runs', 'block']) {
-    if (!(Number.isInteger(args[key]) && args[key] > 0)) throw new UsageError(`--${key} ${args[key]}: a positive integer is needed`);
-  }
-  return args;
-}
-
-function copyPackage(pyodide, from, to) {
-  pyodide.FS.mkdirTree(to);
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (!['__pycache__', 'web', 'examples'].includes(entry.name)) copyPackage(pyodide, join(from, entry.name), join(to, entry.name));
-    } else if (entry.name.endsWith('.py')) {
-      pyodide.FS.writeFile(join(to, entry.name), readFileSync(join(from, entry.name)));
-    }
-  }
-}
-
-async function startPyodide() {
-  const { loadPyodide } = require('pyodide');
-  const pyodide = await loadPyodide({ indexURL: dirname(require.resolve('pyodide/pyodide.js')) });
-  copyPackage(pyodide, join(REPO, 'pyposenet'), '/home/pyodide/pyposenet');
-  pyodide.FS.writeFile('/home/pyodide/classify_knn.py', readFileSync(join(REPO, 'benchmarks', 'classify_knn.py')));
-  pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
-  return pyodide;
-}
+import { require, UsageError, parseArgs, startPyodide } from './pyodide_node.mjs';
 
 // knn-classifier 1.x's predictClass, as ml5's classify runs it: the examples' matrix made once (it is cached
 // until an example is added), then per call a matMul, an awaited read-back, a stable sort, the votes.
@@ -101,15 +60,15 @@ async function timeBlocks(call, runs, block) {
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), { runs: 30, block: 20 });
   const dancePath = join(args.shared, 'testdata', 'video', 'pose_1.json');
   const danceText = existsSync(dancePath) ? readFileSync(dancePath, 'utf8') : null;
   if (danceText === null) console.warn(`skipped the held and dance examples: ${dancePath} missing`);
   globalThis.console.warn = () => {}; // TF.js's node banner
   const tf = require('@tensorflow/tfjs');
   await tf.setBackend('cpu');
-  const pyodide = await startPyodide();
-  const bench = pyodide.pyimport('classify_knn');
+  const pyodide = await startPyodide(['benchmarks/classify_knn.py']);
+  const bench = pyodide.pyimport('benchmarks.classify_knn');
   const frames = danceText === null ? null : bench.dance_frames(danceText);
   const rows = [];
   for (const kind of ['held', 'dance', 'random']) {

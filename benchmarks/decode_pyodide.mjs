@@ -16,33 +16,14 @@
 // (tf.min.js, posenet.min.js; TF.js's cpu backend). Blocks of --block calls, Python and JS
 // interleaved (alternating which goes first), medians over --runs blocks. Node's V8 is not
 // Chromium's: benchmarks/perf.py measures the same in the browser.
-import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import os from 'node:os';
 import vm from 'node:vm';
+import { REPO, require, UsageError, parseArgs, startPyodide } from './pyodide_node.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(join(REPO, 'package.json'));
 const STRIDE = 16;
-
-class UsageError extends Error {}
-
-function parseArgs(argv) {
-  const args = { runs: 200, block: 10, shared: process.env.PYPOSENET_SHARED || join(REPO, '..', 'shared'), json: null };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args) || i + 1 >= argv.length) {
-      throw new UsageError(`unknown or incomplete argument ${argv[i]}; allowed: --runs N --block N --shared DIR --json FILE`);
-    }
-    args[key] = ['runs', 'block'].includes(key) ? Number(argv[++i]) : argv[++i];
-  }
-  for (const key of ['runs', 'block']) {
-    if (!(Number.isInteger(args[key]) && args[key] > 0)) throw new UsageError(`--${key} ${args[key]}: a positive integer is needed`);
-  }
-  return args;
-}
 
 // ------------------------------------------------------------------------------------- data
 
@@ -90,17 +71,6 @@ function loadCases(shared) {
 }
 
 // ---------------------------------------------------------------------------------- Pyodide
-
-function pythonFiles(dir) {
-  const out = [];
-  for (const entry of readdirSync(dir)) {
-    if (entry.startsWith('.') || entry === '__pycache__') continue;
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) out.push(...pythonFiles(path));
-    else if (entry.endsWith('.py')) out.push(path);
-  }
-  return out;
-}
 
 const PYTHON = `
 import time
@@ -160,20 +130,6 @@ def conversion_ms(js_flat, block):
     return (time.perf_counter() - t0) * 1000 / block
 `;
 
-async function startPyodide() {
-  const { loadPyodide } = require('pyodide');
-  const pyodide = await loadPyodide({ indexURL: dirname(require.resolve('pyodide/pyodide.js')) });
-  const root = '/home/pyodide';
-  for (const path of pythonFiles(join(REPO, 'pyposenet'))) {
-    const target = join(root, relative(REPO, path));
-    pyodide.FS.mkdirTree(dirname(target));
-    pyodide.FS.writeFile(target, readFileSync(path));
-  }
-  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(root)})`);
-  pyodide.runPython(PYTHON);
-  return pyodide;
-}
-
 // ------------------------------------------------------------------------------- reference
 
 async function startReference() {
@@ -211,9 +167,10 @@ function samePoses(a, b) {
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), { runs: 200, block: 10 });
   const cases = loadCases(args.shared);
   const pyodide = await startPyodide();
+  pyodide.runPython(PYTHON);
   const { tf, posenet } = await startReference();
   const { rootCandidates } = await import(pathToFileURL(join(REPO, 'pyposenet', 'web', 'root-candidates.js')).href);
   const py = (name) => pyodide.globals.get(name);

@@ -228,10 +228,11 @@ def _pad_phase(x: np.ndarray, pads, stride: int, phase: int) -> np.ndarray:
     return out
 
 
-def _conv_geometry(
+def conv_geometry(
     node: Node, x_shape, kh: int, kw: int
 ) -> tuple[int, int, tuple[int, int, int, int], tuple[int, int], tuple[int, int]]:
-    """Output size, paddings, strides and dilations of a 2-D window op on an NHWC input."""
+    """Output size, paddings, strides and dilations of a 2-D window op on an NHWC input (the numpy executor's and
+    the ONNX translation's: engines/onnx_graph.py)."""
     fmt = node.get("data_format", "NHWC")
     if fmt != "NHWC":
         raise UnsupportedOpError(f"node {node.name!r} ({node.op}) has data_format {fmt}; only NHWC is supported")
@@ -339,7 +340,7 @@ def _conv2d(node: Node, consts: list, model: str) -> Kernel:
         x = inputs[0]
         kh, kw, wmat = prepared or prepare(inputs[1])
         n, h, w, c = x.shape
-        ho, wo, (top, bottom, left, right), s, d = _conv_geometry(node, x.shape, kh, kw)
+        ho, wo, (top, bottom, left, right), s, d = conv_geometry(node, x.shape, kh, kw)
         if kh == kw == 1 and not (top or bottom or left or right):
             xs = x if s == (1, 1) else x[:, : s[0] * (ho - 1) + 1 : s[0], : s[1] * (wo - 1) + 1 : s[1], :]
             y = np.matmul(xs.reshape(-1, c), wmat)
@@ -393,7 +394,7 @@ def _depthwise(node: Node, consts: list, model: str) -> Kernel:
         x, filt = inputs[0], inputs[1]
         bias = inputs[bias_index] if bias_index is not None else None
         kh, kw = filt.shape[:2]
-        ho, wo, pads, (sh, sw), (dh, dw) = _conv_geometry(node, x.shape, kh, kw)
+        ho, wo, pads, (sh, sw), (dh, dw) = conv_geometry(node, x.shape, kh, kw)
         if not static:
             mult, taps, b = prepare(filt, wo, bias)
         else:
@@ -441,7 +442,7 @@ def _pool(node: Node, consts: list, model: str) -> Kernel:
 
     def run(inputs):
         x = inputs[0]
-        ho, wo, pads, s, d = _conv_geometry(node, x.shape, kh, kw)
+        ho, wo, pads, s, d = conv_geometry(node, x.shape, kh, kw)
         xp = _pad_hw(x, *pads, value=-np.inf if is_max else 0.0)
         y = _window(xp, 0, 0, ho, wo, s, d).copy()
         reduce = np.maximum if is_max else np.add

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph import GraphModel, Node, UnsupportedOpError
+from ..graph import GraphModel, Node, UnsupportedOpError, conv_geometry
 from . import onnx_proto
 
 #: ONNX opset and IR version written: onnxruntime 1.31 runs both (Clip takes min/max as inputs from opset 11).
@@ -48,21 +48,6 @@ class _Tensor:
     channels: int
     height: int
     width: int
-
-
-def same_padding(size: int, kernel: int, stride: int, dilation: int, padding: str, explicit=(0, 0)):
-    """(output size, pad before, pad after) as TensorFlow computes them (SAME: the odd pixel goes after)."""
-    extent = (kernel - 1) * dilation + 1
-    if padding == "SAME":
-        out = -(-size // stride)
-        total = max((out - 1) * stride + extent - size, 0)
-        return out, total // 2, total - total // 2
-    if padding == "VALID":
-        return (size - extent) // stride + 1, 0, 0
-    if padding == "EXPLICIT":
-        before, after = explicit
-        return (size + before + after - extent) // stride + 1, before, after
-    raise UnsupportedOpError(f"padding {padding!r} (supported: SAME, VALID, EXPLICIT)")
 
 
 class _Builder:
@@ -178,12 +163,12 @@ class _Builder:
             weights, cout, group = filt.transpose(2, 3, 0, 1).reshape(cin * cout, 1, kh, kw), cin * cout, cin
         else:  # HWIO -> OIHW
             weights, group = filt.transpose(3, 2, 0, 1), 1
-        strides = node.get("strides", [1, 1, 1, 1])
-        dilations = node.get("dilations", [1, 1, 1, 1]) or [1, 1, 1, 1]
-        padding = node.get("padding", "VALID")
-        explicit = node.get("explicit_paddings", []) or [0] * 8
-        ho, top, bottom = same_padding(x.height, kh, strides[1], dilations[1], padding, tuple(explicit[2:4]))
-        wo, left, right = same_padding(x.width, kw, strides[2], dilations[2], padding, tuple(explicit[4:6]))
+        try:  # TensorFlow's paddings, as the numpy executor computes them (SAME: the odd pixel after)
+            ho, wo, (top, bottom, left, right), strides, dilations = conv_geometry(
+                node, (1, x.height, x.width, x.channels), kh, kw
+            )
+        except ValueError as error:  # a padding other than SAME, VALID, EXPLICIT
+            raise UnsupportedOpError(f"{self.graph.source}: node {node.name!r}: {error}") from error
         inputs = [x.name, self.constant(node.name + "/weights", weights)]
         has_bias, activation = self.fused_ops(node)
         if has_bias:
@@ -196,8 +181,8 @@ class _Builder:
             inputs,
             node.name + ("/conv" if activation else ""),
             kernel_shape=[kh, kw],
-            strides=[strides[1], strides[2]],
-            dilations=[dilations[1], dilations[2]],
+            strides=list(strides),
+            dilations=list(dilations),
             pads=[top, left, bottom, right],
             group=group,
         )
