@@ -17,6 +17,7 @@ import pytest
 
 from pyposenet._host.graph import GraphModel, load_graph_model
 from tests.conftest import MODELS_DIR, REPO_ROOT
+from tests.support.graph_nodes import node
 
 FUSE_JS = REPO_ROOT / "pyposenet" / "web" / "fuse-graph.js"
 RUNNER = REPO_ROOT / "tests" / "support" / "fuse_graph.mjs"
@@ -77,14 +78,14 @@ def test_fused_nodes_keep_the_last_name_and_read_the_same_weights(official, rewr
     fused = [n for n in rewritten["official"]["topology"]["node"] if n["op"] not in ("Const", "Placeholder")]
     heads = {n["name"] for n in fused if fused_ops(n) == ["BiasAdd"]}
     assert heads == {f"MobilenetV1/{head}_2/BiasAdd" for head in HEADS}
-    for node in fused:
-        last = before[node["name"]]  # the name of the node it ends with: a Relu6, or a head's BiasAdd
+    for fused_node in fused:
+        last = before[fused_node["name"]]  # the name of the node it ends with: a Relu6, or a head's BiasAdd
         bias = last if last["op"] == "BiasAdd" else before[last["input"][0]]
         conv = before[bias["input"][0]]
-        assert fused_ops(node) == (["BiasAdd"] if last is bias else ["BiasAdd", "Relu6"])
-        assert node["input"] == [*conv["input"], bias["input"][1]]
-        assert node["attr"]["num_args"] == {"i": "1"}
-        assert {k: v for k, v in node["attr"].items() if k in conv["attr"]} == conv["attr"]
+        assert fused_ops(fused_node) == (["BiasAdd"] if last is bias else ["BiasAdd", "Relu6"])
+        assert fused_node["input"] == [*conv["input"], bias["input"][1]]
+        assert fused_node["attr"]["num_args"] == {"i": "1"}
+        assert {k: v for k, v in fused_node["attr"].items() if k in conv["attr"]} == conv["attr"]
     consts = [n for n in official["modelTopology"]["node"] if n["op"] == "Const"]
     assert [n for n in rewritten["official"]["topology"]["node"] if n["op"] == "Const"] == consts
 
@@ -105,10 +106,6 @@ def test_the_host_runs_the_rewritten_graph_to_the_same_bits(rewritten):
 
 
 # ------------------------------------------------------------------------ what is not fused
-
-
-def node(name: str, op: str, inputs: list[str], **attr) -> dict:
-    return {"name": name, "op": op, "input": inputs, "attr": attr}
 
 
 def chain(*tail: dict, conv_attr: dict | None = None, bias_input: str = "b") -> dict:

@@ -4,7 +4,6 @@ checks every model these tests build, which checks onnx_proto.py's hand-written 
 to onnx.helper's when written; the `onnx` package is not a dependency: importing it takes about a second)."""
 
 import asyncio
-import base64
 import dataclasses
 import math
 
@@ -18,24 +17,13 @@ from pyposenet._host.graph import GraphModel, UnsupportedOpError
 from pyposenet._host.images import load_image
 from pyposenet._host.runtime import HostRuntime
 from pyposenet.options import resolve_options
+from tests.support.graph_nodes import ints_attr, node, s_attr, strings_attr
 
 pytest.importorskip("onnxruntime", reason="onnxruntime (the onnxruntime extra) is not installed")
 from pyposenet._host.engines.onnx_graph import to_onnx  # noqa: E402 - only with onnxruntime installed
 from pyposenet._host.engines.onnxruntime_engine import OnnxRuntimeEngine, blas_limit  # noqa: E402 - (as above)
 
 IMAGES = ("baseball.jpg", "pose.jpg", "runner.jpg", "starter.png", "tennis_in_crowd.jpg", "three_people.jpg")
-
-
-def s_attr(text):
-    return {"s": base64.b64encode(text.encode()).decode()}
-
-
-def ints_attr(values):
-    return {"list": {"i": [str(v) for v in values]}}
-
-
-def node(name, op, inputs=(), **attr):
-    return {"name": name, "op": op, "input": list(inputs), "attr": attr}
 
 
 def conv_node(name, op, inputs, stride=1, padding="SAME", dilation=1, fused=(), explicit=None):
@@ -46,7 +34,7 @@ def conv_node(name, op, inputs, stride=1, padding="SAME", dilation=1, fused=(), 
         "data_format": s_attr("NHWC"),
     }
     if fused:
-        attr["fused_ops"] = {"list": {"s": [base64.b64encode(o.encode()).decode() for o in fused]}}
+        attr["fused_ops"] = strings_attr(fused)
         attr["num_args"] = {"i": str(len(inputs) - 2)}
     if explicit:
         attr["explicit_paddings"] = ints_attr(explicit)

@@ -5,7 +5,6 @@ re-derived here, not imported); the real models check the raw PoseNet outputs ag
 JavaScript's tensors in ../shared/testdata/expected-js.
 """
 
-import base64
 import json
 import math
 from pathlib import Path
@@ -23,6 +22,7 @@ from pyposenet._host.graph import (
 from pyposenet._host.images import load_image
 from pyposenet._host.preprocess import preprocess
 from pyposenet.graph_outputs import ROLES, identify_outputs
+from tests.support.graph_nodes import ints_attr, node, s_attr, strings_attr
 
 MODEL_075 = "savedmodel/posenet/mobilenet/float/075/model-stride16.json"
 MODEL_050 = "savedmodel/posenet/mobilenet/float/050/model-stride16.json"
@@ -33,18 +33,6 @@ NPY_NAMES = ["heatmapScores", "offsets", "displacementFwd", "displacementBwd"]
 # -- building tiny TF.js graph models -------------------------------------------------------------
 
 
-def s_attr(text):
-    return {"s": base64.b64encode(text.encode()).decode()}
-
-
-def ints_attr(values):
-    return {"list": {"i": [str(v) for v in values]}}
-
-
-def node(name, op, inputs=(), **attr):
-    return {"name": name, "op": op, "input": list(inputs), "attr": attr}
-
-
 def conv_attrs(strides=1, padding="SAME", dilations=1, fused=None):
     attrs = {
         "strides": ints_attr([1, strides, strides, 1]),
@@ -53,7 +41,7 @@ def conv_attrs(strides=1, padding="SAME", dilations=1, fused=None):
         "data_format": s_attr("NHWC"),
     }
     if fused:
-        attrs["fused_ops"] = {"list": {"s": [base64.b64encode(o.encode()).decode() for o in fused]}}
+        attrs["fused_ops"] = strings_attr(fused)
         attrs["num_args"] = {"i": "1"}
     return attrs
 
