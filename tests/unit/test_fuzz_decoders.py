@@ -18,36 +18,11 @@ from hypothesis import strategies as st
 from pyposenet import poseNet
 from pyposenet.decode import ModelOutputs
 from pyposenet.results import FrameGeometry
+from tests.support.fake_runtime import FakeRuntime
 from tests.support.fuzz import examples
 
 CHANNELS = 17 + 34 + 32 + 32
 SPECIAL = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1e38, -1e38, 3.4e38, 1e-38, 1e-45, 1.0, 0.5]
-MODEL = object()
-
-
-class OutputsRuntime:  # implements pyposenet.runtime.Runtime
-    """Answers every frame with the outputs it was given."""
-
-    def __init__(self, outputs: ModelOutputs, geometry: FrameGeometry):
-        self.outputs, self.geometry = outputs, geometry
-
-    async def load_model(self, options):
-        return MODEL
-
-    async def run(self, model, image, roots=None):
-        return self.outputs, self.geometry
-
-    async def next_frame(self, video) -> None:
-        await asyncio.sleep(0)
-
-    def has_frame(self, video) -> bool:
-        return video is not None
-
-    def set_status(self, text: str) -> None:
-        pass
-
-    def report_error(self, exc: BaseException, where: str) -> None:
-        raise AssertionError(f"the net reported an error in {where}: {exc!r}")
 
 
 @st.composite
@@ -102,12 +77,17 @@ def non_finite(value, where: str = "") -> list[str]:
 def detect(outputs: ModelOutputs, geometry: FrameGeometry, options: dict) -> list:
     """`singlePose` or `multiPose` (options["detectionType"]) of a net whose runtime answers with `outputs`."""
 
+    runtime = FakeRuntime()
+    runtime.outputs, runtime.geometry = outputs, geometry
+
     async def run():
-        net = await poseNet(dict(options), runtime=OutputsRuntime(outputs, geometry))
+        net = await poseNet(dict(options), runtime=runtime)
         image = object()
         return await (net.singlePose(image) if options["detectionType"] == "single" else net.multiPose(image))
 
-    return asyncio.run(run())
+    results = asyncio.run(run())
+    assert runtime.errors == [], runtime.errors  # the net reported nothing
+    return results
 
 
 @given(drawn=network_outputs(), options=DETECTION_OPTIONS)
