@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +30,7 @@ from typing import Any, TextIO, cast
 import numpy as np
 
 from .. import poseNet
+from ..atomic_files import write_atomically
 from ..options import OFFICIAL_MODEL_ROOT
 from ..results_json import dumps, image_entry
 from ..runtime import Runtime
@@ -392,16 +391,7 @@ def _write_json(entries: list[dict], job: DetectJob, stdout: TextIO, stderr: Tex
         return
     target = Path(cast(str, job.json_path))  # not None: returned above
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(target, text.encode("utf-8"))
     except OSError as error:  # nothing lost: the results go to stdout instead
         print(
             f"pyposenet detect: error: cannot write {target} ({error}); the results follow on stdout",
@@ -410,9 +400,3 @@ def _write_json(entries: list[dict], job: DetectJob, stdout: TextIO, stderr: Tex
         )
         stdout.write(text)
         stdout.flush()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

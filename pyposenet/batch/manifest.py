@@ -18,15 +18,14 @@ the chunk files of both would mix in one dataset.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..atomic_files import write_atomically
 from .inputs import InputFailure, SourceFile
 from .schema import COLUMNS
 from .writer import POSES_FOLDER
@@ -162,14 +161,4 @@ def _unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def write_json(path: Path, value: Any) -> None:
     """Write JSON atomically (a temporary file beside it, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(value, out, indent=2)
-            out.write("\n")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, (json.dumps(value, indent=2) + "\n").encode("utf-8"))

@@ -14,11 +14,10 @@ kept; one with other bytes belongs to another model and is only replaced with `f
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic_files import write_atomically
 from .source import ConvertError
 
 __all__ = ["SHARD_BYTES", "WrittenModel", "shard_names", "split_shards", "write_model"]
@@ -46,21 +45,6 @@ def split_shards(data: bytes, shard_bytes: int = SHARD_BYTES) -> list[bytes]:
     if shard_bytes <= 0:
         raise ValueError(f"shard size must be > 0, got {shard_bytes}")
     return [data[i : i + shard_bytes] for i in range(0, len(data), shard_bytes)] or [b""]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -93,7 +77,7 @@ def write_model(json_path: Path, spec: dict, shards: dict[str, bytes], *, force:
         if path.exists() and name not in conflicts:
             kept.append(path)
         else:
-            _atomic_write(path, data)
+            write_atomically(path, data)
         written.append(path)
-    _atomic_write(json_path, json.dumps(spec).encode("utf-8"))
+    write_atomically(json_path, json.dumps(spec).encode("utf-8"))
     return WrittenModel(json_path, written, sum(len(d) for d in shards.values()), kept)

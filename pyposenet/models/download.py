@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import http.client
 import os
-import secrets
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+
+from ..atomic_files import temp_file_beside
 
 __all__ = [
     "CHUNK_BYTES",
@@ -49,17 +50,6 @@ def file_lock(target: Path) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
-def _temp_file(target: Path) -> tuple[int, Path]:
-    """A new, empty, hidden file beside `target`, created with mode 0o666 & ~umask (as open() does)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    while True:
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
-        try:
-            return os.open(temp, flags, 0o666), temp
-        except FileExistsError:
-            continue
-
-
 def download_to(url: str, target: Path, timeout: float, on_bytes: Callable[[int], None] | None = None) -> None:
     """Download `url` to `target` atomically: a temp file in the same folder, then os.replace.
 
@@ -71,7 +61,7 @@ def download_to(url: str, target: Path, timeout: float, on_bytes: Callable[[int]
         length = response.headers.get("Content-Length")
         expected = int(length) if length and length.strip().isdigit() else None
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = _temp_file(target)
+        fd, temp = temp_file_beside(target)
         try:
             received = 0
             with os.fdopen(fd, "wb") as out:
