@@ -30,6 +30,7 @@ CHROMIUM_FLAGS = (
 #: A fake camera, allowed without asking (add --use-file-for-fake-video-capture=FILE to play a video in it).
 FAKE_CAMERA_FLAGS = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream")
 FAKE_WEBCAM_640 = TESTDATA_DIR / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
+FAKE_WEBCAM_320_15FPS = TESTDATA_DIR / "video" / "fake-webcam" / "pose_1_320x240_15fps_2s.y4m"
 SKETCHES = REPO_ROOT / "tests" / "e2e" / "sketches"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # Software WebGL (SwiftShader) and Pyodide's start make the first pose slow on a 2-core machine.
