@@ -28,7 +28,7 @@ from tests.support.model_faults import (
 # Each load must settle well within this, even on a loaded 2-core machine (a hang fails the test).
 LOAD_LIMIT_S = 90
 # The pages' limit for one model file (?modelTimeout=): far above what a local file takes here.
-FILE_TIMEOUT_S = 15
+FILE_TIMEOUT_S = 6
 # A server that stops answering halfway (its second shard never comes): only the page's limit ends it.
 STALLED = Fault("stalled", lambda folder: None, SHARD_2, rf"no answer from .* in {FILE_TIMEOUT_S} s .*stalled")
 FAULTS_HERE = {**FAULTS_BY_NAME, STALLED.name: STALLED}

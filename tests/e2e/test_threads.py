@@ -32,7 +32,7 @@ def static_export(tmp_path_factory):
     shutil.copy(DEFAULT_SKETCH, root / "sketch.py")
     export_sketch(root / "sketch.py", root / "site", models_dir=MODELS_DIR, base_url=None)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(root / "site")))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}/"
     httpd.shutdown()
     httpd.server_close()

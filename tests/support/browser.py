@@ -35,6 +35,8 @@ SKETCHES = REPO_ROOT / "tests" / "e2e" / "sketches"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 # Software WebGL (SwiftShader) and Pyodide's start make the first pose slow on a 2-core machine.
 BOOT_TIMEOUT_MS = 120_000
+# How often a test server's loop looks for shutdown(): socketserver's 0.5 s default is half a second a test.
+SHUTDOWN_POLL_S = 0.02
 
 
 class LiveServer:
@@ -47,7 +49,7 @@ class LiveServer:
         served = middleware(self.app) if middleware is not None else self.app
         self._server = make_server("127.0.0.1", 0, served, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
         self._thread.start()
 
     def close(self):

@@ -16,6 +16,7 @@ import time
 import urllib.parse
 
 PREFIX = "/root/"
+SHUTDOWN_POLL_S = 0.02  # how often serve_forever looks for shutdown() (socketserver's default: 0.5 s)
 
 
 class ModelHTTPServer:
@@ -64,7 +65,7 @@ class ModelHTTPServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{PREFIX}"
 
     def __enter__(self) -> ModelHTTPServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True).start()
         return self
 
     def __exit__(self, *exc) -> None:

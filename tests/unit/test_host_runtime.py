@@ -340,7 +340,7 @@ def test_a_model_is_downloaded_once_into_the_cache(tmp_path, models_dir):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     runtime = HostRuntime(
         models_dir=tmp_path / "empty",
         cache_dir=tmp_path / "cache",

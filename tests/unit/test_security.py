@@ -233,7 +233,7 @@ def app(base, storage):
 def werkzeug_port(app):
     """The app behind werkzeug's real server (what `pyposenet serve` runs) on 127.0.0.1."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield httpd.server_port
     httpd.shutdown()
