@@ -54,9 +54,11 @@ bench-batch: setup ## pyposenet batch on Dask: frames/s and CPU per frame, 1 and
 	$(PY) benchmarks/batch_scaling.py $(BENCH_BATCH_ARGS)
 
 .PHONY: bench-classify
-bench-classify: setup ## KNNClassifier.classify at 100 and 1,000 examples: CPython, then Pyodide (node) beside ml5's KNN on TF.js
+bench-classify: setup ## KNNClassifier.classify at 100 and 1,000 examples, then neuralNetwork (train 50 epochs, classify): CPython, then Pyodide (node) beside ml5 on TF.js
 	$(PY) benchmarks/classify_knn.py $(BENCH_CLASSIFY_ARGS)
 	node benchmarks/classify_knn.mjs $(BENCH_CLASSIFY_ARGS)
+	$(PY) benchmarks/classify_nn.py
+	node benchmarks/classify_nn.mjs
 
 .PHONY: fuzz
 FUZZ_SCALE ?= 25

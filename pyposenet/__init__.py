@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 
 from ._compat import IN_BROWSER
-from .classify import KNNClassifier, pose_features, poseFeatures
+from .classify import KNNClassifier, neural_network, neuralNetwork, pose_features, poseFeatures
 from .net import PoseNet
 from .parts import CONNECTED_PART_NAMES, PART_NAMES, POSE_CHAIN
 from .results import Record
@@ -26,6 +26,8 @@ __all__ = [
     "CONNECTED_PART_NAMES",
     "set_runtime",
     "KNNClassifier",
+    "neuralNetwork",
+    "neural_network",
     "poseFeatures",
     "pose_features",
 ]
@@ -100,6 +102,6 @@ def poseNet(*args, runtime=None) -> PoseNet:
 
 pose_net = poseNet
 
-# `ml5.poseNet(video, modelReady)`, `ml5.KNNClassifier()` as in ml5 sketches, for line-by-line ports:
-# `from pyposenet import ml5`.
-ml5 = SimpleNamespace(poseNet=poseNet, KNNClassifier=KNNClassifier)
+# `ml5.poseNet(video, modelReady)`, `ml5.KNNClassifier()`, `ml5.neuralNetwork(options)` as in ml5 sketches, for
+# line-by-line ports: `from pyposenet import ml5`.
+ml5 = SimpleNamespace(poseNet=poseNet, KNNClassifier=KNNClassifier, neuralNetwork=neuralNetwork)

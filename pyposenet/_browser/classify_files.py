@@ -20,7 +20,13 @@ REVOKE_AFTER_S = 60  # the Blob's URL outlives the click: the download reads it 
 
 class BrowserFiles:
     def save_text(self, file_name: str, text: str) -> str:
-        blob = js.Blob.new(to_js([text]), to_js({"type": "application/json"}, dict_converter=js.Object.fromEntries))
+        return self._download(file_name, text, "application/json")
+
+    def save_bytes(self, file_name: str, data: bytes) -> str:
+        return self._download(file_name, data, "application/octet-stream")
+
+    def _download(self, file_name: str, content: str | bytes, mime_type: str) -> str:
+        blob = js.Blob.new(to_js([content]), to_js({"type": mime_type}, dict_converter=js.Object.fromEntries))
         url = js.URL.createObjectURL(blob)
         link = js.document.createElement("a")
         link.href = url
@@ -33,6 +39,13 @@ class BrowserFiles:
         return file_name
 
     async def read_text(self, source: str) -> str:
+        return await (await self._fetch(source)).text()
+
+    async def read_bytes(self, source: str) -> bytes:
+        buffer = await (await self._fetch(source)).arrayBuffer()
+        return buffer.to_bytes()
+
+    async def _fetch(self, source: str) -> Any:
         url = resolve_asset(source, _sketch_folder())
         try:
             response = await js.fetch(url)
@@ -46,7 +59,7 @@ class BrowserFiles:
                 f"{source!r}: the server answered {response.status} {response.statusText} for {url}; "
                 "a file name is looked for beside the sketch"
             )
-        return await response.text()
+        return response
 
     def run(self, coroutine: Coroutine[Any, Any, T], where: str) -> asyncio.Task[T]:
         """A task; its error is shown on the page and stops the sketch, as a callback's error does."""

@@ -28,6 +28,14 @@ class ClassifierFiles(Protocol):
         """The text of `source`: a file name (beside the sketch in the page) or a URL."""
         ...
 
+    def save_bytes(self, file_name: str, data: bytes) -> str:
+        """Save `data` as `file_name` (the page downloads it); return where it went."""
+        ...
+
+    def read_bytes(self, source: str) -> Awaitable[bytes]:
+        """The bytes of `source`, found as read_text finds it."""
+        ...
+
     def run(self, coroutine: Coroutine[Any, Any, T], where: str) -> Awaitable[T]:
         """Run a load; `where` names it when its error is shown to the person."""
         ...
@@ -53,12 +61,23 @@ class HostFiles:
         return str(path)
 
     def read_text(self, source: str) -> Done[str]:
+        return Done(self._read(source).decode("utf-8"))
+
+    def save_bytes(self, file_name: str, data: bytes) -> str:
+        path = Path(file_name)
+        path.write_bytes(data)
+        return str(path)
+
+    def read_bytes(self, source: str) -> Done[bytes]:
+        return Done(self._read(source))
+
+    def _read(self, source: str) -> bytes:
         if source.startswith(("http://", "https://")):
             from urllib.request import urlopen
 
             with urlopen(source, timeout=60) as response:
-                return Done(response.read().decode("utf-8"))
-        return Done(Path(source).read_text(encoding="utf-8"))
+                return response.read()
+        return Path(source).read_bytes()
 
     def run(self, coroutine: Coroutine[Any, Any, T], where: str) -> Done[T]:
         try:

@@ -11,7 +11,10 @@ from pathlib import Path
 from pyposenet.server.browser_wheel import PACKAGE_DIR, browser_sources, build_browser_wheel
 
 #: Imports of modules the browser wheel leaves out, each taken only outside the browser.
-LAZY_HOST_IMPORTS = {("pyposenet/__init__.py", "pyposenet._host.runtime")}
+LAZY_HOST_IMPORTS = {
+    ("pyposenet/__init__.py", "pyposenet._host.runtime"),
+    ("pyposenet/classify/nn_backend.py", "pyposenet._host.nn_numpy"),
+}
 
 
 def module_name(path: Path) -> str:
