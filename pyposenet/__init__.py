@@ -1,8 +1,12 @@
-"""pyposenet: ml5.js's poseNet() in Python.
+"""pyposenet: ml5.js's poseNet() in Python, and ml5 1.x's bodyPose() beside it.
 
 from pyposenet import poseNet
 net = poseNet(video, "single", model_ready)
 net.on("pose", got_poses)
+
+from pyposenet import ml5
+body_pose = ml5.bodyPose()                 # docs/bodypose.md
+body_pose.detectStart(video, got_poses)
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 
 from ._compat import IN_BROWSER
+from .bodypose import BodyPose, UnavailableModelError, sketch_preload_counter, sort_model_arguments
+from .callbacks import is_callback
 from .classify import KNNClassifier, neural_network, neuralNetwork, pose_features, poseFeatures
 from .net import PoseNet
 from .parts import CONNECTED_PART_NAMES, PART_NAMES, POSE_CHAIN
@@ -18,6 +24,10 @@ from .results import Record
 
 __all__ = [
     "poseNet",
+    "bodyPose",
+    "body_pose",
+    "BodyPose",
+    "UnavailableModelError",
     "ml5",
     "PoseNet",
     "Record",
@@ -61,14 +71,9 @@ def _kind_of(arg) -> str:
         return "detection type"
     if isinstance(arg, Mapping):
         return "options"
-    if callable(arg) and not _looks_like_media(arg):
+    if is_callback(arg):
         return "callback"
     return "video"
-
-
-def _looks_like_media(arg) -> bool:
-    """JavaScript elements are callable-looking proxies in Pyodide; media have a tag or a p5 `elt`."""
-    return hasattr(arg, "elt") or hasattr(arg, "tagName")
 
 
 def sort_arguments(args) -> dict:
@@ -100,8 +105,23 @@ def poseNet(*args, runtime=None) -> PoseNet:
     )
 
 
-pose_net = poseNet
+def bodyPose(*args, runtime=None) -> BodyPose:
+    """ml5 1.x's bodyPose(model?, options?, callback?), arguments in any order; no model: PoseNet, the best
+    model available offline here (docs/bodypose.md). In a sketch's preload(), setup() waits for the model."""
+    found = sort_model_arguments(args)
+    return BodyPose(
+        runtime or _default_runtime(),
+        found.model,
+        found.options,
+        found.callback,
+        preload_counter=sketch_preload_counter(),
+    )
 
-# `ml5.poseNet(video, modelReady)`, `ml5.KNNClassifier()`, `ml5.neuralNetwork(options)` as in ml5 sketches, for
-# line-by-line ports: `from pyposenet import ml5`.
-ml5 = SimpleNamespace(poseNet=poseNet, KNNClassifier=KNNClassifier, neuralNetwork=neuralNetwork)
+
+pose_net = poseNet
+body_pose = bodyPose
+
+# `ml5.poseNet(video, modelReady)`, `ml5.bodyPose()`, `ml5.KNNClassifier()`, `ml5.neuralNetwork(options)` as in ml5
+# sketches, for line-by-line ports:
+# `from pyposenet import ml5`.
+ml5 = SimpleNamespace(poseNet=poseNet, bodyPose=bodyPose, KNNClassifier=KNNClassifier, neuralNetwork=neuralNetwork)

@@ -21,3 +21,13 @@ def call_with_fitting_args(fn: Callable, *args):
     """Call `fn` with as many of `args` as it accepts (ml5's load callback takes 0 or 2 arguments)."""
     arity = positional_arity(fn)
     return fn(*(args if arity is None else args[:arity]))
+
+
+def looks_like_media(arg) -> bool:
+    """JavaScript elements are callable-looking proxies in Pyodide; media have a tag or a p5 `elt`."""
+    return hasattr(arg, "elt") or hasattr(arg, "tagName")
+
+
+def is_callback(arg) -> bool:
+    """A function given as a callback: callable, and not a video or image (which may look callable in Pyodide)."""
+    return callable(arg) and not looks_like_media(arg)

@@ -28,7 +28,7 @@ from .frame_wait import NO_FRAMES_NOTICE_S, FrameWait
 from .options import resolve_options
 from .results import to_ml5_results
 from .runtime import Runtime
-from .smoothing import PoseSmoother
+from .smoothing import Clock, PoseSmoother
 from .stats import FrameStats
 from .tracking import PoseTracker
 
@@ -48,6 +48,9 @@ class PoseNet:
 
     #: Seconds a video may show no frame before the `error` event and a notice say so (frame_wait.py).
     no_frames_notice_s = NO_FRAMES_NOTICE_S
+    #: Smoothing's time in seconds (a smoothing.Clock); None: when each frame's outputs arrive. Work on a recorded
+    #: video gives its frame times instead (pyposenet batch), so a rerun smooths alike.
+    clock: Clock | None = None
 
     def __init__(
         self,
@@ -288,6 +291,10 @@ class PoseNet:
     single_pose = singlePose
     multi_pose = multiPose
 
+    def estimate(self, input, detection_type: str | None = None) -> asyncio.Future:
+        """The poses in `input`, with no `pose` event and no callback (bodyPose's detect() runs on this)."""
+        return self._schedule(self._one_shot(input, detection_type or self.detectionType, None, emit=False))
+
     @staticmethod
     def _schedule(coroutine) -> asyncio.Future:
         """Run now, awaited or not (ml5 style: results arrive through on("pose")).
@@ -299,13 +306,13 @@ class PoseNet:
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
         return future
 
-    async def _one_shot(self, input, detection_type: str, callback):
+    async def _one_shot(self, input, detection_type: str, callback, emit: bool = True):
         await self.ready  # a load failure was reported by _load
         image = self.video if input is None else input
         try:
             if image is None:
                 raise ValueError("singlePose()/multiPose() need an image, video or canvas when poseNet has no video")
-            results = await self._estimate(image, detection_type)
+            results = await self._estimate(image, detection_type, emit)
         except _ListenerFailed as failed:
             raise cast(BaseException, failed.__cause__)  # noqa: B904 -- reported by _emit; the listener's own exception, re-raised as is (`from` would replace its __cause__)
         except Exception as exc:
@@ -319,7 +326,7 @@ class PoseNet:
                 raise
         return results
 
-    async def _estimate(self, image, detection_type: str):
+    async def _estimate(self, image, detection_type: str, emit: bool = True):
         started = time.perf_counter()
         o = self.options
         roots = (
@@ -341,10 +348,11 @@ class PoseNet:
             flip_labels=o["flipLabels"],
         )
         if image is self.video:  # smoothing and tracking follow the video over time, not unrelated images
-            results = self._follow(results, detection_type, decoding)
+            results = self._follow(results, detection_type, decoding if self.clock is None else self.clock())
         done = time.perf_counter()
         self.stats.add((decoding - started) * 1000, (done - decoding) * 1000)
-        self._emit("pose", results)
+        if emit:
+            self._emit("pose", results)
         return results
 
     def _follow(self, results, detection_type: str, timestamp_s: float):

@@ -41,6 +41,7 @@ Defaults, for keypoints in pixels at about 30 frames per second
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 from .results import Record
 
@@ -52,6 +53,12 @@ DEFAULT_DERIVATE_CUTOFF = 1.0
 """Hz: the cutoff frequency of the speed estimate."""
 DEFAULT_TIMEOUT_S = 1.0
 """Seconds: a person absent for longer has their filters dropped (they restart from the raw value)."""
+
+
+class Clock(Protocol):
+    """Where a net's smoothing timestamps come from: the time in seconds of the frame being smoothed."""
+
+    def __call__(self) -> float: ...
 
 
 class LowPassFilter:

@@ -36,7 +36,7 @@ BROWSER_MODULES = (
     "stats",
     "tracking",
 )
-BROWSER_SUBPACKAGES = ("_browser", "classify", "decode", "sketch")
+BROWSER_SUBPACKAGES = ("_browser", "bodypose", "classify", "decode", "sketch")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same sources give the same bytes
 
 

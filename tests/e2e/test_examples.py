@@ -240,5 +240,7 @@ def test_examples_are_listed_in_the_picker(serve, open_page):
         "follow_nose.py",
         "multi_pose_colors.py",
         "mirrored_webcam.py",
+        "bodypose_keypoints.py",  # tests/e2e/test_bodypose.py runs these two
+        "bodypose_skeletal_connections.py",
     ):
         assert name in values
