@@ -17,7 +17,7 @@ CONVERT_VENV   := .venv-convert
 CONVERT_PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || echo $(PYTHON))
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run lint test unit e2e setup chromium clean convert-env wheel
+.PHONY: run lint test unit e2e setup chromium firefox clean convert-env wheel
 
 run: setup ## serve SKETCH (default: the webcam skeleton) at http://127.0.0.1:5000
 	$(VENV)/bin/pyposenet serve $(SKETCH) $(ARGS)
@@ -27,13 +27,13 @@ lint: setup ## ruff (lint, format check) and mypy, configured in pyproject.toml;
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-test: lint chromium convert-env ## lint, then every test: unit (CPython) and e2e (Chromium, fake camera)
+test: lint chromium firefox convert-env ## lint, then every test: unit (CPython) and e2e (Chromium and Firefox, fake camera)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 unit: setup ## tests/unit only; without .venv-convert the converter tests skip (make convert-env, ~0.9 GB)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-e2e: setup chromium convert-env
+e2e: setup chromium firefox convert-env
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 .PHONY: bench
@@ -103,6 +103,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian chromium (needed by the browser tests)"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+# Firefox for tests/e2e/test_firefox.py: Debian's ESR, and Xvfb for its WebGL (headless Firefox has none without
+# an X display); npm's puppeteer-core (package.json) drives it.
+firefox:
+	@{ command -v firefox-esr && command -v Xvfb; } >/dev/null 2>&1 || { \
+	  echo "installing Debian firefox-esr and xvfb (needed by the Firefox tests)"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q firefox-esr xvfb; }
 
 clean:
 	rm -rf $(VENV) $(CONVERT_VENV) node_modules $(VENDOR) build dist *.egg-info

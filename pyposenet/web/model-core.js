@@ -16,6 +16,13 @@ export const WASM_DIR = new URL('./vendor/@tensorflow/tfjs-backend-wasm/dist/', 
  * `wasmThreads`: the wasm backend's thread count (a whole number >= 1; undefined: TF.js's default), used only
  * where the threaded build runs (a cross-origin isolated page or worker) and only before wasm first starts.
  */
+/** What to say when a backend can't start: the likely reason and what to use instead. */
+const WHY_NOT = {
+  webgl: ': it has no WebGL here (a headless browser without a display, or WebGL turned off or blocked).'
+    + ' Use "wasm" (fast on any CPU) or "auto" (WebGL on a GPU, else wasm): poseNet\'s backend option, or'
+    + ' the page address: ?backend=wasm',
+};
+
 export async function setBackend(wanted, wasmDir, wasmThreads) {
   if (wanted === 'wasm') { // before tf.getBackend(), which may start wasm (the first backend that can start)
     tf.wasm.setWasmPaths(wasmDir);
@@ -24,7 +31,7 @@ export async function setBackend(wanted, wasmDir, wasmThreads) {
   if (tf.getBackend() === wanted) return wanted;
   let ok = false;
   try { ok = await tf.setBackend(wanted); } catch (err) { ok = false; }
-  if (!ok) throw new Error(`TensorFlow.js backend "${wanted}" could not start in this browser`);
+  if (!ok) throw new Error(`TensorFlow.js backend "${wanted}" could not start in this browser${WHY_NOT[wanted] || ''}`);
   await tf.ready();
   return tf.getBackend();
 }

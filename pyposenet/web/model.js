@@ -34,8 +34,12 @@ const WORKER_DEFAULT_BACKENDS = new Set(['wasm', 'cpu']);
 export function webglRenderer() {
   const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
   if (!gl) return null;
+  // Firefox gives the real renderer as RENDERER and deprecates WEBGL_debug_renderer_info; Chromium masks
+  // RENDERER as "WebKit WebGL" and gives the real one only through that extension.
+  const renderer = String(gl.getParameter(gl.RENDERER));
+  if (renderer !== 'WebKit WebGL') return renderer;
   const info = gl.getExtension('WEBGL_debug_renderer_info');
-  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  return info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : renderer;
 }
 
 /** 'auto': WebGL on a real GPU; WASM where WebGL is missing or software (SwiftShader: much slower). */
