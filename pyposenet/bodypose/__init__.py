@@ -1,13 +1,20 @@
 """ml5 1.x's `bodyPose()` beside ml5 0.x's `poseNet()`: the same API and results, on the models that run here.
 
 `pyposenet.bodyPose(model?, options?, callback?)` (and `ml5.bodyPose`) makes a `BodyPose`. The files:
-  models.py     model names, the default, why MoveNet and BlazePose do not run yet
+  models.py     model names, the default, why MoveNet does not run
   options.py    ml5 1.x's options and the poseNet options they become
   arguments.py  ml5 1.x's argument forms
   body_pose.py  BodyPose: detectStart / detectStop / detect / getConnections, on a PoseNet net
   results.py    poseNet's results in bodyPose's shape (box, confidence, keypoints with names)
   keypoints.py  pose-detection's COCO keypoint names and skeleton pairs
   preload.py    holding p5's preload until the model is ready, as ml5 1.x does
+BlazePose (MediaPipe's solution on the page's thread, web/blazepose.js):
+  blazepose_options.py    its options (modelType, enableSmoothing, flipped) and what it refuses
+  blazepose_engine.py     the seam to the solution (BlazePoseEngine), and why CPython has none
+  blazepose_page.py       the page's engine: one solution per page, shared by every instance
+  blazepose_results.py    its landmarks in ml5 1.x's shape (33 keypoints, keypoints3D in metres)
+  blazepose_keypoints.py  its 33 names and skeleton pairs; the COCO keypoints among them
+  blazepose_body.py       BlazePoseBody: BodyPose's API with its own detect loop
 See docs/bodypose.md.
 """
 

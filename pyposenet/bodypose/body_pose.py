@@ -27,6 +27,14 @@ class BodyPose:
     """What `bodyPose()` returns: `detectStart(video, fn)`, `detectStop()`, `await detect(image)`,
     `getConnections()`; `await body_pose` (or `body_pose.ready`) waits for the model."""
 
+    def __new__(cls, runtime: Runtime, model: str | None = None, options: Mapping[str, Any] | None = None, *_, **__):
+        """bodyPose("BlazePose") is a BlazePoseBody (blazepose_body.py); every other model this class."""
+        if cls is BodyPose and resolve_model_name(model, dict(options or {})) == "BlazePose":
+            from .blazepose_body import BlazePoseBody  # imports this module
+
+            return super().__new__(BlazePoseBody)
+        return super().__new__(cls)
+
     def __init__(
         self,
         runtime: Runtime,

@@ -2,7 +2,8 @@
 
 ml5 1.x takes "MoveNet" (its default) and "BlazePose", any case. Here "PoseNet" runs too, on the app's own
 PoseNet (the same runtime, worker and decoding as `poseNet()`), and it is the default: MoveNet's weights
-come from no registry this app installs from, and BlazePose is not wired in yet (docs/bodypose.md).
+come from no registry this app installs from; BlazePose runs in the page only (blazepose_engine.py says so
+under CPython), one person at a time (docs/bodypose.md).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ MODEL_NAMES = ("PoseNet", "MoveNet", "BlazePose")
 #: What `bodyPose()` with no model name runs: the best model available offline here.
 DEFAULT_MODEL = "PoseNet"
 #: The models bodyPose can run now.
-RUNNABLE_MODELS = ("PoseNet",)
+RUNNABLE_MODELS = ("PoseNet", "BlazePose")
 
 
 class UnavailableModelError(RuntimeError):
@@ -25,8 +26,6 @@ _USE_POSENET = (
 
 
 def _why_not(model: str, model_url) -> str:
-    if model == "BlazePose":
-        return f"bodyPose('BlazePose'): BlazePose is not available in pyposenet yet (it is being added). {_USE_POSENET}"
     if model_url:
         return (
             f"bodyPose('MoveNet', {{'modelUrl': {model_url!r}}}): pyposenet does not run MoveNet yet, even from your "

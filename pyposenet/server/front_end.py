@@ -30,6 +30,17 @@ FRONT_END_FILES = (
     # p5
     "p5/lib/p5.min.js",
     "p5/license.txt",
+    # BlazePose (bodyPose("BlazePose"), web/blazepose.js): MediaPipe's solution, its SIMD wasm build, the pose
+    # detector and graph (packed assets, binarypb), the lite and full landmark models. Not the heavy model
+    # (27 MB, more than the rest of the page): the page serves it where it is copied in (docs/bodypose.md).
+    "@mediapipe/pose/pose.js",
+    "@mediapipe/pose/pose_solution_simd_wasm_bin.js",
+    "@mediapipe/pose/pose_solution_simd_wasm_bin.wasm",
+    "@mediapipe/pose/pose_solution_packed_assets_loader.js",
+    "@mediapipe/pose/pose_solution_packed_assets.data",
+    "@mediapipe/pose/pose_web.binarypb",
+    "@mediapipe/pose/pose_landmark_lite.tflite",
+    "@mediapipe/pose/pose_landmark_full.tflite",
 )
 #: Written beside the files: each package's version and licence, as installed.
 VERSIONS_FILE = "versions.json"

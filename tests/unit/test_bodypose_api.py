@@ -81,10 +81,8 @@ def test_movenet_from_a_model_url_says_it_does_not_run_yet():
     assert "does not run MoveNet yet" in str(info.value)
 
 
-def test_blazepose_is_not_available_yet():
-    with pytest.raises(
-        UnavailableModelError, match=r"BlazePose is not available in pyposenet yet.*bodyPose\('PoseNet'\)"
-    ):
+def test_blazepose_under_cpython_says_it_runs_in_the_page_only():
+    with pytest.raises(UnavailableModelError, match=r"runs in the page only.*Use bodyPose\(\) \(PoseNet\)"):
         bodyPose("blazepose", runtime=FakeRuntime())
 
 

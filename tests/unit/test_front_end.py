@@ -49,6 +49,7 @@ def test_packages_are_the_npm_packages_of_the_files():
         "@tensorflow/tfjs-backend-wasm",
         "@tensorflow/tfjs-backend-webgpu",
         "p5",
+        "@mediapipe/pose",
     ]
 
 
