@@ -37,9 +37,14 @@ e2e: setup chromium firefox convert-env
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: setup chromium convert-env ## pyposenet vs @tensorflow-models/posenet in headless Chromium: table, bench-results/perf.{json,png}; then the host engines vs TensorFlow
+bench: setup chromium firefox convert-env ## pyposenet vs @tensorflow-models/posenet in headless Chromium: table, bench-results/perf.{json,png}; then the host engines vs TensorFlow; then Chromium vs Firefox
 	$(PY) benchmarks/perf.py $(BENCH_ARGS)
 	$(PY) benchmarks/host_engines.py $(BENCH_HOST_ARGS)
+	$(PY) benchmarks/browsers.py $(BENCH_BROWSERS_ARGS)
+
+.PHONY: bench-browsers
+bench-browsers: setup chromium firefox ## Chromium and Firefox in one run: cold start and poses/s on wasm and webgl (the default sketch)
+	$(PY) benchmarks/browsers.py $(BENCH_BROWSERS_ARGS)
 
 .PHONY: bench-host
 bench-host: setup convert-env ## host engines (numpy, onnxruntime) vs TensorFlow 2.19 CPU, same graph
