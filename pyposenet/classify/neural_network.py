@@ -1,7 +1,7 @@
 """ml5.neuralNetwork(options) (ml5-library 0.12, src/NeuralNetwork/index.js): addData, normalizeData, train,
 classify / predict (and their Multiple forms), saveData / loadData, save / load, in ml5's names, defaults, results
 and files. The data and files are pure Python (nn_data.py, nn_model_format.py); the network is a backend
-(nn_backend.NetworkBackend: numpy under CPython).
+(nn_backend.NetworkBackend: numpy under CPython, TF.js in the page).
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ class NeuralNetwork:
             formatted = Results()
             for name, value, number in self._data.output_values(row):
                 item = Record({name: value, "label": name, "value": value})
-                if self._data.meta["isNormalized"] and number:
+                if self._data.meta["isNormalized"]:  # ml5 adds it to every output then, 0 included
                     item["unNormalizedValue"] = number
                 formatted.append(item)
             results.append(formatted)
@@ -357,7 +357,7 @@ class NeuralNetwork:
 
     def _network(self) -> NetworkBackend:
         if self._backend is None:
-            self._backend = default_backend()
+            self._backend = default_backend(debug=bool(self.options["debug"]))
         return self._backend
 
     def _storage(self) -> ClassifierFiles:

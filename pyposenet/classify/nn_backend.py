@@ -1,11 +1,11 @@
 """The seam between ml5.neuralNetwork's API (neural_network.py) and whatever runs the network.
 
-  _host/nn_numpy.NumpyNetwork    CPython: numpy, trained and run here
-  nn_pure.PurePythonNetwork      the page: a loaded model, run in pure Python (training there: TF.js's layers
-                                 API, not yet; docs/classify.md says how it plugs in)
+  _host/nn_numpy.NumpyNetwork        CPython: numpy, trained and run here
+  _browser/nn_tfjs.TfjsTrainedNetwork  the page: TF.js's layers API trains it (web/nn-train.js), pure Python runs it
+  nn_pure.PurePythonNetwork          pure Python: fresh or loaded weights run, no training
 
 A backend holds one Sequential network of dense layers. train() returns an awaitable: numpy finishes before it
-returns, TF.js in the page yields between batches so draw() keeps running.
+returns, TF.js in the page yields to the browser while it trains so draw() keeps running.
 """
 
 from __future__ import annotations
@@ -47,14 +47,25 @@ class NetworkBackend(Protocol):
         ...
 
 
-def default_backend() -> NetworkBackend:
-    """numpy under CPython; pure Python in the page (loaded models only, for now)."""
+def rows_to_train(rows: int, validation_split: float) -> int:
+    """How many of `rows` model.fit trains on: it holds back the last `validation_split` of them (TF.js's rule)."""
+    kept = int(rows * (1 - validation_split)) if validation_split > 0 else rows
+    if kept < 1:
+        raise ValueError(
+            f"{rows} rows leave none to train on after validationSplit {validation_split}: "
+            "add more data or lower validationSplit"
+        )
+    return kept
+
+
+def default_backend(debug: bool = False) -> NetworkBackend:
+    """numpy under CPython; TF.js and pure Python in the page, which draws the loss curve when `debug`."""
     from .._compat import IN_BROWSER
 
     if IN_BROWSER:
-        from .nn_pure import PurePythonNetwork
+        from .._browser.nn_tfjs import TfjsTrainedNetwork
 
-        return PurePythonNetwork()
+        return TfjsTrainedNetwork(debug=debug)
     from .._host.nn_numpy import NumpyNetwork
 
     return NumpyNetwork()

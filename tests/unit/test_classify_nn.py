@@ -215,5 +215,5 @@ def test_the_pages_pure_python_network_answers_as_numpy_and_says_it_cannot_train
             (r.label, pytest.approx(r.confidence, abs=1e-6)) for r in numpy_results
         ]
     two_poses(in_page, per_label=3)
-    with pytest.raises(NotImplementedError, match="train\\(\\) does not run in the page yet"):
+    with pytest.raises(NotImplementedError, match="this network does not train: in the page, TF.js trains it"):
         in_page.train()
