@@ -149,10 +149,15 @@ def running(visit: dict) -> None:
     assert visit["pageErrors"] == [], visit["pageErrors"]
 
 
+def assert_kept_detecting(visit: dict) -> None:
+    running(visit)
+    detected = json.loads(visit["python"])
+    assert detected["frames"] >= 3 and detected["running"], detected
+
+
 def test_the_default_page_runs_and_keeps_detecting(with_display):
     visit = with_display["default page"]
-    running(visit)
-    assert json.loads(visit["python"]) == {"frames": 3, "running": True}
+    assert_kept_detecting(visit)
     assert visit["backend"] == "webgl"  # ml5's default, on llvmpipe here
 
 
@@ -180,8 +185,7 @@ def test_a_sketch_error_names_its_file_and_line(with_display):
 
 def test_a_static_export_runs_on_a_plain_static_host(with_display):
     visit = with_display["static export"]
-    running(visit)
-    assert json.loads(visit["python"]) == {"frames": 3, "running": True}
+    assert_kept_detecting(visit)
 
 
 def test_without_webgl_the_page_says_what_to_use_and_auto_runs_on_wasm(without_display):
