@@ -5,7 +5,8 @@ import textwrap
 
 import pytest
 
-from pyposenet import _looks_like_media, sort_arguments
+from pyposenet import sort_arguments
+from pyposenet.callbacks import looks_like_media
 from pyposenet.sketch.assets import folder_of, resolve_asset
 from pyposenet.sketch.errors import describe_exception
 from pyposenet.sketch.host import PlainProxy, plain_host
@@ -550,7 +551,7 @@ def test_a_wrapped_video_is_sorted_as_the_video():
     video = sketch.ns["video"]
     assert not callable(video)  # so poseNet never mistakes it for the callback
     unwrap(video).elt = "the <video>"
-    assert _looks_like_media(video)  # and it reads like media anyway: attributes are the p5 object's
+    assert looks_like_media(video)  # and it reads like media anyway: attributes are the p5 object's
     found = sort_arguments([video, lambda: None, {"flipHorizontal": True}])
     assert found["video"] is video
 
