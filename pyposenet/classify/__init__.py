@@ -10,8 +10,10 @@ nn_options.py      its options, default layers and train() settings
 nn_data.py         its data: names, metadata (model_meta.json), normalization, one-hot, saveData's file
 nn_model_format.py its model files: model.json (TF.js layers) + model.weights.bin
 nn_backend.py      the seam to the network (NetworkBackend); numpy's is pyposenet/_host/nn_numpy.py (CPython)
+collect.py         PoseCollector: a label key, a countdown, poses collected for either classifier, drawn on screen
 """
 
+from .collect import PoseCollector
 from .features import FEATURE_COUNT, FEATURE_NAMES, pose_features, poseFeatures
 from .knn import ClassifyResult, KNNClassifier
 from .ml5_knn_format import NotKNNFormatError
@@ -30,6 +32,7 @@ __all__ = [
     "NeuralNetworkOptionError",
     "NotKNNFormatError",
     "NotModelFormatError",
+    "PoseCollector",
     "neuralNetwork",
     "neural_network",
     "poseFeatures",

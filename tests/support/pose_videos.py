@@ -60,6 +60,20 @@ TRAIN_THEN_TEST = (
     Segment("B", "test", 90, (400, 370), (0.95, 0.6), (0.4, 0.9)),
 )
 
+#: Two videos for collecting with a countdown (collect_poses.py) and classifying (classify_poses.py), each played from
+#: its first frame by a browser of its own. Collecting: each pose long enough for a key pressed as it starts, a
+#: countdown of COLLECT_COUNTDOWN_S and COLLECT_SECONDS of collecting, and a moment to spare for the pose results'
+#: lag (6 s in all). Classifying: TRAIN_THEN_TEST's test segments, a little longer (7 s).
+COLLECT_COUNTDOWN_S, COLLECT_SECONDS = 1.0, 1.5
+COLLECT_POSES = (
+    Segment("A", "train", 90, (280, 340), (0.05, 0.4), (0.2, 0.7)),
+    Segment("B", "train", 90, (280, 340), (0.05, 0.4), (0.7, 0.2)),
+)
+CLASSIFY_POSES = (
+    Segment("A", "test", 105, (420, 380), (0.95, 0.6), (0.9, 0.4)),
+    Segment("B", "test", 105, (400, 370), (0.95, 0.6), (0.4, 0.9)),
+)
+
 
 def _lerp(ends: tuple[float, float], t: float) -> float:
     return ends[0] + (ends[1] - ends[0]) * t
