@@ -5,7 +5,7 @@ methods of `Runtime` below (structural typing: a runtime need not inherit from i
 
   pyposenet._browser.runtime.BrowserRuntime   the page: TF.js runs the network (web/model.js)
   pyposenet._host.runtime.HostRuntime         plain CPython: numpy runs the network
-  pyposenet._host.detect._CliRuntime          `pyposenet detect`: HostRuntime, models kept, silent
+  pyposenet._host.kept_model.KeptModelRuntime `pyposenet detect` and `batch`: HostRuntime, models kept, silent
   pyposenet.server.api.ServiceRuntime         POST /api/pose: the service's models, silent
   pyposenet.sketch.net_runtime.SketchNetRuntime  wraps another one for a sketch (unwraps P5Objects)
 

@@ -61,6 +61,16 @@ class Clock(Protocol):
     def __call__(self) -> float: ...
 
 
+class VideoTime:  # implements Clock
+    """A recorded video's clock: the time in seconds of the frame being detected, set by whoever reads the frames
+    (`pyposenet detect`, `pyposenet batch`), so smoothing a file gives the same poses on every run."""
+
+    seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
 class LowPassFilter:
     """A first-order (exponential) low-pass filter: ``y = y_prev + alpha * (x - y_prev)``.
 

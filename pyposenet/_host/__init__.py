@@ -13,5 +13,6 @@ Never imported in the page (Pyodide has the browser runtime; the browser wheel l
   video.py       VideoReader: a video file's frames as RGB arrays; drawn frames back into an mp4 (PyAV)
   draw.py        poses drawn onto an image with Pillow, in the default sketch's look
   detect.py      `pyposenet detect`: image and video files -> ml5-shaped JSON (and drawings)
+  kept_model.py  KeptModelRuntime: a HostRuntime keeping its loaded models, silent (detect and batch)
   blas.py        BlasThreads: one BLAS thread during inference (the CLI's detect and the HTTP API)
 """

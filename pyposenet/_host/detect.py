@@ -20,7 +20,6 @@ short has "interrupted": true).
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -34,8 +33,9 @@ from ..atomic_files import write_atomically
 from ..options import OFFICIAL_MODEL_ROOT
 from ..results_json import dumps, image_entry
 from ..runtime import Runtime
+from ..smoothing import VideoTime
 from .blas import DEFAULT_BLAS_THREADS, BlasThreads
-from .runtime import HostRuntime
+from .kept_model import KeptModelRuntime
 from .video import VIDEO_EXTENSIONS, Mp4Writer, VideoReader
 
 __all__ = ["DetectJob", "run_detect", "image_extensions", "allowed_types", "classify"]
@@ -99,33 +99,6 @@ class DetectJob:
     download: bool = True
     blas_threads: int | None = DEFAULT_BLAS_THREADS  # during inference (blas.py); None: BLAS's own setting
     engine: str | None = None  # "auto", "numpy" or "onnxruntime" (engines/choice.py); None: $PYPOSENET_ENGINE
-
-
-class _CliRuntime(HostRuntime):  # implements pyposenet.runtime.Runtime
-    """HostRuntime that keeps loaded models (one net per video shares them) and reports nothing itself:
-    every error reaches the CLI, which names the file it happened on."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._models: dict[str, Any] = {}
-
-    async def load_model(self, options):
-        key = json.dumps(
-            {
-                k: options.get(k)
-                for k in ("architecture", "multiplier", "outputStride", "quantBytes", "modelUrl", "inputResolution")
-            },
-            sort_keys=True,
-        )
-        if key not in self._models:
-            self._models[key] = self.load_model_sync(options)
-        return self._models[key]
-
-    def set_status(self, text: str) -> None:
-        pass
-
-    def report_error(self, exc, where: str) -> None:
-        pass
 
 
 class _Reporter:
@@ -261,7 +234,7 @@ async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
         return EXIT_NOTHING_DONE
 
     base_url = OFFICIAL_MODEL_ROOT if job.download else None
-    runtime: Runtime = _CliRuntime(job.models_dir, job.cache_dir, base_url=base_url, engine=job.engine)
+    runtime: Runtime = KeptModelRuntime(job.models_dir, job.cache_dir, base_url=base_url, engine=job.engine)
     try:
         net = await poseNet(dict(job.options), runtime=runtime)
     except Exception as error:  # noqa: BLE001 - any failure to load is reported, exit status 1
@@ -365,8 +338,10 @@ async def _detect_video(
                 frames_dir.mkdir(parents=True, exist_ok=True)
             else:
                 writer = Mp4Writer(names.get(path, ".mp4"), video.rate / job.every, video.width, video.height)
+        net.clock = frame_time = VideoTime()  # smoothing follows the video's clock: a rerun gives the same poses
         try:
             for index, when, rgb in video.frames(job.every, job.max_frames):
+                frame_time.seconds = when
                 net.video = rgb  # the net's own video: smoothing and tracking follow it from frame to frame
                 results = await (net.multiPose() if job.multi else net.singlePose())
                 entry["frames"].append({"index": index, "time": when, "poses": results})

@@ -13,6 +13,7 @@ how to run it on a real cluster. `extract` is the Python API:
   schema.py        the dataset's columns (one row per pose)
   writer.py        chunk files written atomically into OUT/poses/, found again on a rerun
   manifest.py      OUT/manifest.json: model, options, versions, counts, failures
+  cluster.py       the LocalCluster a run starts, Dask's bookkeeping turned down (also for `dask worker`)
   run.py           the run: the cluster, the tasks, progress; `extract`, `run_batch`
 """
 

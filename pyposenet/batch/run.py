@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from ..options import model_path, resolve_options
 from .chunks import DEFAULT_CHUNK_FRAMES, DEFAULT_CHUNK_IMAGES, Chunk, digest, image_chunks, video_chunks
+from .cluster import local_cluster, local_workers
 from .feed import TaskFeed
 from .inputs import Inputs, SourceFile, expand_inputs
 from .manifest import MANIFEST_NAME, build_manifest, check_out_folder, now, write_json
@@ -67,14 +68,6 @@ class BatchJob:
 class BatchResult:
     manifest: dict[str, Any]
     exit_status: int
-
-
-def local_workers() -> int:
-    """Cores this process may use: a LocalCluster's default worker count."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def extract(
@@ -219,7 +212,7 @@ class _Run:
         return BatchResult(manifest, EXIT_SOME_FAILED if manifest["counts"]["failures"] else EXIT_OK)
 
     def _client(self, stack: ExitStack):
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         if self.job.scheduler:
             try:
@@ -232,14 +225,7 @@ class _Run:
             self.cluster_info = {"scheduler": self.job.scheduler}
             return client
         workers = self.job.workers or local_workers()
-        cluster = stack.enter_context(
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address="127.0.0.1:0",
-            )
-        )
+        cluster = stack.enter_context(local_cluster(workers))
         self.cluster_info = {"scheduler": "LocalCluster", "local_workers": workers}
         return stack.enter_context(Client(cluster))
 

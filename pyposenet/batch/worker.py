@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..smoothing import VideoTime
 from .chunks import Chunk
 from .schema import PoseRows
 from .video_frames import VideoScan, read_frames, scan_video
@@ -35,11 +36,9 @@ class WorkerSettings:
     download: bool = True
 
     def model_key(self) -> str:
-        model_options = {
-            k: self.options.get(k)
-            for k in ("architecture", "multiplier", "outputStride", "quantBytes", "modelUrl", "inputResolution")
-        }
-        return json.dumps([model_options, self.models_dir, self.cache_dir, self.download], sort_keys=True)
+        from .._host.kept_model import model_key
+
+        return json.dumps([model_key(self.options), self.models_dir, self.cache_dir, self.download])
 
 
 @dataclass
@@ -71,28 +70,15 @@ class ModelCache:
 
 
 def _load(settings: WorkerSettings):
-    from .._host.runtime import HostRuntime
+    """A KeptModelRuntime with the settings' model loaded (a missing or broken model fails here, in warm_up)."""
+    from .._host.kept_model import KeptModelRuntime
     from ..options import OFFICIAL_MODEL_ROOT, resolve_options
 
-    class _KeptModelRuntime(HostRuntime):  # implements pyposenet.runtime.Runtime
-        """HostRuntime holding one loaded model; silent, as every error reaches the client with its chunk."""
-
-        def __init__(self) -> None:
-            super().__init__(
-                settings.models_dir, settings.cache_dir, base_url=OFFICIAL_MODEL_ROOT if settings.download else None
-            )
-            self.model = self.load_model_sync(resolve_options(settings.options))
-
-        async def load_model(self, options):
-            return self.model
-
-        def set_status(self, text: str) -> None:
-            pass
-
-        def report_error(self, exc, where: str) -> None:
-            pass
-
-    return _KeptModelRuntime()
+    runtime = KeptModelRuntime(
+        settings.models_dir, settings.cache_dir, base_url=OFFICIAL_MODEL_ROOT if settings.download else None
+    )
+    runtime.model(resolve_options(settings.options))
+    return runtime
 
 
 MODELS = ModelCache()
@@ -111,9 +97,11 @@ def _blas_limit():
 
 def warm_up(settings: WorkerSettings) -> dict[str, Any]:
     """Load the model on this worker now (the client asks every worker once, to report a missing model early)."""
+    from ..options import resolve_options
+
     started = time.perf_counter()
-    runtime = MODELS.runtime(settings)
-    return {"pid": os.getpid(), "model": runtime.model.source, "seconds": round(time.perf_counter() - started, 3)}
+    model = MODELS.runtime(settings).model(resolve_options(settings.options))
+    return {"pid": os.getpid(), "model": model.source, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def scan(path: str) -> VideoScan | str:
@@ -152,10 +140,12 @@ async def _video(chunk: Chunk, settings: WorkerSettings, runtime, rows: PoseRows
 
     source = chunk.sources[0]
     net = await poseNet(dict(settings.options), runtime=runtime)  # a net per chunk: the model is shared
+    net.clock = frame_time = VideoTime()  # smoothing follows the video's clock: a rerun gives the same rows
     done: list[int] = []
     try:
         for number, when, rgb in read_frames(source.path, chunk.frames, chunk.fps, chunk.time_base):
             net.video = rgb  # the net's own video: smoothing and tracking follow it, as in `detect`
+            frame_time.seconds = when
             results = await (net.multiPose() if settings.multi else net.singlePose())
             rows.add(source.path, number, when, results)
             done.append(number)

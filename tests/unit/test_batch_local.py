@@ -5,14 +5,19 @@ own cluster. Inputs are tiny (tests/support/batch.py): 12 frames of two videos, 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
+import dask
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from pyposenet import cli
+from pyposenet.batch.cluster import QUIET_DASK, local_cluster
 from pyposenet.batch.manifest import RunMismatch
 from pyposenet.batch.run import extract
+from pyposenet.parts import PART_NAMES
+from pyposenet.smoothing import OneEuroFilter
 from tests.support.batch import (
     batch_arguments,
     chunk_files,
@@ -28,10 +33,7 @@ from tests.support.batch import (
 
 @pytest.fixture(scope="module")
 def client():
-    with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster,
-        Client(cluster) as connected,
-    ):
+    with local_cluster(2) as cluster, Client(cluster) as connected:
         yield connected
 
 
@@ -111,6 +113,30 @@ def test_tracking_keeps_a_video_in_one_chunk_and_gives_person_ids(client, folder
     rows = dataset_rows(out)
     assert rows and all(isinstance(row["person_id"], int) and row["person_id"] >= 1 for row in rows)
     assert {row["frame"] for row in rows} <= {0, 37, 74, 111}
+
+
+def test_smoothing_follows_the_videos_own_frame_times_so_reruns_give_the_same_rows(client, folder, inputs):
+    arguments = {**batch_arguments(folder), "every": 2, "max_frames": 5}  # frames 1/15 s apart: filters at work
+    raw, *smoothed = (
+        dataset_rows(out)
+        for out, smoothing in ((folder / "raw", False), (folder / "smooth-1", True), (folder / "smooth-2", True))
+        if extract([inputs[0]], out, client=client, smoothing=smoothing, **arguments)["status"] == "complete"
+    )
+    assert len(smoothed) == 2 and smoothed[0] == smoothed[1]
+    assert [r["frame"] for r in raw] == [r["frame"] for r in smoothed[0]] == [0, 2, 4, 6, 8]
+    filters = {column: OneEuroFilter() for part in PART_NAMES for column in (f"{part}_x", f"{part}_y")}
+    for before, after in zip(raw, smoothed[0], strict=True):  # One-Euro over the dataset's own time column
+        for column, one_euro in filters.items():
+            assert after[column] == pytest.approx(one_euro.apply(before[column], before["time"]), abs=1e-3)
+    assert any(abs(a["nose_x"] - b["nose_x"]) > 0.01 for a, b in zip(raw, smoothed[0], strict=True))
+
+
+def test_the_local_cluster_has_dask_bookkeeping_turned_down_and_malloc_left_alone(client):
+    def settings():
+        return os.environ.get("MALLOC_TRIM_THRESHOLD_"), {name: dask.config.get(name) for name in QUIET_DASK}
+
+    expected = (os.environ.get("MALLOC_TRIM_THRESHOLD_"), QUIET_DASK)  # Dask's nannies would set 65536
+    assert list(client.run(settings).values()) == [expected, expected]
 
 
 def test_another_model_into_the_same_out_folder_is_refused(first_run, inputs, folder):

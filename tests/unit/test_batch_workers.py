@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import signal
+from contextlib import ExitStack
 
+import dask
 import pytest
 from distributed import Client
 
 from pyposenet import cli
+from pyposenet.batch.cluster import QUIET_DASK, dask_environment
 from pyposenet.batch.run import extract
 from tests.support.batch import (
     batch_arguments,
@@ -31,7 +34,13 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cluster(folder):
-    with ProcessCluster(folder / "cluster", workers=2) as started, Client(started.address) as client:
+    """Started with the Dask settings docs/batch.md gives `dask scheduler` and `dask worker` on a real cluster."""
+    with ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as patch:  # the processes take them as they start
+            for name, value in dask_environment().items():
+                patch.setenv(name, value)
+            started = stack.enter_context(ProcessCluster(folder / "cluster", workers=2))
+        client = stack.enter_context(Client(started.address))
         client.wait_for_workers(2, timeout=60)
         yield started
 
@@ -54,6 +63,12 @@ def test_separate_worker_processes_give_what_detect_gives(command_run, inputs, f
     assert differences(dataset_rows(command_run), detect_rows(detect_entries(inputs, folder))) == []
     manifest = json.loads((command_run / "manifest.json").read_text())
     assert manifest["cluster"]["workers"] == 2 and manifest["status"] == "complete"
+
+
+def test_the_dask_settings_given_as_environment_variables_reach_the_workers(cluster):
+    with Client(cluster.address) as client:
+        seen = client.run(lambda: {name: dask.config.get(name) for name in QUIET_DASK})
+    assert list(seen.values()) == [QUIET_DASK, QUIET_DASK]
 
 
 def test_a_worker_killed_mid_run_loses_nothing(cluster, command_run, folder, inputs):

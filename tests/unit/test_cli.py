@@ -171,6 +171,18 @@ def test_detect_video_tracking_gives_ids(capsys, video, model_args):
     assert ids and len(set(ids)) == 1  # one dancer, one id across frames
 
 
+def test_detect_video_smoothing_follows_the_videos_clock_so_reruns_agree(capsys, video, model_args):
+    runs = []
+    for _ in range(2):
+        code, out, _ = run_main(capsys, "detect", video, "--max-frames", 4, "--smoothing", "--quiet", *model_args)
+        assert code == 0
+        runs.append(json.loads(out))
+    assert runs[0] == runs[1]  # by the wall clock, the filters' time steps (and so the keypoints) would differ
+    code, out, _ = run_main(capsys, "detect", video, "--max-frames", 4, "--quiet", *model_args)
+    raw = json.loads(out)
+    assert nose_of(raw[0]["frames"][3]["poses"]) != nose_of(runs[0][0]["frames"][3]["poses"])  # it did smooth
+
+
 def red(pixel) -> bool:
     r, g, b = pixel[:3]
     return r >= 200 and g <= 80 and b <= 80

@@ -52,11 +52,11 @@ def host_runtime():
     return HostRuntime()
 
 
-def cli_runtime():
+def kept_model_runtime():
     pytest.importorskip("numpy")
-    from pyposenet._host.detect import _CliRuntime
+    from pyposenet._host.kept_model import KeptModelRuntime
 
-    return _CliRuntime()
+    return KeptModelRuntime()
 
 
 def service_runtime():
@@ -80,7 +80,7 @@ def fake_runtime():
 
 RUNTIMES = {
     "HostRuntime": host_runtime,
-    "_CliRuntime": cli_runtime,
+    "KeptModelRuntime": kept_model_runtime,
     "ServiceRuntime": service_runtime,
     "SketchNetRuntime": sketch_runtime,
     "FakeRuntime (tests)": fake_runtime,
