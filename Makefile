@@ -46,6 +46,10 @@ bench: setup chromium firefox convert-env ## pyposenet vs @tensorflow-models/pos
 bench-browsers: setup chromium firefox ## Chromium and Firefox in one run: cold start and poses/s on wasm and webgl (the default sketch)
 	$(PY) benchmarks/browsers.py $(BENCH_BROWSERS_ARGS)
 
+.PHONY: bench-bodypose
+bench-bodypose: setup chromium ## bodyPose: BlazePose lite/full/heavy beside PoseNet on the shared images (keypoints, ms per frame), one page; overlays in bench-results/bodypose
+	$(PY) benchmarks/bodypose_accuracy.py --overlays bench-results/bodypose $(BENCH_BODYPOSE_ARGS)
+
 .PHONY: bench-host
 bench-host: setup convert-env ## host engines (numpy, onnxruntime) vs TensorFlow 2.19 CPU, same graph
 	$(PY) benchmarks/host_engines.py $(BENCH_HOST_ARGS)

@@ -258,6 +258,13 @@ def _add_detect(commands) -> None:
         help="what runs the network: onnxruntime (the onnxruntime extra), numpy, or auto: onnxruntime when "
         "installed, else numpy (default: $PYPOSENET_ENGINE, else auto)",
     )
+    detect.add_argument(
+        "--model",
+        choices=("posenet", "blazepose"),
+        default="posenet",
+        help="posenet (default: poseNet's results) or blazepose: ml5 1.x bodyPose's results from BlazePose full "
+        "(33 keypoints, keypoints3D; one person; needs the blazepose extra: pip install 'pyposenet[blazepose]')",
+    )
     detect.add_argument("-q", "--quiet", action="store_true", help="no progress bar or timing summary")
     detect.set_defaults(command_parser=detect)
 
@@ -639,6 +646,8 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         resolve_options(options)  # every bad value is a usage error, before any work
     except ValueError as error:
         parser.error(str(error))
+    if args.model == "blazepose" and args.draw is not None:
+        parser.error("--draw draws poseNet's results: it does not take --model blazepose yet")
     if args.draw is not None and args.draw.exists() and not args.draw.is_dir():
         parser.error(f"--draw {args.draw}: not a directory")
     if args.json_path not in (None, "-") and Path(args.json_path).is_dir():
@@ -664,6 +673,7 @@ def _detect(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         cache_dir=args.cache,
         download=not args.no_download,
         engine=args.engine,
+        model=args.model,
         blas_threads=threads_from_environment(),
     )  # 1; $OPENBLAS_NUM_THREADS overrides
     return run_detect(job)

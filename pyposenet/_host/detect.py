@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import poseNet
 from ..atomic_files import write_atomically
+from ..net import PoseNet
 from ..options import OFFICIAL_MODEL_ROOT
 from ..results_json import dumps, image_entry
 from ..runtime import Runtime
@@ -99,6 +100,7 @@ class DetectJob:
     download: bool = True
     blas_threads: int | None = DEFAULT_BLAS_THREADS  # during inference (blas.py); None: BLAS's own setting
     engine: str | None = None  # "auto", "numpy" or "onnxruntime" (engines/choice.py); None: $PYPOSENET_ENGINE
+    model: str = "posenet"  # "blazepose": ml5 1.x bodyPose results (bodypose/blazepose_detect.py, the blazepose extra)
 
 
 class _Reporter:
@@ -236,9 +238,10 @@ async def _run(job: DetectJob, state: _State, stderr: TextIO) -> int | None:
     base_url = OFFICIAL_MODEL_ROOT if job.download else None
     runtime: Runtime = KeptModelRuntime(job.models_dir, job.cache_dir, base_url=base_url, engine=job.engine)
     try:
-        net = await poseNet(dict(job.options), runtime=runtime)
+        net = await _load_net(job, runtime)
     except Exception as error:  # noqa: BLE001 - any failure to load is reported, exit status 1
-        print(f"pyposenet detect: error: cannot load the PoseNet model: {error}", file=stderr, flush=True)
+        name = "BlazePose" if job.model == "blazepose" else "PoseNet"
+        print(f"pyposenet detect: error: cannot load the {name} model: {error}", file=stderr, flush=True)
         return EXIT_SOME_FAILED
     if job.draw_dir is not None:
         job.draw_dir.mkdir(parents=True, exist_ok=True)
@@ -314,6 +317,15 @@ def _draw(pixels, results, job: DetectJob):
     return draw.draw_poses(Image.fromarray(pixels), results, job.draw_min_score)
 
 
+async def _load_net(job: DetectJob, runtime: Runtime):
+    """A PoseNet net, or for --model blazepose BlazePose with the same singlePose / multiPose calls."""
+    if job.model == "blazepose":
+        from ..bodypose.blazepose_detect import BlazePoseDetector
+
+        return await BlazePoseDetector.load(flipped=bool(job.options.get("flipHorizontal", False)))
+    return await poseNet(dict(job.options), runtime=runtime)
+
+
 async def _detect_image(net, job: DetectJob, path: str, names: _Names | None) -> dict:
     pixels = _read_image(path)
     results = await (net.multiPose(pixels) if job.multi else net.singlePose(pixels))
@@ -327,7 +339,7 @@ async def _detect_video(
     job: DetectJob, runtime: Runtime, path: str, names: _Names | None, entry: dict, reporter: _Reporter
 ) -> None:
     # A net per video (the model is shared): smoothing and tracking start afresh on each video.
-    net = await poseNet(dict(job.options), runtime=runtime)
+    net = await _load_net(job, runtime)
     writer = None
     frames_dir = None
     with VideoReader(path) as video:
@@ -338,7 +350,9 @@ async def _detect_video(
                 frames_dir.mkdir(parents=True, exist_ok=True)
             else:
                 writer = Mp4Writer(names.get(path, ".mp4"), video.rate / job.every, video.width, video.height)
-        net.clock = frame_time = VideoTime()  # smoothing follows the video's clock: a rerun gives the same poses
+        frame_time = VideoTime()
+        if isinstance(net, PoseNet):
+            net.clock = frame_time  # smoothing follows the video's clock: a rerun gives the same poses
         try:
             for index, when, rgb in video.frames(job.every, job.max_frames):
                 frame_time.seconds = when

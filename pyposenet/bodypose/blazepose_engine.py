@@ -1,7 +1,8 @@
 """The seam between bodyPose("BlazePose") and whatever runs BlazePose: `BlazePoseEngine`, and the frame it gives.
 
-In the page the engine is `blazepose_page.PageBlazePose` (MediaPipe's solution on the page's thread); the unit
-tests pass a fake. Under CPython there is none: `engine_for` says so.
+In the page the engine is `blazepose_page.PageBlazePose` (MediaPipe's solution on the page's thread); under CPython
+`blazepose_host.HostBlazePose` (MediaPipe's Python wheel, the `blazepose` extra), where it is installed; the unit
+tests pass a fake.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any, Protocol
 
 from .._compat import IN_BROWSER
 from .blazepose_options import BlazePoseOptions
-from .models import UnavailableModelError
 
 LANDMARK_COUNT = 33
 
@@ -38,19 +38,16 @@ class BlazePoseEngine(Protocol):
         """The pose in `media`'s current frame, or None where BlazePose finds nobody."""
 
 
-UNAVAILABLE_HERE = (
-    "bodyPose('BlazePose') runs in the page only (MediaPipe's BlazePose solution, served by `pyposenet serve` and "
-    "`pyposenet export`): under CPython it is not available. Use bodyPose() (PoseNet) here. See docs/bodypose.md."
-)
-
-
 def engine_for(runtime: Any) -> BlazePoseEngine:
-    """The runtime's own BlazePose engine (`runtime.blazepose_engine()`, as a test's fake has), else the page's."""
+    """The runtime's own BlazePose engine (`runtime.blazepose_engine()`, as a test's fake has), else the page's,
+    else (CPython) MediaPipe's wheel's: UnavailableModelError saying how to install it where it is not."""
     own = getattr(runtime, "blazepose_engine", None)
     if own is not None:
         return own()
     if not IN_BROWSER:
-        raise UnavailableModelError(UNAVAILABLE_HERE)
+        from .blazepose_host import HostBlazePose
+
+        return HostBlazePose.shared()
     from .blazepose_page import PageBlazePose  # the page only: it imports js
 
     return PageBlazePose.shared()

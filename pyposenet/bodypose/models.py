@@ -2,8 +2,8 @@
 
 ml5 1.x takes "MoveNet" (its default) and "BlazePose", any case. Here "PoseNet" runs too, on the app's own
 PoseNet (the same runtime, worker and decoding as `poseNet()`), and it is the default: MoveNet's weights
-come from no registry this app installs from; BlazePose runs in the page only (blazepose_engine.py says so
-under CPython), one person at a time (docs/bodypose.md).
+come from no registry this app installs from; BlazePose runs in the page, and under CPython with the `blazepose`
+extra (blazepose_engine.py), one person at a time (docs/bodypose.md).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@
   let queue = Promise.resolve(); // one frame at a time, whoever asks
   let pending = null; // the current send()'s results, filled by onResults
   const times = []; // ms per send(), the latest 1000 (benchmarks and docs/bodypose.md read them)
+  const stats = { sends: 0 }; // every send() since the page loaded (benchmarks/soak_blazepose.py counts frames)
 
   /** Where the solution finds `file`: always this app's copy of the package (locateFile). */
   function locate(file) {
@@ -105,6 +106,7 @@
     await pose.send({ image: element });
     const ms = performance.now() - t0;
     times.push(ms);
+    stats.sends += 1;
     if (times.length > 1000) times.shift();
     pending = null;
     const results = mine.results;
@@ -125,6 +127,7 @@
     COMPLEXITY_FILES,
     hasModelFile,
     times,
+    stats,
 
     /** Load the solution with `options` ({modelComplexity, smoothLandmarks}) and run it once on a blank
      * canvas, so the first frame a sketch sees does not pay for the graph's start. */

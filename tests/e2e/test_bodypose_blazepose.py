@@ -2,7 +2,8 @@
 
 The landmarks lie where the body is and, for the 17 COCO keypoints BlazePose shares with PoseNet, near PoseNet's
 on the same frame; keypoints3D are there in metres; every file comes from the app (no request elsewhere) under
-the page's CSP (no violation); the heavy model, absent from the app, is refused in words.
+the page's CSP (no violation); the heavy model, absent from the app, is refused in words. Last, the same page swaps
+in bodypose_blazepose_3d.py: keypoints3D drawn as a figure in p5's WEBGL mode.
 """
 
 from __future__ import annotations
@@ -138,3 +139,48 @@ message
 """
     )
     assert "pose_landmark_heavy.tflite" in message and "'full'" in message
+
+
+THREE_D_EXAMPLE = "pyposenet/examples/bodypose_blazepose_3d.py"
+#: The WEBGL canvas read back through a 2D canvas: the bounds of what is not background, and the red (bones) and
+#: green (joints) pixels. p5 keeps WEBGL's drawing buffer (preserveDrawingBuffer), so it can be read after draw().
+WEBGL_PIXELS = """() => {
+    const source = document.querySelector('#sketch canvas');
+    const copy = document.createElement('canvas');
+    copy.width = source.width; copy.height = source.height;
+    const ctx = copy.getContext('2d');
+    ctx.drawImage(source, 0, 0);
+    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+    let red = 0, green = 0, top = copy.height, bottom = -1;
+    for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (r > 150 && g < 100 && b < 100) red += 1;
+        if (g > 150 && r < 100 && b < 100) green += 1;
+        if (r + g + b > 150) { const y = Math.floor(i / 4 / copy.width); top = Math.min(top, y); bottom = Math.max(bottom, y); }
+    }
+    return { webgl: !!source.getContext('webgl2') || !!source.getContext('webgl'), red, green, top, bottom,
+             height: copy.height };
+}"""
+
+
+def test_3d_example_draws_the_world_landmarks_in_webgl(page, frame):
+    """Last here: it swaps the page's sketch for bodypose_blazepose_3d.py (the one BlazePose solution is shared)."""
+    page.python(
+        f"""
+import js
+from pyodide.http import pyfetch
+from pyposenet._browser.sketch import current_bridge, start_sketch
+url = {THREE_D_EXAMPLE!r}
+source = await (await pyfetch(url)).string()
+current_bridge().dispose()
+start_sketch(source, 'bodypose_blazepose_3d.py', js.document.getElementById('sketch'), None, url)
+"""
+    )
+    poll(page, "ns['poses'] and len(ns['poses'][0].keypoints3D) == 33 and current_bridge().p5.frameCount > 2")
+    page.python(NAMESPACE + "current_bridge().p5.noLoop()\ncurrent_bridge().p5.redraw()")
+    drawn = page.page.evaluate(WEBGL_PIXELS)
+    assert drawn["webgl"], drawn
+    assert drawn["red"] > 200 and drawn["green"] > 50, drawn  # bones and joints drawn
+    # a standing figure of ~1.5 m at 200 px/m: much of the canvas's height, not a dot
+    assert drawn["bottom"] - drawn["top"] > 0.3 * drawn["height"], drawn
+    assert not page.page_errors

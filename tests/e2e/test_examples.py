@@ -242,7 +242,8 @@ def test_examples_are_listed_in_the_picker(serve, open_page):
         "mirrored_webcam.py",
         "bodypose_keypoints.py",  # tests/e2e/test_bodypose.py runs these two
         "bodypose_skeletal_connections.py",
-        "bodypose_blazepose_keypoints.py",  # tests/e2e/test_bodypose_blazepose.py runs it
+        "bodypose_blazepose_keypoints.py",  # tests/e2e/test_bodypose_blazepose.py runs these two
+        "bodypose_blazepose_3d.py",
         "collect_poses.py",  # tests/e2e/test_classify_nn_examples.py runs these two
         "classify_poses.py",
         "train_poses.py",  # tests/e2e/test_classify_nn_train.py runs it

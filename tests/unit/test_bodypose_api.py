@@ -81,8 +81,12 @@ def test_movenet_from_a_model_url_says_it_does_not_run_yet():
     assert "does not run MoveNet yet" in str(info.value)
 
 
-def test_blazepose_under_cpython_says_it_runs_in_the_page_only():
-    with pytest.raises(UnavailableModelError, match=r"runs in the page only.*Use bodyPose\(\) \(PoseNet\)"):
+def test_blazepose_under_cpython_without_mediapipe_says_how_to_get_it(monkeypatch):
+    from pyposenet.bodypose import blazepose_host
+
+    monkeypatch.setattr(blazepose_host, "available", lambda: False)
+    monkeypatch.setattr(blazepose_host.HostBlazePose, "_shared", None)
+    with pytest.raises(UnavailableModelError, match=r"pip install 'pyposenet\[blazepose\]'.*bodyPose\(\) \(PoseNet\)"):
         bodyPose("blazepose", runtime=FakeRuntime())
 
 

@@ -12,7 +12,6 @@ from pyposenet.bodypose.blazepose_body import BlazePoseBody
 from pyposenet.bodypose.blazepose_engine import BlazePoseFrame
 from pyposenet.bodypose.blazepose_keypoints import BLAZEPOSE_KEYPOINT_NAMES, COCO_INDEX
 from pyposenet.bodypose.keypoints import COCO_KEYPOINT_NAMES
-from pyposenet.bodypose.models import UnavailableModelError as ModelsUnavailable
 from tests.support.fake_runtime import FakeImage, FakeRuntime, FakeVideo, until
 
 # A pose in normalised coordinates: landmark i at x = 0.1 + 0.02 i, y = 0.2 + 0.01 i; visibility 0.9 but the
@@ -194,7 +193,26 @@ def test_load_failure_reaches_the_callback_and_the_page():
     run(main())
 
 
-def test_under_cpython_blazepose_says_it_runs_in_the_page_only():
-    with pytest.raises(ModelsUnavailable) as error:
-        bodyPose("BlazePose", runtime=FakeRuntime())
-    assert "page only" in str(error.value) and "bodyPose()" in str(error.value)
+def test_detect_commands_blazepose_calls_give_ml5_1x_poses_and_refuse_draw(capsys):
+    import json
+
+    from pyposenet.bodypose.blazepose_detect import BlazePoseDetector
+    from pyposenet.cli import main
+
+    async def main_():
+        engine = FakeEngine()
+        detector = await BlazePoseDetector.load(engine, flipped=True)
+        single = await detector.singlePose("a.png")
+        detector.video = "frame"
+        from_video = await detector.multiPose()
+        return engine, single, from_video
+
+    engine, single, from_video = run(main_())
+    assert engine.loaded[0].model_type == "full" and engine.loaded[0].smoothing is False
+    assert [media for media, _ in engine.estimated] == ["a.png", "frame"]
+    (pose,) = json.loads(json.dumps(single))
+    assert pose["keypoints"][0] == {"x": 640.0 - 0.1 * 640, "y": 0.2 * 480, "confidence": 0.9, "name": "nose"}
+    assert pose["keypoints3D"][1]["x"] == 0.01 and from_video == single
+    with pytest.raises(SystemExit):
+        main(["detect", "--model", "blazepose", "--draw", "out", "a.png"])
+    assert "--draw draws poseNet's results" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from pyposenet.server.browser_wheel import PACKAGE_DIR, browser_sources, build_b
 LAZY_HOST_IMPORTS = {
     ("pyposenet/__init__.py", "pyposenet._host.runtime"),
     ("pyposenet/classify/nn_backend.py", "pyposenet._host.nn_numpy"),
+    ("pyposenet/bodypose/blazepose_host.py", "pyposenet._host.images"),  # BlazePose under CPython (mediapipe)
 }
 
 
