@@ -4,19 +4,17 @@
 
 Each URL is a served sketch (`pyposenet serve`, an export on any static host, an older checkout's
 server): runs alternate between the URLs so that a busy machine slows each alike. Prints, per URL, the
-browser wheel's size and the median (min-max) of the page's own timeline (web/page.js): Python ready
-('loading model'), model ready, first pose ('running'), in ms after the page opened.
+browser wheel's size, the median first pose (ms after the page opened) with the page's breakdown and the
+model worker's steps beside it (the page's own timeline: web/page.js, web/timeline.js; an older checkout
+has fewer steps), and each URL's first pose as a ratio to the first URL's (one run: load cancels out).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
-import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -26,11 +24,9 @@ from playwright.sync_api import sync_playwright
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
-from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, FAKE_CAMERA_FLAGS  # noqa: E402 - after sys.path gets the checkout (run as a script)
+from tests.support.cold_start import FIRST_POSE, one_cold_start, page_address, summary, summary_lines  # noqa: E402 - after sys.path gets the checkout (run as a script)
 
 FAKE_WEBCAM = REPO_ROOT.parent / "shared" / "testdata" / "video" / "fake-webcam" / "pose_1_640x480.mjpeg"
-STEPS = (("python ready", "loading model"), ("model ready", "model ready"), ("first pose", "running"))
-FLAGS = [*CHROMIUM_FLAGS, *FAKE_CAMERA_FLAGS]
 
 
 def wheel_bytes(url: str) -> int | None:
@@ -46,29 +42,6 @@ def wheel_bytes(url: str) -> int | None:
     return None
 
 
-def one_start(playwright, url: str, backend: str, video: Path, timeout_s: float = 180) -> dict[str, float]:
-    profile = tempfile.mkdtemp(prefix="pyposenet-cold-")
-    context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, args=FLAGS + [f"--use-file-for-fake-video-capture={video}"]
-    )
-    try:
-        page = context.new_page()
-        page.goto(urllib.parse.urljoin(url, f"?backend={backend}"))
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            state = page.evaluate("document.getElementById('status').dataset.state")
-            if state in ("running", "error"):
-                break
-            time.sleep(0.1)
-        if state != "running":
-            raise RuntimeError(f"{url}: the page did not reach 'running' ({state}): {page.inner_text('#error')}")
-        timeline = page.evaluate("() => window.pyposenetTimeline")
-        return {label: timeline[key] for label, key in STEPS}
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("urls", nargs="+", metavar="URL")
@@ -77,21 +50,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--video", type=Path, default=FAKE_WEBCAM)
     args = parser.parse_args(argv)
     sizes = {url: wheel_bytes(url) for url in args.urls}
-    results: dict[str, list[dict[str, float]]] = {url: [] for url in args.urls}
+    query = f"?backend={args.backend}"
+    timelines: dict[str, list[dict[str, float]]] = {url: [] for url in args.urls}
     with sync_playwright() as playwright:
-        one_start(playwright, args.urls[0], args.backend, args.video)  # warms the OS file cache, not counted
+        one_cold_start(playwright, page_address(args.urls[0], query), args.video)  # warms the OS file cache
         for run in range(args.runs):
             for url in args.urls:
-                results[url].append(one_start(playwright, url, args.backend, args.video))
+                timelines[url].append(one_cold_start(playwright, page_address(url, query), args.video))
             print(f"run {run + 1}/{args.runs} done", flush=True)
-    print(f"\n{args.runs} cold starts each, backend {args.backend}, ms after page open: median (min-max)")
+    print(f"\n{args.runs} cold starts each, backend {args.backend}")
+    firsts = [t[FIRST_POSE] for t in timelines[args.urls[0]]]
     for url in args.urls:
         size = f"{wheel / 1024:.0f} KiB" if (wheel := sizes[url]) else "?"
-        cells = []
-        for label, _ in STEPS:
-            values = [r[label] for r in results[url]]
-            cells.append(f"{label} {statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})")
-        print(f"{url}\n  wheel {size}; " + "; ".join(cells))
+        result = summary(timelines[url])
+        # each run's start against the first URL's start just before it: a change of load between runs cancels
+        ratio = statistics.median(t[FIRST_POSE] / first for t, first in zip(timelines[url], firsts, strict=True))
+        print(f"{url}  (wheel {size}; first pose x{ratio:.2f} of the first URL's, median of the runs' ratios)")
+        print("\n".join(f"  {line}" for line in summary_lines(result)))
     return 0
 
 

@@ -11,6 +11,9 @@ thread, `?worker=0`), a fresh headless Chromium (fresh profile: a cold start) op
 with the fake camera, and:
 
 * cold start: page open -> Python ready -> model ready -> first pose (the page's pyposenetTimeline);
+  and the cold-start row: the default sketch on wasm (`?backend=wasm`) in --cold-starts fresh Chromiums,
+  median first pose, the page's breakdown and the model worker's steps beside it (tests/support/cold_start.py),
+  and first pose / Python loaded (a ratio within each start, so the machine's load mostly cancels out);
 * continuous detection (single, then multiple), over --frames pose events after a warm-up: pose events
   per second, draw() calls per second and draw() ms (timed in JS around p5's draw callback), and per
   frame: frame -> tensor + inference, read-back, worker messages (pyposenet/web/model.js's pyposenetPerf), and
@@ -71,6 +74,7 @@ sys.path.insert(0, str(REPO))
 from pyposenet.decode.root_hints import root_candidate_count  # noqa: E402 - after sys.path gets the checkout (run as a script)
 from pyposenet.server import create_app  # noqa: E402 - (as above)
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, FAKE_CAMERA_FLAGS  # noqa: E402 - (as above)
+from tests.support.cold_start import one_cold_start, page_address, summary, summary_lines  # noqa: E402 - (as above)
 from tests.support.page_memory import install as install_measure  # noqa: E402 - (as above)
 from tests.support.reference import REFERENCE_SCRIPT, add_reference_route  # noqa: E402 - (as above)
 
@@ -588,6 +592,15 @@ def measure_session(pw, url: str, backend: str, mode: str, args) -> dict:
     return session
 
 
+def measure_cold_starts(pw, url: str, args) -> dict:
+    """The cold-start row: the default sketch on wasm in `args.cold_starts` fresh Chromiums (tests/support/cold_start.py)."""
+    print(f"cold start: {args.cold_starts} fresh Chromiums on ?backend=wasm ...", flush=True)
+    timelines = [
+        one_cold_start(pw, page_address(url + "/", "?backend=wasm"), args.video) for _ in range(args.cold_starts)
+    ]
+    return {**summary(timelines), "timelines": timelines, "load_average_after": os.getloadavg()}
+
+
 # (label, backend, page address query, served without cross-origin isolation)
 VARIANTS = (
     ("wasm fused (default)", "wasm", "", False),
@@ -775,9 +788,11 @@ def first_video_frame():
 # -------------------------------------------------------------------------------- output
 
 
-def table(sessions: list[dict], host: dict | None, variants: list[dict] | None = None) -> str:
+def table(
+    sessions: list[dict], host: dict | None, variants: list[dict] | None = None, cold_start: dict | None = None
+) -> str:
     """The printed report: per-session figures, worker vs main thread, cold start, decoding alone, host numpy,
-    the variants (fused / as stored, threads, isolation)."""
+    the variants (fused / as stored, threads, isolation), the cold-start row."""
     lines: list[str] = []
     if sessions:
         lines += _session_lines(sessions)
@@ -791,6 +806,12 @@ def table(sessions: list[dict], host: dict | None, variants: list[dict] | None =
         lines += _decode_lines(sessions)
     lines += _host_lines(host)
     lines += _variant_lines(variants or [])
+    if cold_start:
+        lines += [
+            "",
+            "cold start, default sketch, wasm (?backend=wasm), fresh Chromium each:",
+            *summary_lines(cold_start),
+        ]
     return "\n".join(lines)
 
 
@@ -1102,9 +1123,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--webgl-variant-pairs", type=int, default=15, help="pairs with the reference per webgl variant"
     )
+    parser.add_argument(
+        "--cold-starts", type=int, default=7, help="fresh Chromiums for the cold-start row (0: no cold-start row)"
+    )
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--variants-only", action="store_true", help="only the variant rows (fused, threads, isolation)")
     which.add_argument("--no-variants", action="store_true", help="leave the variant rows out")
+    which.add_argument("--cold-start-only", action="store_true", help="only the cold-start row")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -1126,15 +1151,16 @@ def main(argv=None) -> int:
     variants = []
     started = time.time()
     with sync_playwright() as pw:
-        for backend in args.backends if not args.variants_only else ():
+        for backend in args.backends if not (args.variants_only or args.cold_start_only) else ():
             for mode in args.modes:
                 print(f"{backend}/{mode}: cold start, continuous detection, reference pairs ...", flush=True)
                 sessions.append(measure_session(pw, url, backend, mode, args))
-        if not args.no_variants:
+        if not (args.no_variants or args.cold_start_only):
             variants = measure_variants(pw, url, plain_url, args)
+        cold_start = measure_cold_starts(pw, url, args) if args.cold_starts > 0 and not args.variants_only else None
     for server in servers:
         server.shutdown()
-    host = host_inference(args.host_runs) if not args.variants_only else None
+    host = host_inference(args.host_runs) if not (args.variants_only or args.cold_start_only) else None
 
     report = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": os.getloadavg()},
@@ -1148,10 +1174,11 @@ def main(argv=None) -> int:
         "variants": variants,
         "variant_ratios": variant_ratios(variants),
         "host_numpy": host,
+        "cold_start": cold_start,
         "seconds": round(time.time() - started),
     }
     (args.out / "perf.json").write_text(json.dumps(report, indent=2))
-    text = table(sessions, host, variants)
+    text = table(sessions, host, variants, cold_start)
     print()
     print(text)
     problem = plot(sessions, args.out / "perf.png") if sessions else "no sessions: no plot"

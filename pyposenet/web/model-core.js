@@ -27,6 +27,7 @@ export async function setBackend(wanted, wasmDir, wasmThreads) {
   if (wanted === 'wasm') { // before tf.getBackend(), which may start wasm (the first backend that can start)
     tf.wasm.setWasmPaths(wasmDir);
     if (wasmThreads !== undefined) requestWasmThreads(wasmThreads);
+    if (!tf.engine().registry.wasm && (wasmThreads ?? defaultWasmThreads()) === 1) singleThreadedWasm();
   }
   if (tf.getBackend() === wanted) return wanted;
   let ok = false;
@@ -38,6 +39,20 @@ export async function setBackend(wanted, wasmDir, wasmThreads) {
 
 /** TF.js's wasm backend uses at most this many threads (its pre-started pool). */
 export const MAX_WASM_THREADS = 8;
+
+/** TF.js's own thread count for its wasm backend: half of navigator.hardwareConcurrency, 1 to 8. */
+function defaultWasmThreads() {
+  return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2)));
+}
+
+/**
+ * Where the wasm backend will run 1 thread, its single-threaded SIMD build starts instead of the threaded one,
+ * whose 8 pre-started helper threads would run nothing: their start is 0.1-0.2 s of a cold start on 2 cores, and
+ * a frame costs the same on either build (docs/benchmarks.md). Only before the backend first starts.
+ */
+export function singleThreadedWasm() {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+}
 
 /**
  * Ask the wasm backend for `threads` threads. TF.js caps its thread count at half of

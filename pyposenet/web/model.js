@@ -13,9 +13,12 @@
 // runs (TF.js's default: half the cores; threads need a cross-origin isolated page, see server/security.py).
 
 import {
-  PoseGraph, WASM_DIR, engineInfo, loadGraph, parseWasmThreads, pixelSize, setBackend,
+  PoseGraph, WASM_DIR, engineInfo, loadGraph, pixelSize, setBackend, singleThreadedWasm,
 } from './model-core.js';
-import { timeline } from './page.js';
+import {
+  MODELS_FOLDER, addressFuse, addressModelTimeout, addressWasmThreads, addressWorkerChoice, preloadKey, preloadRequest,
+} from './model-preload.js';
+import { markStep, markWorkerSteps } from './timeline.js';
 
 const WEBGPU_SCRIPT = new URL('./vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js', import.meta.url).href;
 const WORKER_SCRIPT = new URL('./model-worker.js', import.meta.url);
@@ -60,11 +63,18 @@ function loadScript(src) {
 
 /**
  * Switch TF.js to `name` ('webgl', 'wasm', 'cpu', 'webgpu' or 'auto'); throws if the browser can't run it.
- * `wasmThreads`: the wasm backend's thread count (undefined: TF.js's default).
+ * `wasmThreads`: the wasm backend's thread count (undefined: TF.js's default). `networkHere` false: the network
+ * runs in the worker, and the page's TF.js only reports the backend.
  */
-export async function useBackend(name, wasmThreads) {
+export async function useBackend(name, wasmThreads, networkHere = true) {
   const wanted = name === 'auto' ? chooseBackend() : name;
   if (tf.getBackend() === wanted) return wanted;
+  if (wanted === 'wasm' && !networkHere && !tf.engine().registry.wasm) {
+    // The network runs in the worker: the page's wasm backend only names it (tf.getBackend()), and needs no
+    // threads (model-core.js singleThreadedWasm). A model later run on the page's thread (loadModel's `worker`
+    // false) then runs single-threaded; with ?worker=0 the page starts the build the cores call for.
+    singleThreadedWasm();
+  }
   if (wanted === 'webgpu' && !tf.findBackendFactory('webgpu')) {
     if (!navigator.gpu) throw new Error('TensorFlow.js backend "webgpu" needs WebGPU, which this browser does not offer; use "webgl", "wasm" or "auto"');
     await loadScript(WEBGPU_SCRIPT);
@@ -91,33 +101,29 @@ function record(timings) {
 }
 
 function markModelReady() {
-  if (!('model ready' in timeline)) timeline['model ready'] = performance.now();
+  markStep('model ready');
 }
 
 // ------------------------------------------------------------------------------ the worker
 
 /** The page address's choice: ?worker=1 true, ?worker=0 false, none null. */
 function pageWorkerChoice() {
-  const value = new URLSearchParams(location.search).get('worker');
-  if (value === null) return null;
-  return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+  return addressWorkerChoice(new URLSearchParams(location.search));
 }
 
 /** The page address's ?modelTimeout=SECONDS as ms (the most one model file may take), or undefined. */
 function pageModelTimeout() {
-  const seconds = Number(new URLSearchParams(location.search).get('modelTimeout'));
-  return seconds > 0 ? seconds * 1000 : undefined;
+  return addressModelTimeout(new URLSearchParams(location.search));
 }
 
 /** The page address's ?fuse=0 (run the graph as stored) or not (fuse it: fuse-graph.js). */
 function pageFuse() {
-  const value = new URLSearchParams(location.search).get('fuse');
-  return value === null || !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+  return addressFuse(new URLSearchParams(location.search));
 }
 
 /** The page address's ?wasmThreads=N, or undefined; a bad value is an error naming what is allowed. */
 function pageWasmThreads() {
-  return parseWasmThreads(new URLSearchParams(location.search).get('wasmThreads'));
+  return addressWasmThreads(new URLSearchParams(location.search));
 }
 
 /** How the last loaded model runs ({where, backend, isolated, simd, threaded, threads, fusedNodes}), or null. */
@@ -145,11 +151,12 @@ export function workerWanted(worker, backend) {
 }
 
 class WorkerClient {
-  constructor() {
+  /** `started`: a worker web/start.js started as the page opened (its start error, if any, kept as startError). */
+  constructor(started = null) {
     this.pending = new Map();
     this.nextId = 1;
     this.broken = null;
-    this.worker = new Worker(WORKER_SCRIPT, { type: 'module', name: 'pyposenet-model' });
+    this.worker = started || new Worker(WORKER_SCRIPT, { type: 'module', name: 'pyposenet-model' });
     this.worker.onmessage = (event) => {
       const { id, result, error } = event.data;
       const waiting = this.pending.get(id);
@@ -163,6 +170,7 @@ class WorkerClient {
       this.fail(new Error(`the model worker stopped: ${event.message || `could not run ${WORKER_SCRIPT.pathname}`}`));
     };
     this.worker.onmessageerror = () => this.fail(new Error('the model worker sent a message the page could not read'));
+    if (started && started.startError) this.fail(new Error(`the model worker stopped: ${started.startError}`));
   }
 
   call(type, args = {}, transfer = []) {
@@ -195,15 +203,21 @@ function workerClient() {
   return client;
 }
 
-// Start the worker while Python is still loading, when the page address says it will be wanted
-// (?backend=wasm, cpu or auto, or ?worker=1): it fetches and compiles TF.js in parallel.
-{
-  const params = new URLSearchParams(location.search);
-  const choice = pageWorkerChoice();
-  if (typeof Worker !== 'undefined' && choice !== false
-      && (choice === true || ['wasm', 'cpu', 'auto'].includes(params.get('backend')))) {
-    try { workerClient(); } catch (err) { client = null; }
-  }
+/** Whether the page's worker may hold a preloaded model (start.js asked for it; model-preload.js). */
+let preloadPending = false;
+/** The page's own backend, started early beside the preload (settles, never rejects): loadModel waits for it. */
+let pageBackendStart = null;
+
+// The worker web/start.js started as the page opened, where the page address says it will be wanted
+// (?backend=wasm, cpu or auto, or ?worker=1): it has been fetching and compiling TF.js while Python loads,
+// and with ?backend=wasm or cpu loading the default model (model-preload.js). The page's own TF.js then
+// starts the backend it will name, off the first pose's path.
+if (window.pyposenetModelWorker) {
+  client = new WorkerClient(window.pyposenetModelWorker);
+  delete window.pyposenetModelWorker;
+  const preload = preloadRequest(location.search);
+  preloadPending = preload !== null && !client.broken;
+  if (preloadPending) pageBackendStart = useBackend(preload.backend, undefined, false).catch(() => null);
 }
 
 /** tf.memory() of the page and of the worker (null when no worker runs): tensors must stay constant. */
@@ -352,7 +366,6 @@ export function nextFrame(input) {
 
 // ------------------------------------------------------------------------------- the models
 
-const MODELS_FOLDER = new URL('../models/', import.meta.url).href;
 let exportedModels = null; // the model.json files a static export holds (null: served, any model)
 
 /** Told by boot.js: a static export holds only `models` (paths under pyposenet/models/), or null. */
@@ -371,6 +384,25 @@ export function missingFromExport(url) {
     + `Export the sketch again with it: pyposenet export SKETCH.py --out DIR --model ${name}`;
 }
 
+// ------------------------------------------------------------------ the speculative preload
+
+/**
+ * The preloaded model if it is exactly what this load asks for (`key`: model-preload.js preloadKey), as
+ * {client, info}, else null. Asked once: a model that does not match is disposed in the worker once its
+ * preload has finished (the worker runs one backend at a time, so the load asked for waits for it).
+ */
+async function claimPreload(key) {
+  if (!preloadPending) return null;
+  preloadPending = false;
+  const claimer = client;
+  if (!claimer || claimer.broken) return null;
+  let info = null;
+  try { info = await claimer.call('claimPreload', { key }); } catch (err) { return null; }
+  if (!info) return null;
+  markStep('preload used');
+  return { client: claimer, info };
+}
+
 /**
  * Load the model at `url`. `backend` ('webgl', 'wasm', 'cpu', 'webgpu', 'auto') is set on the page
  * (tf.getBackend() reports it) and, with the worker, in the worker as well, in parallel; without
@@ -384,8 +416,12 @@ export async function loadModel(url, backend, worker) {
   const inWorker = workerWanted(worker, wanted || tf.getBackend());
   const wasmThreads = pageWasmThreads();
   const fuse = pageFuse();
+  const timeoutMs = pageModelTimeout();
+  const preloaded = await claimPreload(preloadKey({
+    url: new URL(url, location.href).href, backend: inWorker ? wanted || tf.getBackend() : 'page', fuse, wasmThreads, timeoutMs,
+  }));
   let workerReady = null;
-  if (inWorker) {
+  if (inWorker && !preloaded) {
     let started = null;
     try { started = workerClient(); } catch (err) { console.warn(`pyposenet: no model worker (${err.message}); the model runs on the page`); }
     workerReady = started && started.call('init', { backend: wanted || tf.getBackend(), wasmThreads })
@@ -393,14 +429,20 @@ export async function loadModel(url, backend, worker) {
       .catch((err) => { console.warn(`pyposenet: ${err.message} in a worker; the model runs on the page`); return null; });
   }
   // The page's own TF.js takes the thread count only where it runs the network (the worker has its own).
-  if (wanted) await useBackend(wanted, inWorker ? undefined : wasmThreads);
+  if (pageBackendStart) await pageBackendStart;
+  if (wanted) await useBackend(wanted, inWorker ? undefined : wasmThreads, !inWorker);
+  markStep('page backend ready');
+  if (preloaded) {
+    engine = { where: 'worker', ...preloaded.info.engine, fusedNodes: preloaded.info.fusedNodes };
+    return new WorkerPoseModel(preloaded.client, preloaded.info);
+  }
   const ready = workerReady && await workerReady;
   if (ready) {
-    const info = await ready.call('load', { url: new URL(url, location.href).href, timeoutMs: pageModelTimeout(), fuse });
+    const info = await ready.call('load', { url: new URL(url, location.href).href, timeoutMs, fuse });
     engine = { where: 'worker', ...info.engine, fusedNodes: info.fusedNodes };
     return new WorkerPoseModel(ready, info);
   }
-  const model = new PoseModel(await loadGraph(url, pageModelTimeout(), fuse));
+  const model = new PoseModel(await loadGraph(url, timeoutMs, fuse));
   engine = { where: 'main', ...(await engineInfo()), fusedNodes: model.core.fusedNodes };
   return model;
 }
@@ -481,6 +523,7 @@ export class WorkerPoseModel {
   async warmUp() {
     const shapes = await this.client.call('warmUp', { modelId: this.modelId });
     markModelReady();
+    this.client.call('steps').then((steps) => markWorkerSteps(steps), () => {});
     return shapes;
   }
 
