@@ -11,13 +11,12 @@ body_pose.detectStart(video, got_poses)
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
-from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from ._compat import IN_BROWSER
-from .bodypose import BodyPose, UnavailableModelError, sketch_preload_counter, sort_model_arguments
 from .callbacks import is_callback
-from .classify import KNNClassifier, neural_network, neuralNetwork, pose_features, poseFeatures
 from .net import PoseNet
 from .parts import CONNECTED_PART_NAMES, PART_NAMES, POSE_CHAIN
 from .results import Record
@@ -42,6 +41,28 @@ __all__ = [
     "pose_features",
 ]
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .bodypose import BodyPose
+
+# Imported on first use, not with pyposenet: a page's cold start imports pyposenet before the sketch runs, and
+# most sketches use neither (the two packages were half of `import pyposenet`'s time).
+_LAZY = {
+    "BodyPose": "bodypose",
+    "UnavailableModelError": "bodypose",
+    "KNNClassifier": "classify",
+    "neuralNetwork": "classify",
+    "neural_network": "classify",
+    "poseFeatures": "classify",
+    "pose_features": "classify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _runtime = None
 
@@ -108,6 +129,8 @@ def poseNet(*args, runtime=None) -> PoseNet:
 def bodyPose(*args, runtime=None) -> BodyPose:
     """ml5 1.x's bodyPose(model?, options?, callback?), arguments in any order; no model: PoseNet, the best
     model available offline here (docs/bodypose.md). In a sketch's preload(), setup() waits for the model."""
+    from .bodypose import BodyPose, sketch_preload_counter, sort_model_arguments
+
     found = sort_model_arguments(args)
     return BodyPose(
         runtime or _default_runtime(),
@@ -121,7 +144,21 @@ def bodyPose(*args, runtime=None) -> BodyPose:
 pose_net = poseNet
 body_pose = bodyPose
 
-# `ml5.poseNet(video, modelReady)`, `ml5.bodyPose()`, `ml5.KNNClassifier()`, `ml5.neuralNetwork(options)` as in ml5
-# sketches, for line-by-line ports:
-# `from pyposenet import ml5`.
-ml5 = SimpleNamespace(poseNet=poseNet, bodyPose=bodyPose, KNNClassifier=KNNClassifier, neuralNetwork=neuralNetwork)
+
+class _Ml5:
+    """`ml5.poseNet(video, modelReady)`, `ml5.bodyPose()`, `ml5.KNNClassifier()`, `ml5.neuralNetwork(options)` as in
+    ml5 sketches, for line-by-line ports: `from pyposenet import ml5`. The classifiers are imported on first use."""
+
+    poseNet = staticmethod(poseNet)
+    bodyPose = staticmethod(bodyPose)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("KNNClassifier", "neuralNetwork"):
+            return __getattr__(name)
+        raise AttributeError(f"ml5 has no {name!r} here: poseNet, bodyPose, KNNClassifier, neuralNetwork")
+
+    def __dir__(self) -> list[str]:
+        return ["KNNClassifier", "bodyPose", "neuralNetwork", "poseNet"]
+
+
+ml5 = _Ml5()
