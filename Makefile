@@ -47,8 +47,9 @@ bench-browsers: setup chromium firefox ## Chromium and Firefox in one run: cold 
 	$(PY) benchmarks/browsers.py $(BENCH_BROWSERS_ARGS)
 
 .PHONY: bench-bodypose
-bench-bodypose: setup chromium ## bodyPose: BlazePose lite/full/heavy beside PoseNet on the shared images (keypoints, ms per frame), one page; overlays in bench-results/bodypose
+bench-bodypose: setup chromium ## bodyPose: BlazePose lite/full/heavy beside PoseNet on the shared images (keypoints, ms per frame), one page; overlays in bench-results/bodypose; then each one's cold start
 	$(PY) benchmarks/bodypose_accuracy.py --overlays bench-results/bodypose $(BENCH_BODYPOSE_ARGS)
+	$(PY) benchmarks/bodypose_cold_start.py $(BENCH_BODYPOSE_COLD_ARGS)
 
 .PHONY: bench-host
 bench-host: setup convert-env ## host engines (numpy, onnxruntime) vs TensorFlow 2.19 CPU, same graph

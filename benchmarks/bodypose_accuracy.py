@@ -45,12 +45,12 @@ from playwright.sync_api import sync_playwright  # noqa: E402 - after sys.path g
 
 from pyposenet.bodypose.blazepose_keypoints import COCO_INDEX  # noqa: E402
 from tests.conftest import MODELS_DIR  # noqa: E402
+from tests.support.blazepose_heavy import HEAVY, heavy_from_node_modules  # noqa: E402
 from tests.support.browser import LiveServer, PageWatch, launch_chromium  # noqa: E402
 
 SHARED = Path(os.environ.get("PYPOSENET_SHARED", REPO.parent / "shared"))
 IMAGES = SHARED / "testdata" / "images"
 EXPECTED = SHARED / "testdata" / "expected-js" / "mobilenet-float-075-stride16"
-HEAVY = REPO / "node_modules" / "@mediapipe" / "pose" / "pose_landmark_heavy.tflite"
 MODEL_TYPES = ("lite", "full", "heavy")
 CONFIDENT = 0.5
 COCO_NAMES = tuple(COCO_INDEX)
@@ -107,20 +107,6 @@ for model_type in model_types:
     out["blazepose"][model_type] = entry
 json.dumps(out)
 """
-
-
-def heavy_from_node_modules(app):
-    """WSGI middleware: the heavy landmark model from node_modules, for this measurement only."""
-
-    def middleware(environ, start_response):
-        if environ.get("PATH_INFO", "").endswith("/@mediapipe/pose/" + HEAVY.name) and HEAVY.exists():
-            data = HEAVY.read_bytes()
-            headers = [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(data)))]
-            start_response("200 OK", headers)
-            return [b"" if environ["REQUEST_METHOD"] == "HEAD" else data]
-        return app(environ, start_response)
-
-    return middleware
 
 
 def images_with_people() -> list[str]:

@@ -429,6 +429,14 @@ def _add_batch(commands) -> None:
     )
     cluster.add_argument("--chunk-images", type=_positive_int, metavar="N", help="images per task (default 32)")
     _add_pose_flags(batch)
+    batch.add_argument(
+        "--model",
+        choices=("posenet", "blazepose"),  # pyposenet.batch.models.MODELS
+        default="posenet",
+        help="posenet (default: poseNet's 17 keypoints) or blazepose: BlazePose full's 33 keypoints and keypoints3D "
+        "in a schema of their own (docs/batch.md; one person, flipHorizontal the only option; every worker needs "
+        "the blazepose extra)",
+    )
     batch.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(command_parser=batch)
 
@@ -444,10 +452,15 @@ def _batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         from .batch.chunks import DEFAULT_CHUNK_FRAMES, DEFAULT_CHUNK_IMAGES
         from .batch.manifest import RunMismatch
+        from .batch.models import check_model
         from .batch.run import BatchError, BatchJob, run_batch
     except ImportError as error:
         extras = "batch needs the host and batch extras: pip install 'pyposenet[host,batch]'"
         parser.exit(2, f"{PROG} batch: error: {error}; {extras}\n")
+    try:
+        check_model(args.model, options)
+    except ValueError as error:
+        parser.error(str(error))
     job = BatchJob(
         inputs=list(args.inputs),
         out=args.out,
@@ -463,6 +476,7 @@ def _batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         scheduler=args.scheduler,
         workers=args.workers,
         progress=not args.quiet,
+        model=args.model,
     )
     try:
         return run_batch(job).exit_status

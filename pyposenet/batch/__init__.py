@@ -10,7 +10,9 @@ how to run it on a real cluster. `extract` is the Python API:
   video_frames.py  a video's frames numbered from its packets; frames by number through a seek
   chunks.py        videos cut into frame ranges, images in groups; stable chunk names
   worker.py        what runs on a worker: the model loaded once per process, a chunk -> an Arrow table
+  models.py        which model: PoseNet, or BlazePose full (`model="blazepose"`, the blazepose extra)
   schema.py        the dataset's columns (one row per pose)
+  schema_blazepose.py  BlazePose's columns (33 keypoints, keypoints3D), a schema named in the manifest
   writer.py        chunk files written atomically into OUT/poses/, found again on a rerun
   manifest.py      OUT/manifest.json: model, options, versions, counts, failures
   cluster.py       the LocalCluster a run starts, Dask's bookkeeping turned down (also for `dask worker`)

@@ -9,7 +9,8 @@
                 "chunks_failed", "failures"},
      "files": [{"file", "kind", "frames", "poses", "width", "height", "fps", "frame_count"}, ...],
      "failures": [{"file", "error", "chunk"?}, ...],
-     "dataset": {"folder": "poses", "columns": [...]}}
+     "dataset": {"folder": "poses", "columns": [...]}}   (BlazePose: also "schema": "blazepose/1";
+                                                         "model" has "name": "blazepose")
 
 A rerun into the same OUT must use the same model and poseNet options (the `run_key`), or it is refused:
 the chunk files of both would mix in one dataset.
@@ -34,7 +35,7 @@ __all__ = ["MANIFEST_NAME", "FORMAT", "RunMismatch", "check_out_folder", "versio
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = "pyposenet-batch/1"
-DISTRIBUTIONS = ("pyposenet", "numpy", "av", "pillow", "pyarrow", "dask", "distributed")
+DISTRIBUTIONS = ("pyposenet", "numpy", "av", "pillow", "pyarrow", "dask", "distributed", "mediapipe")
 
 
 class RunMismatch(ValueError):
@@ -118,9 +119,10 @@ def build_manifest(
     failures: list[dict[str, Any]],
     input_failures: list[InputFailure],
     counts: dict[str, int],
+    dataset: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest's JSON (see the module docstring); `run` holds run_key, model, multi, frames, cluster,
-    started, seconds."""
+    started, seconds; `dataset` the schema's name and columns (default: PoseNet's columns)."""
     files = file_entries(sources, videos, planned, summaries)
     names = dict.fromkeys(name for names in planned.values() for name in names)  # in order, each once
     chunk_failures = [failure for name in names for failure in summaries.get(name, {}).get("failures", ())]
@@ -147,7 +149,7 @@ def build_manifest(
         },
         "files": files,
         "failures": every_failure,
-        "dataset": {"folder": POSES_FOLDER, "columns": list(COLUMNS)},
+        "dataset": {"folder": POSES_FOLDER, **(dataset or {"columns": list(COLUMNS)})},
     }
 
 

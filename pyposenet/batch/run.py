@@ -27,8 +27,9 @@ from .cluster import local_cluster, local_workers
 from .feed import TaskFeed
 from .inputs import Inputs, SourceFile, expand_inputs
 from .manifest import MANIFEST_NAME, build_manifest, check_out_folder, now, write_json
+from .models import check_model, dataset_description
 from .video_frames import VideoScan
-from .worker import ChunkOutput, WorkerSettings, warm_up
+from .worker import BLAZEPOSE_SOURCE, ChunkOutput, WorkerSettings, warm_up
 from .writer import ParquetChunkStore
 
 __all__ = ["BatchJob", "BatchResult", "BatchError", "run_batch", "extract", "local_workers"]
@@ -62,6 +63,7 @@ class BatchJob:
     scheduler: str | None = None  # tcp://HOST:PORT; None: a LocalCluster
     workers: int | None = None  # the LocalCluster's worker processes (default: one per core)
     progress: bool = True
+    model: str = "posenet"  # or "blazepose": ml5 1.x bodyPose's results in their own schema (models.py)
 
 
 @dataclass
@@ -86,12 +88,14 @@ def extract(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: bool = False,
+    model: str = "posenet",
     **options,
 ) -> dict[str, Any]:
     """Poses of every frame and image in `paths` into Parquet files under `out`; returns the manifest.
 
     `options` are ml5's poseNet options (`multiplier=0.5`, `maxPoseDetections=10`, ...). Without `client`
-    or `scheduler` a LocalCluster with one single-threaded worker per core runs it. ValueError when no input
+    or `scheduler` a LocalCluster with one single-threaded worker per core runs it. `model="blazepose"`: BlazePose
+    full's 33 keypoints and keypoints3D (schema_blazepose.py; options: flipHorizontal only). ValueError when no input
     can be used (each named), or for bad options; BatchError when no work can start."""
     job = BatchJob(
         inputs=[os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)],
@@ -108,6 +112,7 @@ def extract(
         scheduler=scheduler,
         workers=workers,
         progress=progress,
+        model=model,
     )
     result = run_batch(job, client=client)
     if result.exit_status == EXIT_NOTHING_DONE:
@@ -129,6 +134,7 @@ def _check_job(job: BatchJob) -> None:
         raise ValueError(f"max_frames must be None or a whole number >= 1, got {job.max_frames!r}")
     if job.workers is not None and (not isinstance(job.workers, int) or job.workers < 1):
         raise ValueError(f"workers must be None or a whole number >= 1, got {job.workers!r}")
+    check_model(job.model, job.options)
 
 
 def _dashboard(client) -> str | None:
@@ -155,15 +161,21 @@ class _Run:
             models_dir=os.fspath(job.models_dir.resolve()) if job.models_dir is not None else None,
             cache_dir=os.fspath(job.cache_dir.expanduser().resolve()) if job.cache_dir is not None else None,
             download=job.download,
+            model=job.model,
         )
-        self.model = {
-            "file": self.resolved["modelUrl"] or model_path(self.resolved),
-            "options": self.resolved,
-            "multi": job.multi,
-        }
+        if job.model == "blazepose":  # each frame a still: chunks need not keep a video whole
+            options = {"flipHorizontal": bool(job.options.get("flipHorizontal", False))}
+            self.model = {"name": "blazepose", "file": BLAZEPOSE_SOURCE, "options": options, "multi": job.multi}
+            follows = False
+        else:  # PoseNet's model entry as it always was: its run_key, and so its resumes, unchanged
+            self.model = {
+                "file": self.resolved["modelUrl"] or model_path(self.resolved),
+                "options": self.resolved,
+                "multi": job.multi,
+            }
+            # Chunks must restart smoothing and tracking: with either, a video stays whole.
+            follows = self.resolved["smoothing"] is not False or self.resolved["tracking"] is not False
         self.run_key = digest(self.model, 24)
-        # Chunks must restart smoothing and tracking: with either, a video stays whole.
-        follows = self.resolved["smoothing"] is not False or self.resolved["tracking"] is not False
         self.chunk_frames: int | None = None if follows else job.chunk_frames
         self.inputs = Inputs()
         self.videos: dict[str, dict[str, Any]] = {}  # file -> its size, rate and frame count (from its scan)
@@ -269,7 +281,8 @@ class _Run:
             try:
                 future.result()
             except Exception as error:  # noqa: BLE001 - any failure to load stops the run, naming the worker
-                raise BatchError(f"cannot load the PoseNet model on worker {worker}: {error}") from error
+                name = "BlazePose" if self.job.model == "blazepose" else "PoseNet"
+                raise BatchError(f"cannot load the {name} model on worker {worker}: {error}") from error
 
     def _plan(self, feed: TaskFeed, chunks: list[Chunk]) -> None:
         """Skip the finished chunks, drop files they replace, queue the rest."""
@@ -344,7 +357,7 @@ class _Run:
     def _manifest(self, status: str) -> dict[str, Any]:
         run = {
             "run_key": self.run_key,
-            "model": {"file": self.model["file"], "options": self.resolved},
+            "model": {key: self.model[key] for key in ("name", "file", "options") if key in self.model},
             "multi": self.job.multi,
             "frames": {
                 "every": self.job.every,
@@ -366,6 +379,7 @@ class _Run:
             failures=self.failures,
             input_failures=self.inputs.failures,
             counts=self.counts,
+            dataset=dataset_description(self.job.model),
         )
 
     def _report(self, manifest: dict[str, Any]) -> None:

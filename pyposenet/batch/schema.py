@@ -15,11 +15,11 @@ do in a sketch. A frame where no pose is found has no row: the manifest counts t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from ..parts import PART_NAMES
 
-__all__ = ["KEYPOINT_COLUMNS", "COLUMNS", "schema", "PoseRows"]
+__all__ = ["KEYPOINT_COLUMNS", "COLUMNS", "schema", "Rows", "PoseRows"]
 
 KEYPOINT_COLUMNS = tuple(f"{part}_{axis}" for part in PART_NAMES for axis in ("x", "y", "score"))
 COLUMNS = ("file", "frame", "time", "pose", "score", "person_id", *KEYPOINT_COLUMNS)
@@ -41,7 +41,17 @@ def schema(metadata: dict[bytes, bytes] | None = None):
     return pa.schema(fields, metadata=metadata)
 
 
-class PoseRows:
+class Rows(Protocol):
+    """A chunk's rows in one model's schema (PoseRows here, schema_blazepose.BlazePoseRows)."""
+
+    def __len__(self) -> int: ...
+
+    def add(self, file: str, frame: int, time: float | None, results: list) -> None: ...
+
+    def table(self, metadata: dict[bytes, bytes] | None = None) -> Any: ...
+
+
+class PoseRows:  # implements Rows
     """Rows collected column by column, then one Arrow table."""
 
     def __init__(self) -> None:

@@ -19,7 +19,8 @@ from typing import Any
 
 from ..smoothing import VideoTime
 from .chunks import Chunk
-from .schema import PoseRows
+from .models import rows_for
+from .schema import Rows
 from .video_frames import VideoScan, read_frames, scan_video
 
 __all__ = ["WorkerSettings", "ChunkOutput", "ModelCache", "warm_up", "scan", "process_chunk"]
@@ -34,8 +35,11 @@ class WorkerSettings:
     models_dir: str | None = None  # None: the worker's own default ($PYPOSENET_MODELS, ...)
     cache_dir: str | None = None
     download: bool = True
+    model: str = "posenet"  # or "blazepose" (models.py): then options holds flipHorizontal at most
 
     def model_key(self) -> str:
+        if self.model == "blazepose":
+            return "blazepose"  # one mediapipe solution per process, whatever the options
         from .._host.kept_model import model_key
 
         return json.dumps([model_key(self.options), self.models_dir, self.cache_dir, self.download])
@@ -70,7 +74,12 @@ class ModelCache:
 
 
 def _load(settings: WorkerSettings):
-    """A KeptModelRuntime with the settings' model loaded (a missing or broken model fails here, in warm_up)."""
+    """A KeptModelRuntime with the settings' model loaded (a missing or broken model fails here, in warm_up);
+    for BlazePose the process's MediaPipe solution, started (mediapipe missing fails here too)."""
+    if settings.model == "blazepose":
+        from ..bodypose.blazepose_detect import BlazePoseDetector
+
+        return asyncio.run(BlazePoseDetector.load()).engine
     from .._host.kept_model import KeptModelRuntime
     from ..options import OFFICIAL_MODEL_ROOT, resolve_options
 
@@ -82,6 +91,7 @@ def _load(settings: WorkerSettings):
 
 
 MODELS = ModelCache()
+BLAZEPOSE_SOURCE = "mediapipe: pose_landmark_full.tflite"
 _BLAS: Any = None
 
 
@@ -100,8 +110,12 @@ def warm_up(settings: WorkerSettings) -> dict[str, Any]:
     from ..options import resolve_options
 
     started = time.perf_counter()
-    model = MODELS.runtime(settings).model(resolve_options(settings.options))
-    return {"pid": os.getpid(), "model": model.source, "seconds": round(time.perf_counter() - started, 3)}
+    runtime = MODELS.runtime(settings)
+    if settings.model == "blazepose":
+        source = BLAZEPOSE_SOURCE
+    else:
+        source = runtime.model(resolve_options(settings.options)).source
+    return {"pid": os.getpid(), "model": source, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def scan(path: str) -> VideoScan | str:
@@ -119,10 +133,10 @@ def _file_error(path: str, error: BaseException) -> str:
 
 
 def process_chunk(chunk: Chunk, settings: WorkerSettings) -> ChunkOutput:
-    """Every frame or image of `chunk` through PoseNet: its rows and its summary."""
+    """Every frame or image of `chunk` through the model: its rows and its summary."""
     started = time.perf_counter()
     runtime = MODELS.runtime(settings)
-    rows = PoseRows()
+    rows = rows_for(settings.model)
     with _blas_limit():
         if chunk.kind == "video":
             try:
@@ -135,11 +149,20 @@ def process_chunk(chunk: Chunk, settings: WorkerSettings) -> ChunkOutput:
     return ChunkOutput(rows.table(), summary)
 
 
-async def _video(chunk: Chunk, settings: WorkerSettings, runtime, rows: PoseRows) -> dict[str, Any]:
+async def _open_net(settings: WorkerSettings, runtime):
+    """A net per chunk (the model is shared): PoseNet's, or BlazePose's with the same singlePose / multiPose."""
+    if settings.model == "blazepose":
+        from ..bodypose.blazepose_detect import BlazePoseDetector
+
+        return BlazePoseDetector(runtime, flipped=bool(settings.options.get("flipHorizontal", False)))
     from .. import poseNet
 
+    return await poseNet(dict(settings.options), runtime=runtime)
+
+
+async def _video(chunk: Chunk, settings: WorkerSettings, runtime, rows: Rows) -> dict[str, Any]:
     source = chunk.sources[0]
-    net = await poseNet(dict(settings.options), runtime=runtime)  # a net per chunk: the model is shared
+    net = await _open_net(settings, runtime)
     net.clock = frame_time = VideoTime()  # smoothing follows the video's clock: a rerun gives the same rows
     done: list[int] = []
     try:
@@ -163,11 +186,10 @@ def _missing_text(path: str, missing: list[int]) -> str:
     return f"{path}: {len(missing)} frame{'s' * (len(missing) != 1)} could not be decoded ({shown})"
 
 
-async def _images(chunk: Chunk, settings: WorkerSettings, runtime, rows: PoseRows) -> dict[str, Any]:
-    from .. import poseNet
+async def _images(chunk: Chunk, settings: WorkerSettings, runtime, rows: Rows) -> dict[str, Any]:
     from .._host.images import load_image
 
-    net = await poseNet(dict(settings.options), runtime=runtime)
+    net = await _open_net(settings, runtime)
     failures = []
     sizes: dict[str, list[int]] = {}
     poses: dict[str, int] = {}

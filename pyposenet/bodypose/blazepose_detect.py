@@ -26,6 +26,15 @@ class BlazePoseDetector:
         self._engine = engine
         self.options = resolve_blazepose_options({"flipped": flipped, "enableSmoothing": False})
         self.video: Any = None  # detect's video loop sets the frame here, as on a PoseNet net
+        self.clock: Any = None  # batch sets a video clock here, as on a PoseNet net: unused (each frame a still)
+
+    @property
+    def engine(self) -> BlazePoseEngine:
+        """What runs the model (batch keeps it for the worker process and gives it to each chunk's detector)."""
+        return self._engine
+
+    def close(self) -> None:
+        """Nothing to free: the engine outlives the detector (one per process, blazepose_host.py)."""
 
     @classmethod
     async def load(cls, engine: BlazePoseEngine | None = None, flipped: bool = False) -> BlazePoseDetector:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ class HostBlazePose:  # implements blazepose_engine.BlazePoseEngine
         if not available():
             raise UnavailableModelError(NOT_INSTALLED)
         self._solutions: dict[str, Any] = {}
+        self._lock = threading.Lock()  # one MediaPipe graph, called from a Dask worker's threads too
 
     def _solution(self, options: BlazePoseOptions):
         model_type = options.model_type
@@ -86,7 +88,8 @@ class HostBlazePose:  # implements blazepose_engine.BlazePoseEngine
         from .._host.images import load_image
 
         pixels = load_image(media)
-        result = self._solution(options).process(pixels)
+        with self._lock:
+            result = self._solution(options).process(pixels)
         if result.pose_landmarks is None:
             return None
         height, width = pixels.shape[:2]
