@@ -93,9 +93,16 @@ wheel: setup ## dist/pyposenet-VERSION-py3-none-any.whl (from a clean build/: no
 	rm -rf build
 	@ls -l dist/pyposenet-*.whl
 
-$(VENV)/.installed: pyproject.toml
+# BlazePose under CPython, for its tests (pyposenet/bodypose/blazepose_host.py; users: the `blazepose` extra):
+# mediapipe without what its metadata names but the legacy Pose solution never imports (jax, jaxlib, sounddevice),
+# and OpenCV's headless build in place of opencv-contrib-python, which needs libGL.
+BLAZEPOSE_TEST_PACKAGES := mediapipe==0.10.14 absl-py==2.5.1 attrs==26.1.0 opencv-python-headless==5.1.0.95 \
+	protobuf==4.25.8
+
+$(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(BLAZEPOSE_TEST_PACKAGES)
 	touch $@
 
 convert-env: $(CONVERT_VENV)/.installed ## tensorflowjs for `pyposenet convert SOURCE` (~0.9 GB of wheels, 2.9 GB installed)
