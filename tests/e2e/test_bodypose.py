@@ -26,7 +26,10 @@ CANVAS_PIXELS = """(points) => {
     const canvas = document.querySelector('#sketch canvas');
     const density = canvas.width / canvas.clientWidth;
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    return points.map(([x, y]) => Array.from(ctx.getImageData(Math.floor(x * density), Math.floor(y * density), 1, 1).data.slice(0, 3)));
+    const inside = (x, y) => x >= 0 && y >= 0 && x < canvas.clientWidth && y < canvas.clientHeight;
+    return points.map(([x, y]) => inside(x, y)
+        ? Array.from(ctx.getImageData(Math.floor(x * density), Math.floor(y * density), 1, 1).data.slice(0, 3))
+        : null);  // a keypoint past the canvas's edge (PoseNet's can be): drawn off the canvas, nothing to read
 }"""
 
 
@@ -51,9 +54,15 @@ def poll(watch: PageWatch, condition: str, timeout_s: float = 120.0) -> None:
 
 
 def freeze_and_read(watch: PageWatch, points_code: str) -> dict:
-    """Stop the sketch's loop, draw once more, and read the canvas at the points `points_code` (Python) lists."""
+    """Stop the sketch's loop, draw once more, and read the canvas at the points `points_code` (Python) lists
+    (and their "kinds", if it gives them); points past the canvas's edge are left out."""
     data = json.loads(watch.python(NAMESPACE + "bridge.p5.noLoop()\nbridge.p5.redraw()\n" + points_code))
-    data["drawn"] = watch.page.evaluate(CANVAS_PIXELS, data["points"])
+    drawn = watch.page.evaluate(CANVAS_PIXELS, data["points"])
+    kept = [i for i, pixel in enumerate(drawn) if pixel is not None]
+    data["drawn"] = [drawn[i] for i in kept]
+    data["points"] = [data["points"][i] for i in kept]
+    if "kinds" in data:
+        data["kinds"] = [data["kinds"][i] for i in kept]
     return data
 
 
