@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 
 import pytest
 
 from tests.conftest import REPO_ROOT, TESTDATA_DIR
 from tests.support.browser import FAKE_WEBCAM_640, PageWatch, launch_chromium
+from tests.support.sketch_poll import SKETCH_NAMESPACE as NAMESPACE
+from tests.support.sketch_poll import poll
 
 EXAMPLES = REPO_ROOT / "pyposenet" / "examples"
-NAMESPACE = (
-    "from pyposenet._browser.sketch import current_bridge\nbridge = current_bridge()\nns = bridge.runner.namespace\n"
-)
 
 # Pixels of the sketch's canvas at points in sketch coordinates, read in the same task as a redraw.
 CANVAS_PIXELS = """(points) => {
@@ -35,22 +33,6 @@ CANVAS_PIXELS = """(points) => {
 
 def close(a, b, tolerance=3) -> bool:
     return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
-
-
-def poll(watch: PageWatch, condition: str, timeout_s: float = 120.0) -> None:
-    """Wait until the Python expression `condition` holds in the running sketch's namespace (or the page fails)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        state = watch.page.eval_on_selector("#status", "e => e.dataset.state")
-        assert state != "error", watch.page.inner_text("#error")
-        ready = watch.page.evaluate(
-            "(code) => { const p = window.pyposenet; return !!(p && p.bridge && p.pyodide.runPython(code)); }",
-            NAMESPACE + f"bool({condition})",
-        )
-        if ready:
-            return
-        time.sleep(0.25)
-    pytest.fail(f"not reached in {timeout_s} s: {condition}")
 
 
 def freeze_and_read(watch: PageWatch, points_code: str) -> dict:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 
 import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.support.browser import FAKE_WEBCAM_640, PageWatch, launch_chromium
+from tests.support.sketch_poll import SKETCH_NAMESPACE as NAMESPACE
+from tests.support.sketch_poll import poll
 
 EXAMPLE = REPO_ROOT / "pyposenet" / "examples" / "bodypose_blazepose_keypoints.py"
-NAMESPACE = "from pyposenet._browser.sketch import current_bridge\nns = current_bridge().runner.namespace\n"
 CSP_WATCH = """window.cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"""
 #: How far BlazePose's COCO keypoints may lie from PoseNet's, as a share of the person's height. The two models
@@ -29,21 +29,6 @@ document.addEventListener('securitypolicyviolation', (e) => window.cspViolations
 MEDIAN_TOLERANCE = 0.08
 TORSO_TOLERANCE = 0.1
 TORSO = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
-
-
-def poll(watch: PageWatch, condition: str, timeout_s: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        state = watch.page.eval_on_selector("#status", "e => e.dataset.state")
-        assert state != "error", watch.page.inner_text("#error")
-        ready = watch.page.evaluate(
-            "(code) => { const p = window.pyposenet; return !!(p && p.bridge && p.pyodide.runPython(code)); }",
-            NAMESPACE + f"bool({condition})",
-        )
-        if ready:
-            return
-        time.sleep(0.25)
-    pytest.fail(f"not reached in {timeout_s} s: {condition}")
 
 
 @pytest.fixture(scope="module")
