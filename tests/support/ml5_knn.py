@@ -3,16 +3,12 @@ in node: what pyposenet.classify is checked against. The same JavaScript runs in
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 from tests.conftest import REPO_ROOT
+from tests.support.node_jobs import NODE, run_node_jobs
 
 REFERENCE_JS = Path(__file__).with_name("ml5_knn_reference.js")
-NODE = shutil.which("node")
 TFJS = REPO_ROOT / "node_modules" / "@tensorflow" / "tfjs"
 
 # Runs a list of jobs (arguments of the reference function) in one process; a job's "loadFrom": i loads
@@ -43,13 +39,4 @@ def reference_missing() -> str | None:
 def run_ml5_reference(jobs: list[dict]) -> list[dict]:
     """For each job ({examples?, queries?, k?, load?, loadFrom?}, see ml5_knn_reference.js): {"results": ml5's
     classify result per query (with "similarities"), "saved": what ml5's save() writes, "counts"}."""
-    with tempfile.TemporaryDirectory(prefix="ml5-knn-") as folder:
-        jobs_file, out = Path(folder) / "jobs.json", Path(folder) / "out.json"
-        jobs_file.write_text(json.dumps(jobs))
-        subprocess.run(
-            [str(NODE), "-e", _RUNNER, str(REFERENCE_JS), str(REPO_ROOT / "package.json"), str(jobs_file), str(out)],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return json.loads(out.read_text())
+    return run_node_jobs(_RUNNER, REFERENCE_JS, jobs)

@@ -4,13 +4,10 @@ the page's version), run in node: what pyposenet.classify's neuralNetwork is che
 from __future__ import annotations
 
 import base64
-import json
-import subprocess
-import tempfile
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
-from tests.support.ml5_knn import NODE, reference_missing
+from tests.support.ml5_knn import reference_missing
+from tests.support.node_jobs import run_node_jobs
 
 REFERENCE_JS = Path(__file__).with_name("ml5_nn_reference.js")
 
@@ -32,16 +29,7 @@ __all__ = ["reference_missing", "run_ml5_nn_reference", "saved_files"]
 
 def run_ml5_nn_reference(jobs: list[dict]) -> list[dict]:
     """Each job's {logs, saved: {modelJson, weights (base64)}, predictions} (see ml5_nn_reference.js)."""
-    with tempfile.TemporaryDirectory(prefix="ml5-nn-") as folder:
-        jobs_file, out = Path(folder) / "jobs.json", Path(folder) / "out.json"
-        jobs_file.write_text(json.dumps(jobs))
-        subprocess.run(
-            [str(NODE), "-e", _RUNNER, str(REFERENCE_JS), str(REPO_ROOT / "package.json"), str(jobs_file), str(out)],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return json.loads(out.read_text())
+    return run_node_jobs(_RUNNER, REFERENCE_JS, jobs)
 
 
 def saved_files(saved: dict) -> tuple[str, bytes]:
