@@ -14,6 +14,8 @@
   'use strict';
 
   const VENDOR = new URL('vendor/@mediapipe/pose/', document.currentScript.src).href;
+  // The element to read and the size keypoints are reported in, as for PoseNet (web/media.js, an ES module).
+  const media = import(new URL('media.js', document.currentScript.src).href);
   const COMPLEXITY_FILES = ['pose_landmark_lite.tflite', 'pose_landmark_full.tflite', 'pose_landmark_heavy.tflite'];
   const LANDMARKS = 33;
   const VALUES = 4; // x, y, z, visibility
@@ -71,26 +73,8 @@
     return out;
   }
 
-  // The element to read and the size keypoints are reported in: as model.js's pixelSource / displaySize, so
-  // BlazePose's keypoints are in the same coordinates as PoseNet's (the element as displayed).
-  function pixelSource(input) {
-    if (input && input.elt) return input.elt; // p5.Element, p5.MediaElement (createCapture), p5.Graphics
-    if (input && input.canvas && !(input instanceof HTMLElement)) return input.canvas; // p5.Image
-    return input;
-  }
-
-  function displaySize(input, source) {
-    if (input && input.elt && input.width > 0 && input.height > 0) return [input.width, input.height];
-    if (source instanceof HTMLVideoElement) {
-      if (source.width > 0 && source.height > 0) return [source.width, source.height];
-      return [source.videoWidth, source.videoHeight];
-    }
-    if (source instanceof HTMLImageElement) return [source.naturalWidth, source.naturalHeight];
-    if (input && input.canvas && input.width > 0) return [input.width, input.height]; // p5.Image
-    return [source.width, source.height];
-  }
-
   async function runOne(input, options) {
+    const { pixelSource, displaySize } = await media;
     const element = pixelSource(input);
     const pose = await theSolution();
     const wanted = JSON.stringify(options);

@@ -18,6 +18,7 @@ import {
 import {
   MODELS_FOLDER, addressFuse, addressModelTimeout, addressWasmThreads, addressWorkerChoice, preloadKey, preloadRequest,
 } from './model-preload.js';
+import { displaySize, pixelSource } from './media.js';
 import { markStep, markWorkerSteps } from './timeline.js';
 
 const WEBGPU_SCRIPT = new URL('./vendor/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js', import.meta.url).href;
@@ -232,25 +233,6 @@ export async function memory() {
 }
 
 // ------------------------------------------------------------------------------ the inputs
-
-/** The element TF.js reads pixels from, for any input a sketch may pass. */
-function pixelSource(input) {
-  if (input && input.elt) return input.elt; // p5.Element, p5.MediaElement (createCapture), p5.Graphics
-  if (input && input.canvas && !(input instanceof HTMLElement)) return input.canvas; // p5.Image
-  return input;
-}
-
-/** The size keypoints are reported in: the element as displayed (ml5 issue #224), an image's natural size. */
-function displaySize(input, source) {
-  if (input && input.elt && input.width > 0 && input.height > 0) return [input.width, input.height];
-  if (source instanceof HTMLVideoElement) {
-    if (source.width > 0 && source.height > 0) return [source.width, source.height];
-    return [source.videoWidth, source.videoHeight];
-  }
-  if (source instanceof HTMLImageElement) return [source.naturalWidth, source.naturalHeight];
-  if (input && input.canvas && input.width > 0) return [input.width, input.height]; // p5.Image
-  return [source.width, source.height];
-}
 
 /**
  * The frame, to transfer to the worker, with exactly the pixels tf.browser.fromPixels(source) would
